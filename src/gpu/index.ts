@@ -1,0 +1,7 @@
+export {
+  type AdapterSummary,
+  acquireDevice,
+  type DeviceStatus,
+  type GpuUnavailableReason,
+  summarizeAdapter,
+} from './device';

@@ -1,0 +1,158 @@
+import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { migrate, SCHEMA_VERSION } from './migrations';
+import { findModelPreset } from './presets/models';
+import { defaultScenario, MODEL_KEYS, PARAM_KEYS, type ParamKey, type Scenario } from './schema';
+import { type Checked, validateScenario } from './validate';
+
+/**
+ * The permalink codec. A scenario lives in the URL hash as `#s=<base64url(zlib(JSON))>` with a schema version
+ * inside; readable short forms such as `#preset=deepseek-v3&chip=h100,groq-lpu&topK=4` work too. The same
+ * versioned JSON is the scenario file format used by the CLI.
+ */
+
+/** Longest hash we try to read: links are small, and a huge one is hostile or broken. */
+export const MAX_HASH_LENGTH = 16_384;
+const MAX_JSON_LENGTH = 65_536;
+
+/** Extra hash keys other features read (lessons, presentation mode); the codec passes them through. */
+export interface HashExtras {
+  [key: string]: string;
+}
+
+export interface Decoded extends Checked {
+  extras: HashExtras;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The stored form: every parameter plus the schema version. */
+export function scenarioToObject(s: Scenario): Record<string, unknown> {
+  const out: Record<string, unknown> = { v: SCHEMA_VERSION };
+  for (const key of PARAM_KEYS) out[key] = s[key];
+  return out;
+}
+
+export function scenarioToJson(s: Scenario): string {
+  return `${JSON.stringify(scenarioToObject(s), null, 2)}\n`;
+}
+
+/** Read a scenario file (or any JSON text). Never throws. */
+export function scenarioFromJson(text: string): Checked {
+  if (text.length > MAX_JSON_LENGTH) {
+    return { scenario: defaultScenario(), issues: [`The scenario file is too large (${text.length} characters).`] };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { scenario: defaultScenario(), issues: [`The scenario is not valid JSON (${(err as Error).message}).`] };
+  }
+  return fromStored(parsed);
+}
+
+function fromStored(parsed: unknown, base?: Scenario): Checked {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return validateScenario(parsed, base);
+  }
+  const { raw, issues } = migrate(parsed as Record<string, unknown>);
+  const checked = validateScenario(raw, base);
+  return { scenario: checked.scenario, issues: [...issues, ...checked.issues] };
+}
+
+export function encodeScenario(s: Scenario): string {
+  const json = JSON.stringify(scenarioToObject(s));
+  return `s=${toBase64Url(zlibSync(strToU8(json), { level: 9 }))}`;
+}
+
+/** Short-form aliases accepted in readable links. */
+const ALIASES: Record<string, ParamKey> = { chip: 'chips', model: 'preset', k: 'topK', E: 'experts', T: 'tokens' };
+
+/** Apply a model preset: its fields, and the defaults for model and routing fields it leaves unset. */
+export function applyModelPreset(s: Scenario, presetId: string): Scenario {
+  const preset = findModelPreset(presetId);
+  if (!preset) return s;
+  const defaults = defaultScenario();
+  const out = { ...s } as Record<ParamKey, unknown>;
+  for (const key of MODEL_KEYS) out[key] = defaults[key];
+  Object.assign(out, preset.values, { preset: preset.id });
+  return out as Scenario;
+}
+
+/**
+ * Decode a URL hash (with or without '#'). Never throws: a broken or hostile hash yields the nearest valid
+ * scenario and messages naming what was wrong.
+ */
+export function decodeHash(hash: string, base: Scenario = defaultScenario()): Decoded {
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  const extras: HashExtras = {};
+  if (text.trim() === '') return { scenario: base, issues: [], extras };
+  if (text.length > MAX_HASH_LENGTH) {
+    return { scenario: base, issues: [`The link is too long (${text.length} characters) to be a scenario.`], extras };
+  }
+  const issues: string[] = [];
+  const params: [string, string][] = [];
+  for (const part of text.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      params.push([decodeURIComponent(rawKey), decodeURIComponent(rawValue.replace(/\+/g, ' '))]);
+    } catch {
+      issues.push(`Could not read "${rawKey.slice(0, 20)}" in the link (bad %-escape).`);
+    }
+  }
+
+  let scenario = base;
+  const full = params.find(([k]) => k === 's');
+  if (full) {
+    try {
+      const json = strFromU8(unzlibSync(fromBase64Url(full[1])));
+      if (json.length > MAX_JSON_LENGTH) throw new Error('too large');
+      const checked = fromStored(JSON.parse(json), base);
+      scenario = checked.scenario;
+      issues.push(...checked.issues);
+    } catch {
+      issues.push('The scenario in this link is damaged (it could not be decompressed or read); opening the default scenario.');
+    }
+  }
+
+  // Readable form: a preset first, then individual fields on top.
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (key === 's') continue;
+    const target = ALIASES[key] ?? key;
+    if ((PARAM_KEYS as string[]).includes(target)) fields[target] = value;
+    else if (key === 'v') fields.v = value;
+    else extras[key] = value;
+  }
+  if (typeof fields.preset === 'string') {
+    if (findModelPreset(fields.preset)) scenario = applyModelPreset(scenario, fields.preset);
+    else if (fields.preset !== 'custom') issues.push(`Unknown model preset "${String(fields.preset).slice(0, 40)}".`);
+    delete fields.preset;
+  }
+  if (Object.keys(fields).length) {
+    const checked = fromStored(fields, scenario);
+    scenario = checked.scenario;
+    issues.push(...checked.issues);
+  }
+  return { scenario, issues, extras };
+}
+
+/** Encode the scenario and any extras (lesson, presentation mode) as a hash string without '#'. */
+export function encodeHash(s: Scenario, extras: HashExtras = {}): string {
+  const parts = Object.entries(extras).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  return [encodeScenario(s), ...parts].join('&');
+}

@@ -1,0 +1,29 @@
+export {
+  applyModelPreset,
+  decodeHash,
+  encodeHash,
+  encodeScenario,
+  type HashExtras,
+  MAX_HASH_LENGTH,
+  scenarioFromJson,
+  scenarioToJson,
+  scenarioToObject,
+} from './codec';
+export { SCHEMA_VERSION } from './migrations';
+export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from './presets/chips';
+export { findModelPreset, MODEL_PRESET_IDS, MODEL_PRESETS, type ModelPreset } from './presets/models';
+export {
+  defaultScenario,
+  GROUP_LABELS,
+  GROUPS,
+  type Group,
+  MODEL_KEYS,
+  PARAM_KEYS,
+  PARAMS,
+  type ParamDef,
+  type ParamKey,
+  paramDef,
+  type Scenario,
+} from './schema';
+export { type Checked, coerceParam, isValidScenario, validateScenario } from './validate';
+export { scenarioJsonSchema } from './jsonSchema';

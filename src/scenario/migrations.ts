@@ -1,0 +1,37 @@
+/**
+ * Links live forever: every stored scenario carries the schema version `v` it was written with, and each
+ * migration lifts a raw object one version up. Add a step here whenever a parameter is renamed or changes meaning.
+ */
+export const SCHEMA_VERSION = 2;
+
+type Raw = Record<string, unknown>;
+
+/** MIGRATIONS[n] lifts version n to n + 1. */
+const MIGRATIONS: Record<number, (raw: Raw) => Raw> = {
+  // v1 (the first link format) named E and k differently, held one chip, and had a `dropless` switch.
+  1: ({ numExperts, k, chip, dropless, ...rest }) => {
+    const out: Raw = { ...rest };
+    if (numExperts !== undefined) out.experts = numExperts;
+    if (k !== undefined) out.topK = k;
+    if (chip !== undefined) out.chips = [chip];
+    if (dropless === true) out.capacityFactor = 0;
+    return out;
+  },
+};
+
+/** Bring a raw stored scenario to the current version. Unknown or future versions are reported, not guessed. */
+export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
+  const issues: string[] = [];
+  let v = raw.v === undefined ? SCHEMA_VERSION : Number(raw.v);
+  if (!Number.isInteger(v) || v < 1) {
+    issues.push(`Unknown schema version ${JSON.stringify(raw.v)}; reading it as version ${SCHEMA_VERSION}.`);
+    v = SCHEMA_VERSION;
+  } else if (v > SCHEMA_VERSION) {
+    issues.push(`This link was made by a newer moe-lab (schema ${v}); fields this version does not know are ignored.`);
+    v = SCHEMA_VERSION;
+  }
+  let out: Raw = { ...raw };
+  for (; v < SCHEMA_VERSION; v++) out = MIGRATIONS[v](out);
+  delete out.v;
+  return { raw: out, issues };
+}
