@@ -1,0 +1,11 @@
+import type { Args } from './args';
+import { schemaCommand } from './schemaCommand';
+
+export interface Command {
+  name: string;
+  summary: string;
+  run(args: Args): Promise<number>;
+}
+
+/** Every CLI command; each is one module in this folder. */
+export const COMMANDS: Command[] = [schemaCommand];

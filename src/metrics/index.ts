@@ -1,0 +1,8 @@
+export {
+  expectedDistinctExperts,
+  type LoadInput,
+  type LoadMetrics,
+  loadMetrics,
+  METRIC_FORMULAS,
+  rankLoads,
+} from './load';
