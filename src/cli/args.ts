@@ -28,5 +28,6 @@ export function stringFlag(args: Args, name: string): string | undefined {
 /** Fail on flags a command does not know, so a typo is never silently ignored. */
 export function checkFlags(args: Args, known: readonly string[]): void {
   const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));
-  if (unknown.length) throw new Error(`unknown option --${unknown[0]} (known: ${known.map((k) => `--${k}`).join(' ')})`);
+  if (unknown.length)
+    throw new Error(`unknown option --${unknown[0]} (known: ${known.map((k) => `--${k}`).join(' ')})`);
 }

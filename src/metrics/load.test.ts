@@ -4,7 +4,14 @@ import { expectedDistinctExperts, loadMetrics } from './load';
 describe('loadMetrics', () => {
   it('computes the table by hand for a small skewed load', () => {
     // T = 5 tokens, k = 2, E = 4: counts 6, 2, 2, 0 (sum 10 = T·k).
-    const m = loadMetrics({ counts: [6, 2, 2, 0], tokens: 5, topK: 2, kept: [4, 2, 2, 0], blockSize: 4, ranks: 2 });
+    const m = loadMetrics({
+      counts: [6, 2, 2, 0],
+      tokens: 5,
+      topK: 2,
+      kept: [4, 2, 2, 0],
+      blockSize: 4,
+      ranks: 2,
+    });
     expect(m.meanLoad).toBe(2.5);
     expect(m.maxOverMean).toBeCloseTo(2.4);
     expect(m.maxVio).toBeCloseTo(1.4);
@@ -29,7 +36,12 @@ describe('loadMetrics', () => {
   });
 
   it('gives the Switch aux loss 1 for uniform load and probability', () => {
-    const m = loadMetrics({ counts: [2, 2, 2, 2], tokens: 8, topK: 1, meanRouterProb: [0.25, 0.25, 0.25, 0.25] });
+    const m = loadMetrics({
+      counts: [2, 2, 2, 2],
+      tokens: 8,
+      topK: 1,
+      meanRouterProb: [0.25, 0.25, 0.25, 0.25],
+    });
     expect(m.switchAuxLoss).toBeCloseTo(1);
   });
 

@@ -127,7 +127,8 @@ export function loadMetrics(input: LoadInput): LoadMetrics {
     out.switchAuxLoss = E * aux;
   }
   if (input.zLoss !== undefined) out.zLoss = input.zLoss;
-  if (input.tokensLeftBehind !== undefined && tokens > 0) out.tokensLeftBehindFraction = input.tokensLeftBehind / tokens;
+  if (input.tokensLeftBehind !== undefined && tokens > 0)
+    out.tokensLeftBehindFraction = input.tokensLeftBehind / tokens;
   return out;
 }
 
@@ -146,7 +147,10 @@ export const METRIC_FORMULAS: Record<string, { label: string; formula: string }>
   switchAuxLoss: { label: 'Switch aux loss', formula: 'E · Σ_e f_e · P_e, f_e = c_e / (T·k)' },
   zLoss: { label: 'Router z-loss', formula: 'mean_t (logsumexp(logits_t))²' },
   droppedFraction: { label: 'Dropped fraction', formula: '(T·k − Σ kept_e) / (T·k)' },
-  tokensLeftBehindFraction: { label: 'Tokens left behind', formula: 'tokens with no expert after dropping / T' },
+  tokensLeftBehindFraction: {
+    label: 'Tokens left behind',
+    formula: 'tokens with no expert after dropping / T',
+  },
   paddingRows: { label: 'Padding waste (rows)', formula: 'Σ ceil(kept_e / B)·B − Σ kept_e' },
   distinctExperts: { label: 'Distinct experts touched', formula: '#{e : c_e > 0}' },
 };

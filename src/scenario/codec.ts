@@ -51,13 +51,19 @@ export function scenarioToJson(s: Scenario): string {
 /** Read a scenario file (or any JSON text). Never throws. */
 export function scenarioFromJson(text: string): Checked {
   if (text.length > MAX_JSON_LENGTH) {
-    return { scenario: defaultScenario(), issues: [`The scenario file is too large (${text.length} characters).`] };
+    return {
+      scenario: defaultScenario(),
+      issues: [`The scenario file is too large (${text.length} characters).`],
+    };
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { scenario: defaultScenario(), issues: [`The scenario is not valid JSON (${(err as Error).message}).`] };
+    return {
+      scenario: defaultScenario(),
+      issues: [`The scenario is not valid JSON (${(err as Error).message}).`],
+    };
   }
   return fromStored(parsed);
 }
@@ -76,8 +82,17 @@ export function encodeScenario(s: Scenario): string {
   return `s=${toBase64Url(zlibSync(strToU8(json), { level: 9 }))}`;
 }
 
+/** Keys that could reach an object's prototype; never copied from a link. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Short-form aliases accepted in readable links. */
-const ALIASES: Record<string, ParamKey> = { chip: 'chips', model: 'preset', k: 'topK', E: 'experts', T: 'tokens' };
+const ALIASES: Record<string, ParamKey> = {
+  chip: 'chips',
+  model: 'preset',
+  k: 'topK',
+  E: 'experts',
+  T: 'tokens',
+};
 
 /** Apply a model preset: its fields, and the defaults for model and routing fields it leaves unset. */
 export function applyModelPreset(s: Scenario, presetId: string): Scenario {
@@ -99,7 +114,11 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   const extras: HashExtras = {};
   if (text.trim() === '') return { scenario: base, issues: [], extras };
   if (text.length > MAX_HASH_LENGTH) {
-    return { scenario: base, issues: [`The link is too long (${text.length} characters) to be a scenario.`], extras };
+    return {
+      scenario: base,
+      issues: [`The link is too long (${text.length} characters) to be a scenario.`],
+      extras,
+    };
   }
   const issues: string[] = [];
   const params: [string, string][] = [];
@@ -125,14 +144,16 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
       scenario = checked.scenario;
       issues.push(...checked.issues);
     } catch {
-      issues.push('The scenario in this link is damaged (it could not be decompressed or read); opening the default scenario.');
+      issues.push(
+        'The scenario in this link is damaged (it could not be decompressed or read); opening the default scenario.',
+      );
     }
   }
 
   // Readable form: a preset first, then individual fields on top.
   const fields: Record<string, unknown> = {};
   for (const [key, value] of params) {
-    if (key === 's') continue;
+    if (key === 's' || UNSAFE_KEYS.has(key)) continue;
     const target = ALIASES[key] ?? key;
     if ((PARAM_KEYS as string[]).includes(target)) fields[target] = value;
     else if (key === 'v') fields.v = value;
@@ -140,7 +161,8 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   }
   if (typeof fields.preset === 'string') {
     if (findModelPreset(fields.preset)) scenario = applyModelPreset(scenario, fields.preset);
-    else if (fields.preset !== 'custom') issues.push(`Unknown model preset "${String(fields.preset).slice(0, 40)}".`);
+    else if (fields.preset !== 'custom')
+      issues.push(`Unknown model preset "${String(fields.preset).slice(0, 40)}".`);
     delete fields.preset;
   }
   if (Object.keys(fields).length) {

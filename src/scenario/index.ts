@@ -9,6 +9,7 @@ export {
   scenarioToJson,
   scenarioToObject,
 } from './codec';
+export { scenarioJsonSchema } from './jsonSchema';
 export { SCHEMA_VERSION } from './migrations';
 export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from './presets/chips';
 export { findModelPreset, MODEL_PRESET_IDS, MODEL_PRESETS, type ModelPreset } from './presets/models';
@@ -25,5 +26,10 @@ export {
   paramDef,
   type Scenario,
 } from './schema';
-export { type Checked, coerceParam, isValidScenario, validateScenario } from './validate';
-export { scenarioJsonSchema } from './jsonSchema';
+export {
+  type Checked,
+  coerceParam,
+  isValidScenario,
+  reconcile as reconcileScenario,
+  validateScenario,
+} from './validate';

@@ -1,5 +1,5 @@
-import { CHIP_PRESETS } from './presets/chips';
 import { SCHEMA_VERSION } from './migrations';
+import { CHIP_PRESETS } from './presets/chips';
 import { PARAM_KEYS, paramDef } from './schema';
 
 /** The scenario file format as a JSON Schema (draft 2020-12), generated from the parameter table. */

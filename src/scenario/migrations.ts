@@ -27,7 +27,9 @@ export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
     issues.push(`Unknown schema version ${JSON.stringify(raw.v)}; reading it as version ${SCHEMA_VERSION}.`);
     v = SCHEMA_VERSION;
   } else if (v > SCHEMA_VERSION) {
-    issues.push(`This link was made by a newer moe-lab (schema ${v}); fields this version does not know are ignored.`);
+    issues.push(
+      `This link was made by a newer moe-lab (schema ${v}); fields this version does not know are ignored.`,
+    );
     v = SCHEMA_VERSION;
   }
   let out: Raw = { ...raw };

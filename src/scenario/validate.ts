@@ -26,7 +26,10 @@ const show = (v: unknown): string => {
 export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issue?: string } {
   const def: ParamDef = paramDef(key);
   const fallback = Array.isArray(def.default) ? [...def.default] : def.default;
-  const bad = (why: string) => ({ value: fallback, issue: `${def.label} (${key}): ${why}; using ${show(fallback)}.` });
+  const bad = (why: string) => ({
+    value: fallback,
+    issue: `${def.label} (${key}): ${why}; using ${show(fallback)}.`,
+  });
   switch (def.kind) {
     case 'int':
     case 'float': {
@@ -35,7 +38,10 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
       let v = def.kind === 'int' ? Math.round(n) : n;
       if (v < def.min || v > def.max) {
         v = Math.min(def.max, Math.max(def.min, v));
-        return { value: v, issue: `${def.label} (${key}): ${show(raw)} is outside ${def.min}–${def.max}; using ${v}.` };
+        return {
+          value: v,
+          issue: `${def.label} (${key}): ${show(raw)} is outside ${def.min}–${def.max}; using ${v}.`,
+        };
       }
       return { value: v };
     }
@@ -47,14 +53,19 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
     }
     case 'enum': {
       if (typeof raw === 'string' && def.options.includes(raw)) return { value: raw };
-      return bad(`${show(raw)} is not one of ${def.options.slice(0, 6).join(', ')}${def.options.length > 6 ? ', …' : ''}`);
+      return bad(
+        `${show(raw)} is not one of ${def.options.slice(0, 6).join(', ')}${def.options.length > 6 ? ', …' : ''}`,
+      );
     }
     case 'numEnum': {
       const n = toNumber(raw);
       if (def.options.includes(n)) return { value: n };
       if (!Number.isFinite(n)) return bad(`${show(raw)} is not one of ${def.options.join(', ')}`);
       const nearest = def.options.reduce((a, b) => (Math.abs(b - n) < Math.abs(a - n) ? b : a));
-      return { value: nearest, issue: `${def.label} (${key}): ${show(raw)} is not one of ${def.options.join(', ')}; using ${nearest}.` };
+      return {
+        value: nearest,
+        issue: `${def.label} (${key}): ${show(raw)} is not one of ${def.options.join(', ')}; using ${nearest}.`,
+      };
     }
     case 'list': {
       const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : null;
@@ -97,8 +108,10 @@ export function reconcile(s: Scenario, issues: string[]): Scenario {
     fix('topGroups', Math.ceil(s.topK / perGroup), `${s.topGroups} groups hold fewer than k experts`);
   }
   if (s.kvHeads > s.attnHeads) fix('kvHeads', s.attnHeads, `more KV heads than query heads (${s.attnHeads})`);
-  if (s.expertParallel > s.chipCount) fix('expertParallel', s.chipCount, `more than the ${s.chipCount} chips`);
-  if (s.tensorParallel > s.chipCount) fix('tensorParallel', s.chipCount, `more than the ${s.chipCount} chips`);
+  if (s.expertParallel > s.chipCount)
+    fix('expertParallel', s.chipCount, `more than the ${s.chipCount} chips`);
+  if (s.tensorParallel > s.chipCount)
+    fix('tensorParallel', s.chipCount, `more than the ${s.chipCount} chips`);
   return s;
 }
 
@@ -115,7 +128,10 @@ export function validateScenario(input: unknown, base: Scenario = defaultScenari
   }
   const known = new Set<string>(PARAM_KEYS);
   const unknown = Object.keys(input).filter((k) => !known.has(k) && k !== 'v');
-  if (unknown.length) issues.push(`Ignored unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).join(', ')}.`);
+  if (unknown.length)
+    issues.push(
+      `Ignored unknown parameter${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).join(', ')}.`,
+    );
   const target = s as Record<ParamKey, unknown>;
   for (const key of PARAM_KEYS) {
     if (!(key in input)) continue;

@@ -6,6 +6,7 @@ Object.assign(globalThis, globals);
 /** A device for a test file: get it in beforeAll, destroy it in afterAll. */
 export async function nodeDevice(): Promise<Extract<DeviceStatus, { ok: true }>> {
   const status = await acquireDevice(create([]));
-  if (!status.ok) throw new Error(`${status.message} (is VK_ICD_FILENAMES set to a Vulkan driver such as SwiftShader?)`);
+  if (!status.ok)
+    throw new Error(`${status.message} (is VK_ICD_FILENAMES set to a Vulkan driver such as SwiftShader?)`);
   return status;
 }

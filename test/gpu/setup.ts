@@ -3,4 +3,5 @@
 import { existsSync } from 'node:fs';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD))
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;

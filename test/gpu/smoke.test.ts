@@ -25,11 +25,17 @@ describe('WebGPU in Node (Dawn)', () => {
         if (id.x < arrayLength(&src)) { dst[id.x] = src[id.x] * src[id.x] + 1.0; }
       }`;
     const module = device.createShaderModule({ code });
-    const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+    });
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const src = device.createBuffer({ size: n * 4, usage });
     const dst = device.createBuffer({ size: n * 4, usage });
-    const read = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const read = device.createBuffer({
+      size: n * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(src, 0, input);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();

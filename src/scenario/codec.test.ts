@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CHIP_PRESETS } from './presets/chips';
+import { MODEL_PRESETS } from './presets/models';
+import { decodeHash, encodeHash, scenarioFromJson, scenarioToJson } from './codec';
+import { SCHEMA_VERSION } from './migrations';
+import { defaultScenario, PARAM_KEYS, type ParamDef, paramDef, type Scenario } from './schema';
+import { isValidScenario, validateScenario } from './validate';
+
+/** Arbitrary for one parameter's valid values, straight from the schema. */
+function arbParam(def: ParamDef): fc.Arbitrary<unknown> {
+  switch (def.kind) {
+    case 'int':
+      return fc.integer({ min: def.min, max: def.max });
+    case 'float':
+      return fc.double({ min: def.min, max: def.max, noNaN: true });
+    case 'bool':
+      return fc.boolean();
+    case 'enum':
+      return fc.constantFrom(...def.options);
+    case 'numEnum':
+      return fc.constantFrom(...def.options);
+    case 'list':
+      return fc.uniqueArray(fc.constantFrom(...CHIP_PRESETS.map((c) => c.id)), {
+        minLength: def.minItems,
+        maxLength: def.maxItems,
+      });
+  }
+}
+
+/** Any valid scenario: random fields, then the cross-field rules applied. */
+const arbScenario: fc.Arbitrary<Scenario> = fc
+  .record(Object.fromEntries(PARAM_KEYS.map((k) => [k, arbParam(paramDef(k))])))
+  .map((raw) => validateScenario(raw).scenario);
+
+describe('scenario codec', () => {
+  it('round-trips the default scenario', () => {
+    const s = defaultScenario();
+    const { scenario, issues } = decodeHash(`#${encodeHash(s)}`);
+    expect(issues).toEqual([]);
+    expect(scenario).toEqual(s);
+  });
+
+  it('encode → decode is the identity on every valid scenario', () => {
+    fc.assert(
+      fc.property(arbScenario, (s) => {
+        expect(isValidScenario(s)).toBe(true);
+        const decoded = decodeHash(encodeHash(s));
+        expect(decoded.issues).toEqual([]);
+        expect(decoded.scenario).toEqual(s);
+        const fromFile = scenarioFromJson(scenarioToJson(s));
+        expect(fromFile.issues).toEqual([]);
+        expect(fromFile.scenario).toEqual(s);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decoding random strings never throws and yields a valid scenario', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const { scenario, issues } = decodeHash(text);
+        expect(isValidScenario(scenario)).toBe(true);
+        expect(Array.isArray(issues)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decoding mutated links never throws, yields a valid scenario, and explains itself', () => {
+    const arbMutated = fc
+      .tuple(arbScenario, fc.nat(), fc.string({ minLength: 1, maxLength: 4 }), fc.boolean())
+      .map(([s, at, junk, cut]) => {
+        const link = encodeHash(s);
+        const i = 2 + (at % Math.max(1, link.length - 2));
+        return cut ? link.slice(0, i) : link.slice(0, i) + junk + link.slice(i + 1);
+      });
+    fc.assert(
+      fc.property(arbMutated, (link) => {
+        const { scenario, issues } = decodeHash(link);
+        expect(isValidScenario(scenario)).toBe(true);
+        // A damaged compressed payload must be reported, not silently replaced.
+        if (issues.length === 0) expect(decodeHash(encodeHash(scenario)).scenario).toEqual(scenario);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('random JSON objects validate to a valid scenario with a message per bad field', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...PARAM_KEYS, 'junk'), fc.jsonValue()), (obj) => {
+        const { scenario } = validateScenario(obj);
+        expect(isValidScenario(scenario)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads readable short forms, presets and aliases', () => {
+    const { scenario, issues } = decodeHash('#preset=deepseek-v3&chip=h100,groq-lpu&topK=4&tokens=1024');
+    expect(issues).toEqual([]);
+    expect(scenario.preset).toBe('deepseek-v3');
+    expect(scenario.experts).toBe(256);
+    expect(scenario.scoreFn).toBe('sigmoid');
+    expect(scenario.topK).toBe(4);
+    expect(scenario.tokens).toBe(1024);
+    expect(scenario.chips).toEqual(['h100', 'groq-lpu']);
+  });
+
+  it('every model preset opens by short link without issues', () => {
+    for (const p of MODEL_PRESETS) {
+      const { scenario, issues } = decodeHash(`#preset=${p.id}`);
+      expect(issues, p.id).toEqual([]);
+      expect(scenario.preset).toBe(p.id);
+      expect(isValidScenario(scenario)).toBe(true);
+    }
+  });
+
+  it('names what was wrong in a hostile link and clamps it', () => {
+    const { scenario, issues } = decodeHash('#topK=banana&experts=99999&chip=nope&seed=-5&__proto__=1');
+    expect(scenario.topK).toBe(defaultScenario().topK);
+    expect(scenario.experts).toBe(1024);
+    expect(scenario.chips).toEqual(defaultScenario().chips);
+    expect(scenario.seed).toBe(0);
+    const text = issues.join('\n');
+    for (const word of ['topK', 'experts', 'chips', 'seed']) expect(text).toContain(word);
+  });
+
+  it('reports a damaged compressed link and an over-long one', () => {
+    expect(decodeHash('#s=AAAA').issues.join(' ')).toMatch(/damaged/);
+    expect(decodeHash(`#${'x'.repeat(20_000)}`).issues.join(' ')).toMatch(/too long/);
+  });
+
+  it('keeps extra keys (lessons, modes) for other features', () => {
+    const { extras } = decodeHash('#lesson=top-k&present=1');
+    expect(extras).toEqual({ lesson: 'top-k', present: '1' });
+    expect(decodeHash(encodeHash(defaultScenario(), extras)).extras).toEqual(extras);
+  });
+
+  it('opens a link made with schema version 1 (fixture) through the migration chain', () => {
+    const link = readFileSync(new URL('../../test/fixtures/link-v1.txt', import.meta.url), 'utf8').trim();
+    const { scenario, issues } = decodeHash(link);
+    expect(issues).toEqual([]);
+    expect(scenario.experts).toBe(32);
+    expect(scenario.topK).toBe(4);
+    expect(scenario.chips).toEqual(['mi300x']);
+    expect(scenario.capacityFactor).toBe(0);
+    expect(scenario.dModel).toBe(512);
+    expect(scenario.scoreFn).toBe('sigmoid');
+  });
+
+  it('says so when a link comes from a newer schema', () => {
+    const { issues } = scenarioFromJson(JSON.stringify({ v: SCHEMA_VERSION + 1, topK: 2 }));
+    expect(issues.join(' ')).toMatch(/newer/);
+  });
+
+  it('rejects malformed scenario files with a clear message', () => {
+    expect(scenarioFromJson('{not json').issues[0]).toMatch(/not valid JSON/);
+    expect(scenarioFromJson('[1,2]').issues[0]).toMatch(/not an object/);
+  });
+});

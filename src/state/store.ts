@@ -1,0 +1,64 @@
+import { create } from 'zustand';
+import {
+  applyModelPreset,
+  coerceParam,
+  defaultScenario,
+  MODEL_KEYS,
+  type ParamKey,
+  reconcileScenario,
+  type Scenario,
+} from '../scenario';
+
+/** Where WebGPU stands on this page; filled once at start-up. */
+export type GpuState =
+  | { kind: 'checking' }
+  | { kind: 'ready'; label: string; isSoftware: boolean }
+  | { kind: 'unavailable'; message: string };
+
+export interface Notice {
+  id: number;
+  title: string;
+  details: string[];
+}
+
+export interface AppState {
+  scenario: Scenario;
+  gpu: GpuState;
+  notices: Notice[];
+  /** Extra hash keys (lesson, presentation mode) kept in the link. */
+  extras: Record<string, string>;
+  setParam: <K extends ParamKey>(key: K, value: unknown) => void;
+  applyPreset: (presetId: string) => void;
+  replaceScenario: (s: Scenario, extras?: Record<string, string>) => void;
+  setGpu: (gpu: GpuState) => void;
+  notify: (title: string, details: string[]) => void;
+  dismiss: (id: number) => void;
+}
+
+let nextNoticeId = 1;
+
+export const useAppStore = create<AppState>((set, get) => ({
+  scenario: defaultScenario(),
+  gpu: { kind: 'checking' },
+  notices: [],
+  extras: {},
+  setParam: (key, value) => {
+    const { value: coerced, issue } = coerceParam(key, value);
+    const issues: string[] = issue ? [issue] : [];
+    const next = { ...get().scenario, [key]: coerced } as Scenario;
+    // Editing the model's shape by hand makes it a custom model.
+    if (key === 'preset') {
+      set({ scenario: applyModelPreset(get().scenario, String(coerced)) });
+      return;
+    }
+    if (MODEL_KEYS.includes(key)) next.preset = 'custom';
+    set({ scenario: reconcileScenario(next, issues) });
+    if (issues.length) get().notify('Adjusted to a valid value', issues);
+  },
+  applyPreset: (presetId) => set({ scenario: applyModelPreset(get().scenario, presetId) }),
+  replaceScenario: (scenario, extras) => set({ scenario, extras: extras ?? get().extras }),
+  setGpu: (gpu) => set({ gpu }),
+  notify: (title, details) =>
+    set({ notices: [...get().notices.slice(-3), { id: nextNoticeId++, title, details }] }),
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+}));

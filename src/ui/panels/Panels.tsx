@@ -1,0 +1,42 @@
+import { GROUP_LABELS, type Group, PARAM_KEYS, type ParamKey, paramDef } from '../../scenario';
+import { ParamControl } from './ParamControl';
+
+/** A panel shows every parameter of its groups, in schema order; advanced ones fold away. */
+function SchemaPanel({ title, groups }: { title: string; groups: Group[] }) {
+  return (
+    <section className="panel" aria-labelledby={`panel-${title}`}>
+      <h2 id={`panel-${title}`}>{title}</h2>
+      {groups.map((group) => {
+        const keys = PARAM_KEYS.filter((k) => paramDef(k).group === group);
+        const basic = keys.filter((k) => !paramDef(k).advanced);
+        const advanced = keys.filter((k) => paramDef(k).advanced);
+        return (
+          <div key={group} className="param-group">
+            {groups.length > 1 && <h3>{GROUP_LABELS[group]}</h3>}
+            <Controls keys={basic} />
+            {advanced.length > 0 && (
+              <details>
+                <summary>More {GROUP_LABELS[group].toLowerCase()} settings</summary>
+                <Controls keys={advanced} />
+              </details>
+            )}
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function Controls({ keys }: { keys: ParamKey[] }) {
+  return (
+    <>
+      {keys.map((k) => (
+        <ParamControl key={k} name={k} />
+      ))}
+    </>
+  );
+}
+
+export const ModelPanel = () => <SchemaPanel title="Model" groups={['model', 'routing']} />;
+export const WorkloadPanel = () => <SchemaPanel title="Workload" groups={['workload', 'run']} />;
+export const HardwarePanel = () => <SchemaPanel title="Hardware" groups={['hardware']} />;
