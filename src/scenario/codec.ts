@@ -1,5 +1,6 @@
 import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import { migrate, SCHEMA_VERSION } from './migrations';
+import { findLesson } from './presets/lessons';
 import { findModelPreset } from './presets/models';
 import { defaultScenario, MODEL_KEYS, PARAM_KEYS, type ParamKey, type Scenario } from './schema';
 import { type Checked, validateScenario } from './validate';
@@ -136,6 +137,13 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
 
   let scenario = base;
   const full = params.find(([k]) => k === 's');
+  // A lesson link opens the lesson's scenario; once edited, the link carries the full scenario as well.
+  const lessonId = params.find(([k]) => k === 'lesson')?.[1];
+  if (lessonId !== undefined) {
+    const lesson = findLesson(lessonId);
+    if (!lesson) issues.push(`Unknown lesson "${lessonId.slice(0, 40)}".`);
+    else if (!full) params.unshift(...Object.entries(lesson.scenario));
+  }
   if (full) {
     try {
       const json = strFromU8(unzlibSync(fromBase64Url(full[1])));

@@ -12,6 +12,7 @@ export {
 export { scenarioJsonSchema } from './jsonSchema';
 export { SCHEMA_VERSION } from './migrations';
 export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from './presets/chips';
+export { findLesson, LESSONS, type Lesson } from './presets/lessons';
 export { findModelPreset, MODEL_PRESET_IDS, MODEL_PRESETS, type ModelPreset } from './presets/models';
 export {
   defaultScenario,
