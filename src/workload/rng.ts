@@ -32,7 +32,7 @@ function foldKey(h: number, key: number | string): number {
   return mix32(h ^ key.length);
 }
 
-const LN2 = 0.6931471805599453;
+const LN2 = Math.LN2;
 /** ln 2 split so k·LN2_HI is exact for |k| < 2^11 (fdlibm's constants). */
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;

@@ -1,0 +1,231 @@
+/**
+ * NumPy .npy files (format versions 1.0, 2.0 and 3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
+ * on bytes only (no file system), so the browser, the CLI and the tests share it.
+ * Read: float32 ('<f4'), int32 ('<i4') and uint8 ('|u1', for recorded routing traces), C order, little-endian.
+ * Write: float32 and int32. Anything else is refused with one NpyError sentence.
+ */
+
+export type NpyDtype = 'float32' | 'int32' | 'uint8';
+
+export type NpyArray =
+  | { dtype: 'float32'; shape: number[]; data: Float32Array }
+  | { dtype: 'int32'; shape: number[]; data: Int32Array }
+  | { dtype: 'uint8'; shape: number[]; data: Uint8Array };
+
+export class NpyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NpyError';
+  }
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** Larger headers are refused: real ones are ~100 bytes, and a huge one is a corrupt or hostile file. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+const ALIGN = 64;
+
+const DESCR: Record<string, { dtype: NpyDtype; bytes: number }> = {
+  '<f4': { dtype: 'float32', bytes: 4 },
+  '<i4': { dtype: 'int32', bytes: 4 },
+  '|u1': { dtype: 'uint8', bytes: 1 },
+  '<u1': { dtype: 'uint8', bytes: 1 },
+};
+
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+// ---- a parser for the header's Python dict literal ----------------------------------------------------------
+
+type Literal = string | number | boolean | null | Literal[] | { [key: string]: Literal };
+
+class LiteralParser {
+  private at = 0;
+  constructor(
+    private readonly text: string,
+    private readonly fail: (why: string) => never,
+  ) {}
+
+  parseAll(): Literal {
+    const value = this.value();
+    this.space();
+    if (this.at !== this.text.length)
+      this.fail(`unexpected ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
+    return value;
+  }
+
+  private space(): void {
+    while (this.at < this.text.length && /\s/.test(this.text[this.at])) this.at++;
+  }
+
+  private value(): Literal {
+    this.space();
+    const c = this.text[this.at];
+    if (c === '{') return this.dict();
+    if (c === '(' || c === '[') return this.sequence(c === '(' ? ')' : ']');
+    if (c === "'" || c === '"') return this.string();
+    const word = /^(True|False|None|-?\d+L?)/.exec(this.text.slice(this.at));
+    if (!word) this.fail(`unexpected ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
+    this.at += word[0].length;
+    if (word[0] === 'True') return true;
+    if (word[0] === 'False') return false;
+    if (word[0] === 'None') return null;
+    return Number.parseInt(word[0], 10); // a trailing L (Python 2 long) is ignored by parseInt
+  }
+
+  private string(): string {
+    const quote = this.text[this.at++];
+    const end = this.text.indexOf(quote, this.at);
+    if (end < 0) this.fail('unterminated string');
+    const s = this.text.slice(this.at, end);
+    this.at = end + 1;
+    return s;
+  }
+
+  private sequence(close: string): Literal[] {
+    this.at++;
+    const items: Literal[] = [];
+    for (;;) {
+      this.space();
+      if (this.text[this.at] === close) {
+        this.at++;
+        return items;
+      }
+      items.push(this.value());
+      this.space();
+      if (this.text[this.at] === ',') this.at++;
+      else if (this.text[this.at] !== close) this.fail(`expected ',' or '${close}'`);
+    }
+  }
+
+  private dict(): { [key: string]: Literal } {
+    this.at++;
+    const out: { [key: string]: Literal } = {};
+    for (;;) {
+      this.space();
+      if (this.text[this.at] === '}') {
+        this.at++;
+        return out;
+      }
+      const key = this.value();
+      if (typeof key !== 'string') this.fail('dict keys must be strings');
+      this.space();
+      if (this.text[this.at++] !== ':') this.fail(`expected ':' after '${key}'`);
+      out[key] = this.value();
+      this.space();
+      if (this.text[this.at] === ',') this.at++;
+      else if (this.text[this.at] !== '}') this.fail("expected ',' or '}'");
+    }
+  }
+}
+
+// ---- read --------------------------------------------------------------------------------------------------
+
+/** Parses .npy bytes. `name` (a file name) starts every error message. */
+export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArray {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const fail = (why: string): never => {
+    throw new NpyError(`${name}: ${why}`);
+  };
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a .npy file (bad magic bytes)');
+  const major = bytes[6];
+  const minor = bytes[7];
+  if (major < 1 || major > 3 || minor !== 0) fail(`unsupported .npy format version ${major}.${minor}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthBytes) fail('truncated header');
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_HEADER_BYTES) {
+    fail(`header is ${headerLength} bytes; at most ${MAX_HEADER_BYTES} are accepted`);
+  }
+  const headerStart = 8 + lengthBytes;
+  const dataStart = headerStart + headerLength;
+  if (bytes.length < dataStart)
+    fail(`truncated header (${bytes.length} bytes; the header ends at byte ${dataStart})`);
+  const headerBytes = bytes.subarray(headerStart, dataStart);
+  // 1.0 and 2.0 headers are latin-1, 3.0 is UTF-8; the keys and values we accept are ASCII either way.
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
+
+  const parsed = new LiteralParser(header.trim(), (why) => fail(`malformed header (${why})`)).parseAll();
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail('malformed header (not a dict)');
+  const dict = parsed as { [key: string]: Literal };
+  for (const key of ['descr', 'fortran_order', 'shape']) if (!(key in dict)) fail(`header has no '${key}'`);
+
+  const descr = dict.descr;
+  if (typeof descr !== 'string')
+    fail('unsupported dtype (a structured dtype); expected float32, int32 or uint8');
+  const d = descr as string;
+  const kind = DESCR[d];
+  if (!kind) {
+    if (d.startsWith('>') && DESCR[`<${d.slice(1)}`])
+      fail(`dtype '${d}' is big-endian; save it little-endian`);
+    fail(`unsupported dtype '${d}'; expected float32 ('<f4'), int32 ('<i4') or uint8 ('|u1')`);
+  }
+  if (dict.fortran_order !== false)
+    fail('array is in Fortran order; save it in C order (np.ascontiguousarray)');
+
+  const shapeValue = dict.shape;
+  if (
+    !Array.isArray(shapeValue) ||
+    shapeValue.some((n) => typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+  ) {
+    fail('malformed header (shape is not a tuple of non-negative integers)');
+  }
+  const shape = shapeValue as number[];
+  const count = shape.reduce((a, n) => a * n, 1);
+  const dataBytes = count * kind.bytes;
+  const available = bytes.length - dataStart;
+  if (available < dataBytes) {
+    fail(`truncated data: shape [${shape.join(', ')}] needs ${dataBytes} bytes, the file has ${available}`);
+  }
+  if (available > dataBytes) {
+    fail(
+      `data size mismatch: shape [${shape.join(', ')}] needs ${dataBytes} bytes, the file has ${available}`,
+    );
+  }
+
+  // Copy into a fresh, aligned buffer (the input may sit at any byte offset). Not bytes.slice: a Node Buffer's
+  // slice is a view into a shared pool.
+  const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + dataBytes));
+  if (kind.dtype === 'uint8') return { dtype: 'uint8', shape, data: raw };
+  if (kind.dtype === 'float32') {
+    const data = littleEndianHost ? new Float32Array(raw.buffer) : new Float32Array(count);
+    if (!littleEndianHost) for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+    return { dtype: 'float32', shape, data };
+  }
+  const data = littleEndianHost ? new Int32Array(raw.buffer) : new Int32Array(count);
+  if (!littleEndianHost) for (let i = 0; i < count; i++) data[i] = view.getInt32(dataStart + 4 * i, true);
+  return { dtype: 'int32', shape, data };
+}
+
+// ---- write -------------------------------------------------------------------------------------------------
+
+/** .npy bytes (version 1.0, or 2.0 when the header needs it) for a C-order float32 or int32 array. */
+export function writeNpy(data: Float32Array | Int32Array, shape: readonly number[]): Uint8Array {
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+    throw new NpyError(`shape [${shape.join(', ')}] must hold non-negative integers`);
+  }
+  const count = shape.reduce((a, n) => a * n, 1);
+  if (count !== data.length) {
+    throw new NpyError(`shape [${shape.join(', ')}] holds ${count} values but the array has ${data.length}`);
+  }
+  const descr = data instanceof Float32Array ? '<f4' : '<i4';
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const major = dict.length + 1 + 10 <= 65535 ? 1 : 2;
+  const prefix = major === 1 ? 10 : 12;
+  // Pad with spaces so the data starts on a 64-byte boundary; the header ends with a newline.
+  const total = Math.ceil((prefix + dict.length + 1) / ALIGN) * ALIGN;
+  const header = dict + ' '.repeat(total - prefix - dict.length - 1) + '\n';
+  const out = new Uint8Array(total + data.length * 4);
+  out.set(MAGIC, 0);
+  out[6] = major;
+  out[7] = 0;
+  const view = new DataView(out.buffer);
+  if (major === 1) view.setUint16(8, header.length, true);
+  else view.setUint32(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
+  if (littleEndianHost) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
+  else if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(total + 4 * i, v, true));
+  else data.forEach((v, i) => view.setInt32(total + 4 * i, v, true));
+  return out;
+}
