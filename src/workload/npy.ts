@@ -225,7 +225,11 @@ export function writeNpy(data: Float32Array | Int32Array, shape: readonly number
   else view.setUint32(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
   if (littleEndianHost) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
-  else if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(total + 4 * i, v, true));
-  else data.forEach((v, i) => view.setInt32(total + 4 * i, v, true));
+  else {
+    for (let i = 0; i < data.length; i++) {
+      if (data instanceof Float32Array) view.setFloat32(total + 4 * i, data[i], true);
+      else view.setInt32(total + 4 * i, data[i], true);
+    }
+  }
   return out;
 }
