@@ -9,7 +9,8 @@ import type { Scenario } from '../scenario';
  *   groups > 1: group score = max(sel in group) without bias, sum of the top-2 sel in group with bias
  *   (DeepSeek-V3); keep the topGroups best groups (ties: lower group index), other experts cannot be chosen.
  *   ids = top-k of sel, ordered by sel descending, ties toward the lower expert index.
- *   weights = scores[ids]; if renormalize, divided by their sum; then times routeScale.
+ *   weights = scores[ids]; if renormalize, divided by their sum (a sum of exactly 0 leaves them 0); then times
+ *   routeScale. Scores and sel are f32 values, so saturated scores (sigmoid of ±100) tie and the tie rule decides.
  * Capacity: C = ceil(capacityFactor·T·k/E) when capacityFactor > 0, else no limit.
  *   Order inside an expert: 'position' policy by token index; 'probability' policy by the token's score for that
  *   expert (scores, not sel), descending, ties toward the lower token index. The first C in that order are kept.
