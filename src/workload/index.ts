@@ -1,4 +1,4 @@
-/** Workload: the layer contract, seeded tensors, .npy import/export and tensor shape checks. */
+/** Workload: the layer contract, seeded tensors, .npy import/export, routing traces and tensor shape checks. */
 export {
   capacityOf,
   type DropPolicy,
@@ -33,3 +33,4 @@ export {
   topicExponent,
   topicMix,
 } from './tensors';
+export { type RoutingTrace, routingTraceFromNpy, traceCounts } from './trace';

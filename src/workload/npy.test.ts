@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_HEADER_BYTES, NpyError, readNpy, writeNpy } from './npy';
+import { routingTraceFromNpy, traceCounts } from './trace';
 
 const TRACE = '/work/shared/data/routing/esft_vanilla_lite_law_topk_ids.npy';
 const COUNTS = '/work/shared/data/routing/esft_vanilla_lite_expert_counts.csv';
@@ -158,15 +159,18 @@ describe('the real ESFT trace (uint8, tokens × layers × slots)', () => {
       .split('\n')
       .slice(1)
       .map((line) => line.split(','));
+    const routing = routingTraceFromNpy(trace);
+    expect([routing.tokens, routing.layers, routing.topK]).toEqual([8327, 26, 6]);
     for (const layer of [0, 12, 25]) {
-      const counts = new Array<number>(64).fill(0);
-      for (let t = 0; t < 8327; t++)
-        for (let j = 0; j < 6; j++) counts[trace.data[(t * 26 + layer) * 6 + j]]++;
       const recorded = new Array<number>(64).fill(0);
       for (const [dataset, layerId, expert, n] of rows) {
         if (dataset === 'law' && Number(layerId) === layer + 1) recorded[Number(expert)] = Number(n);
       }
-      expect(counts).toEqual(recorded);
+      expect(Array.from(traceCounts(routing, 64, layer))).toEqual(recorded);
     }
+    const firstSequence = traceCounts(routing, 64, 0, 0, 211);
+    expect(firstSequence.reduce((a, b) => a + b, 0)).toBe(211 * 6);
+    expect(() => traceCounts(routing, 32, 0)).toThrow(/outside 0–31/);
+    expect(() => traceCounts(routing, 64, 26)).toThrow(/outside the trace's 26 layers/);
   });
 });
