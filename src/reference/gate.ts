@@ -4,7 +4,7 @@ import { capacityOf, type LayerConfig, type ScoreFn } from '../workload/layer';
  * Steps 1–2 of the layer (router GEMM and gate), exactly as ../workload/layer.ts states them.
  *
  * Precision: sums run in f64, but every value the next step compares or stores is rounded to f32
- * (Math.fround), because the GPU stores f32. In particular scores and selection scores are f32, so saturated
+ * (stored in a Float32Array), because the GPU stores f32. In particular scores and selection scores are f32, so saturated
  * scores (sigmoid of ±100 is exactly 1 or ~0 in f32) tie the way they do on the GPU and the tie rule decides.
  */
 
