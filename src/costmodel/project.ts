@@ -1,0 +1,710 @@
+/**
+ * projectScenario: a scenario, a chip and a measured load → time, speed, energy and dollars per token, per layer
+ * and per stage, with the same workload under perfectly balanced load and the imbalance tax split into causes.
+ * Formulas: docs/COST_MODEL.md.
+ */
+
+import type { Scenario } from '../scenario/schema';
+import { hardwareSpec } from './chips';
+import { HOURS_PER_YEAR, PUE, SYSTEM_OVERHEAD } from './facts';
+import { loadMismatch, profileLayerFor, uniformLoad } from './load';
+import { type LayerResources, layerResources, streamedSlots } from './resources';
+import { type ModelShape, modelShape } from './shape';
+import { planSystem } from './system';
+import type {
+  Bound,
+  ChipSpec,
+  CostReport,
+  EnergyReport,
+  HardwareSpec,
+  Headline,
+  ImbalanceTax,
+  LayerBreakdown,
+  LoadProfile,
+  Precision,
+  Projection,
+  ProjectOptions,
+  StageTimes,
+  SystemLayout,
+} from './types';
+
+/** Roofline time of one operation: max(compute, off-chip + on-chip memory), each with its small-op ramp. */
+export function opTime(
+  c: ChipSpec,
+  flops: number,
+  prec: Precision,
+  memBytes: number,
+  sramBytes: number,
+): number {
+  const tc = flops > 0 ? (flops / c.flops[prec] + c.computeRamp) / c.computeEffMax : 0;
+  const tm = memBytes > 0 ? (memBytes / c.memBw + c.memRamp) / c.memEffMax : 0;
+  const ts = sramBytes > 0 ? (sramBytes / c.sramBw + c.memRamp) / c.memEffMax : 0;
+  return Math.max(tc, tm + ts);
+}
+
+/** Same, with bytes from wherever the chip keeps them (HBM, or SRAM on chips without HBM). */
+export function memOpTime(c: ChipSpec, flops: number, prec: Precision, bytes: number): number {
+  return c.memBytes > 0 ? opTime(c, flops, prec, bytes, 0) : opTime(c, flops, prec, 0, bytes);
+}
+
+function zeroTimes(): StageTimes {
+  return {
+    attention: 0,
+    router: 0,
+    dispatch: 0,
+    experts: 0,
+    combine: 0,
+    shared: 0,
+    dense: 0,
+    head: 0,
+    pipeline: 0,
+  };
+}
+
+/** Energy accumulator (J). */
+class Energy {
+  compute = 0;
+  mem = 0;
+  sram = 0;
+  link = 0;
+  /** `chips` chips each doing this operation. */
+  op(c: ChipSpec, chips: number, flops: number, prec: Precision, bytes: number, sramBytes = 0): void {
+    this.compute += chips * flops * c.jPerFlop[prec];
+    if (c.memBytes > 0) {
+      this.mem += chips * bytes * c.jPerMemByte;
+      this.sram += chips * sramBytes * c.jPerSramByte;
+    } else this.sram += chips * (bytes + sramBytes) * c.jPerSramByte;
+  }
+  scale(f: number): void {
+    this.compute *= f;
+    this.mem *= f;
+    this.sram *= f;
+    this.link *= f;
+  }
+  add(o: Energy, f = 1): void {
+    this.compute += f * o.compute;
+    this.mem += f * o.mem;
+    this.sram += f * o.sram;
+    this.link += f * o.link;
+  }
+  total(): number {
+    return this.compute + this.mem + this.sram + this.link;
+  }
+}
+
+interface Prepared {
+  s: Scenario;
+  m: ModelShape;
+  hw: HardwareSpec;
+  layout: SystemLayout;
+  load: LoadProfile;
+  /** Unique profile layers used, how many model MoE layers each serves, and their resources. */
+  unique: number[];
+  multiplicity: number[];
+  resources: LayerResources[];
+  /** Expert replica groups per stage (chips / (ranks · shard)) and tokens each group sees. */
+  groups: number;
+  expertTokens: number;
+  residentSlots: number;
+  notes: string[];
+}
+
+const resourceCache = new WeakMap<LoadProfile, Map<string, LayerResources>>();
+
+function cachedResources(
+  load: LoadProfile,
+  li: number,
+  tokens: number,
+  ranks: number,
+  s: Scenario,
+  tile: number,
+): LayerResources {
+  let map = resourceCache.get(load);
+  if (!map) {
+    map = new Map();
+    resourceCache.set(load, map);
+  }
+  const key = `${li}|${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}`;
+  let r = map.get(key);
+  if (!r) {
+    r = layerResources(load, li, tokens, {
+      ranks,
+      placement: s.expertPlacement,
+      redundant: s.redundantExperts,
+      tile,
+    });
+    if (map.size > 4096) map.clear();
+    map.set(key, r);
+  }
+  return r;
+}
+
+export function prepare(s: Scenario, hw: HardwareSpec, loadIn?: LoadProfile): Prepared {
+  const load = loadIn ?? uniformLoad(s);
+  const bad = loadMismatch(s, load);
+  if (bad) throw new Error(bad);
+  const m = modelShape(s);
+  const layout = planSystem(s, m, hw);
+  const X = hw.experts;
+  const notes: string[] = [];
+  const groups = Math.max(1, Math.floor(layout.stageChips / (layout.expertRanks * layout.expertShard)));
+  const disagg = layout.attentionChips > 0;
+  const expertTokens = disagg ? layout.microBatch : layout.microBatch / groups;
+  const tile = Math.max(X.tileRows, 1);
+  const unique: number[] = [];
+  const multiplicity: number[] = [];
+  for (let i = 0; i < m.moeLayers; i++) {
+    const li = load.uniform ? 0 : profileLayerFor(load, i, m.moeLayers);
+    const at = unique.indexOf(li);
+    if (at >= 0) multiplicity[at]++;
+    else {
+      unique.push(li);
+      multiplicity.push(1);
+    }
+  }
+  const resources = unique.map((li) => cachedResources(load, li, expertTokens, layout.expertRanks, s, tile));
+  const moePerStage = m.moeLayers / layout.stages;
+  const residentSlots =
+    X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
+      ? (X.sramBytes * X.sramResidentShare) / ((m.expertBytes / layout.expertShard) * moePerStage)
+      : 0;
+  if (m.mla) notes.push(`MLA attention dimensions from ${m.mla.source}.`);
+  if (load.uniform)
+    notes.push('No measured counts: uniform routing (each expert chosen with probability k/E).');
+  else {
+    const l0 = load.layers[unique[0]];
+    if (!(l0.tokens === expertTokens || l0.stepTokens === expertTokens)) {
+      notes.push(
+        `Counts measured over ${fmt(l0.tokens)} tokens, scaled to ${fmt(expertTokens)} tokens per expert group ` +
+          '(expected distinct experts and padding from per-expert probabilities).',
+      );
+    }
+    if (load.layers.length !== m.moeLayers) {
+      notes.push(`${load.layers.length} measured layer(s) stretched over ${m.moeLayers} MoE layers.`);
+    }
+    if (load.phase !== s.phase) notes.push(`Counts come from ${load.phase}; projecting ${s.phase}.`);
+  }
+  if (!layout.fits) {
+    notes.push(
+      layout.grown
+        ? `The model does not fit ${s.chipCount} chip(s); grown to ${layout.stages} pipeline stage(s) of ` +
+            `${layout.stageChips} chips${disagg ? ` plus ${layout.attentionChips} attention chips` : ''}.`
+        : `The model does not fit ${s.chipCount} chip(s) (${fmt(layout.bytesPerChip / 1e9)} GB per chip, ` +
+            `${fmt(layout.capacityPerChip / 1e9)} GB usable); projected anyway.`,
+    );
+  }
+  if (s.costBasis === 'rental' && [hw.experts, hw.attention].some((c) => c.rentalPerHour === undefined)) {
+    notes.push('No published rental price: cost from ownership (purchase amortised plus electricity).');
+  }
+  if (disagg)
+    notes.push(
+      `Attention on ${layout.attentionChips} × ${hw.attention.name}; experts on ${hw.experts.name}.`,
+    );
+  if (layout.expertShard > 1) notes.push(`Each expert is split over ${layout.expertShard} chips.`);
+  return {
+    s,
+    m,
+    hw,
+    layout,
+    load,
+    unique,
+    multiplicity,
+    resources,
+    groups,
+    expertTokens,
+    residentSlots,
+    notes,
+  };
+}
+
+function fmt(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
+}
+
+/** The per-step model, shared by the projection, its balanced twin and the sweeps. */
+interface Evaluation {
+  stepTime: number;
+  balancedStep: number;
+  breakdown: StageTimes;
+  layers: LayerBreakdown[];
+  energy: Energy;
+  tax: Omit<ImbalanceTax, 'ratio' | 'total' | 'droppedTokens'>;
+  dropped: number;
+  assignments: number;
+  rowsTotal: number;
+  paddedTotal: number;
+  touchedTotal: number;
+}
+
+export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evaluation {
+  const { s, m, hw, layout } = p;
+  const X = hw.experts;
+  const disagg = layout.attentionChips > 0;
+  const A = hw.attention;
+  const tp = layout.tensorParallel;
+  const decode = s.phase === 'decode';
+  const t = layout.microBatch;
+  const tc = t / layout.dataParallel;
+  const nA = disagg ? layout.attentionChips : layout.stageChips;
+  const ctx = s.contextLength;
+  const kvDiv = Math.min(tp, m.kvSplit);
+  const aB = m.actBytes;
+  const energy = new Energy();
+
+  // ---- per-chip work that every attention-side chip does identically ---------------------------------
+  const arBytes = tc * m.d * aB;
+  const allReduce =
+    tp > 1
+      ? 2 * (tp - 1) * A.linkLatency + ((2 * (tp - 1)) / tp) * (arBytes / (A.linkBw * A.linkEfficiency))
+      : 0;
+  const arLinkBytes = tp > 1 ? ((2 * (tp - 1)) / tp) * arBytes : 0;
+  const projFlops = (tc * m.attnProjFlopsPerToken) / tp;
+  const projBytes = m.attnBytes / tp + 2 * tc * m.d * aB;
+  const coreFlops = (tc * (decode ? ctx : (ctx + 1) / 2) * m.attnCoreFlopsPerCtx) / tp;
+  const kvBytes = ((decode ? tc * ctx : 2 * tc) * m.kvBytesPerToken) / kvDiv;
+  const attention =
+    memOpTime(A, projFlops, m.matPrec, projBytes) +
+    memOpTime(A, coreFlops, m.actPrec, kvBytes) +
+    6 * A.launch +
+    allReduce;
+  const attnEnergy = new Energy();
+  attnEnergy.op(A, nA, projFlops, m.matPrec, projBytes);
+  attnEnergy.op(A, nA, coreFlops, m.actPrec, kvBytes);
+  attnEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
+
+  const routerFlops = tc * m.routerFlopsPerToken;
+  const routerBytes = m.routerBytes + 8 * tc * m.experts;
+  const router =
+    memOpTime(A, routerFlops, 'bf16', routerBytes) + 2 * A.launch + tc * m.topK * A.dispatchPerToken;
+  const shFlops = (tc * m.sharedFlopsPerToken) / tp;
+  const shBytes = m.sharedBytes / tp + tc * m.expertActBytesPerRow;
+  const shared = m.sharedBytes > 0 ? memOpTime(A, shFlops, m.matPrec, shBytes) + 3 * A.launch + allReduce : 0;
+  const moeFixedEnergy = new Energy();
+  moeFixedEnergy.add(attnEnergy);
+  moeFixedEnergy.op(A, nA, routerFlops, 'bf16', routerBytes);
+  if (m.sharedBytes > 0) {
+    moeFixedEnergy.op(A, nA, shFlops, m.matPrec, shBytes);
+    moeFixedEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
+  }
+
+  const dFlops = (tc * m.denseFlopsPerToken) / tp;
+  const dBytes = m.denseBytes / tp + tc * m.denseActBytesPerToken;
+  const denseFfn = memOpTime(A, dFlops, m.matPrec, dBytes) + 3 * A.launch + allReduce;
+  const denseLayer = attention + denseFfn;
+  const denseEnergy = new Energy();
+  denseEnergy.add(attnEnergy);
+  denseEnergy.op(A, nA, dFlops, m.matPrec, dBytes);
+  denseEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
+
+  const hFlops = (tc * m.headFlopsPerToken) / tp;
+  const hBytes = m.headBytes / 2 / tp + tc * m.d * aB;
+  const head = memOpTime(A, hFlops, m.matPrec, hBytes) + 2 * A.launch;
+  const headEnergy = new Energy();
+  headEnergy.op(A, nA, hFlops, m.matPrec, hBytes);
+
+  // Stage-to-stage activations (pipeline) over scale-out.
+  const hopBytes = tc * m.d * aB;
+  const pipeline =
+    layout.stages > 1
+      ? (layout.stages - 1) * (A.scaleOutLatency + hopBytes / (A.scaleOutBw * A.linkEfficiency))
+      : 0;
+
+  // ---- all-to-all geometry --------------------------------------------------------------------------
+  const N = layout.stageChips;
+  const sendRows = tc * m.topK;
+  const remote = disagg ? 1 : N > 1 ? (N - 1) / N : 0;
+  const dom = Math.min(X.scaleUpDomain, N);
+  const upShare = disagg ? 0 : N > 1 ? (dom - 1) / (N - 1) : 1;
+  const cross = hw.crossPool;
+  const a2aBase = disagg && cross ? cross.a2aBase : X.a2aBase;
+  const a2aLat = disagg && cross ? cross.latency : upShare < 1 ? X.scaleOutLatency : X.linkLatency;
+  const eff = disagg && cross ? cross.efficiency : X.linkEfficiency;
+  const a2aOn = disagg || N > 1;
+  /** One all-to-all as seen by a chip that sends `send` and receives `recv` bytes. */
+  const a2a = (send: number, recv: number): number => {
+    if (!a2aOn) return 0;
+    if (disagg) return a2aBase + a2aLat + Math.max(send / A.scaleOutBw, recv / X.scaleOutBw) / eff;
+    const bytes = Math.max(send, recv) * remote;
+    const up = (bytes * upShare) / (X.linkBw * eff);
+    const out = upShare < 1 ? (bytes * (1 - upShare)) / (X.scaleOutBw * eff) : 0;
+    return a2aBase + a2aLat + Math.max(up, out);
+  };
+  const perByteLink = disagg
+    ? X.jPerScaleOutByte
+    : remote * (upShare * X.jPerLinkByte + (1 - upShare) * X.jPerScaleOutByte);
+
+  // ---- expert phase on one chip of rank r ---------------------------------------------------------------
+  const shard = layout.expertShard;
+  const sramOnly = X.memBytes <= 0;
+  const expertTime = (rows: number, padded: number, streamed: number, resident: number): number => {
+    const flops = (padded * m.expertFlopsPerRow) / shard;
+    const w = (streamed * m.expertBytes) / shard;
+    const wr = (resident * m.expertBytes) / shard;
+    const act = (rows * m.expertActBytesPerRow) / shard;
+    const core = sramOnly
+      ? opTime(X, flops, m.matPrec, 0, w + wr + act)
+      : opTime(X, flops, m.matPrec, w + act, wr);
+    return core + 3 * X.launch + rows * X.dispatchPerToken;
+  };
+  const sendD = sendRows * m.d * m.dispatchBytes;
+  const sendC = sendRows * m.d * m.combineBytes;
+  const fixed = disagg ? 0 : attention + router + shared;
+  const attnSide = attention + router + shared;
+  const sumMode = s.overlap === 'sum';
+  const rankTotal = (rows: number, padded: number, streamed: number, resident: number): number => {
+    const e = expertTime(rows, padded, streamed, resident);
+    const c = a2a(sendD, rows * m.d * m.dispatchBytes) + a2a(sendC, rows * m.d * m.combineBytes);
+    if (sumMode) return fixed + e + c;
+    return Math.max(fixed + e, c);
+  };
+  const layerOf = (ranksMax: number): number => {
+    if (!disagg) return ranksMax;
+    return sumMode ? attnSide + ranksMax : Math.max(attnSide, ranksMax);
+  };
+
+  const breakdown = zeroTimes();
+  const layers: LayerBreakdown[] = [];
+  const tax = { busiestChip: 0, padding: 0, distinctExperts: 0 };
+  let moeTime = 0;
+  let balancedMoe = 0;
+  let dropped = 0;
+  let assignments = 0;
+  let rowsTotal = 0;
+  let paddedTotal = 0;
+  let touchedTotal = 0;
+  const moeEnergy = new Energy();
+  const resident = p.residentSlots;
+
+  for (let u = 0; u < p.unique.length; u++) {
+    const res = p.resources[u];
+    const mult = p.multiplicity[u];
+    dropped += mult * res.dropped;
+    assignments += mult * res.assignments;
+    let layerT = 0;
+    let balT = 0;
+    const lt = zeroTimes();
+    const layerE = new Energy();
+    let busiest = 0;
+    let rankTimes: number[] = [];
+    let rankRows: number[] = [];
+    for (const set of res.sets) {
+      const R = set.ranks;
+      let maxT = -1;
+      let arg = 0;
+      let sumRows = 0;
+      let sumPad = 0;
+      let sumStream = 0;
+      let sumRes = 0;
+      const streamedR = new Float64Array(R);
+      for (let r = 0; r < R; r++) {
+        const st = resident > 0 ? streamedSlots(set, r, resident) : set.touched[r];
+        streamedR[r] = st;
+        const tr = rankTotal(set.rows[r], set.padded[r], st, set.touched[r] - st);
+        if (tr > maxT) {
+          maxT = tr;
+          arg = r;
+        }
+        sumRows += set.rows[r];
+        sumPad += set.padded[r];
+        sumStream += st;
+        sumRes += set.touched[r] - st;
+        // Energy: every chip of every group and shard.
+        const flops = (set.padded[r] * m.expertFlopsPerRow) / shard;
+        const w = (st * m.expertBytes) / shard;
+        const wr = ((set.touched[r] - st) * m.expertBytes) / shard;
+        const act = (set.rows[r] * m.expertActBytesPerRow) / shard;
+        layerE.op(X, p.groups * shard, flops, m.matPrec, w + act, wr);
+      }
+      const nSets = res.sets.length;
+      const actual = layerOf(maxT);
+      layerT += actual / nSets;
+      rowsTotal += (mult * sumRows * p.groups) / nSets;
+      paddedTotal += (mult * sumPad * p.groups) / nSets;
+      touchedTotal += (mult * (sumStream + sumRes) * p.groups) / nSets;
+      const mr = sumRows / R;
+      const mp = sumPad / R;
+      const ms = sumStream / R;
+      const mres = sumRes / R;
+      if (withTax) {
+        const t0 = layerOf(rankTotal(mr, mr, ms, mres));
+        const t1 = layerOf(rankTotal(mr, mp, ms, mres));
+        let tA = -1;
+        let tB = -1;
+        for (let r = 0; r < R; r++) {
+          const a = rankTotal(set.rows[r], set.padded[r], ms, mres);
+          if (a > tA) tA = a;
+          const b = rankTotal(mr, mp, streamedR[r], set.touched[r] - streamedR[r]);
+          if (b > tB) tB = b;
+        }
+        tA = layerOf(tA);
+        tB = layerOf(tB);
+        // Shapley split of the busiest-chip effect between uneven rows and uneven distinct experts.
+        tax.padding += (mult * (t1 - t0)) / nSets;
+        tax.busiestChip += (mult * (tA - t1 + (actual - tB)) * 0.5) / nSets;
+        tax.distinctExperts += (mult * (tB - t1 + (actual - tA)) * 0.5) / nSets;
+        balT += t0 / nSets;
+      }
+      if (detail) {
+        const rr = set.rows[arg];
+        const st = streamedR[arg];
+        const e = expertTime(rr, set.padded[arg], st, set.touched[arg] - st);
+        lt.experts += e / nSets;
+        lt.dispatch += a2a(sendD, rr * m.d * m.dispatchBytes) / nSets;
+        lt.combine += a2a(sendC, rr * m.d * m.combineBytes) / nSets;
+        if (nSets === 1 || rankTimes.length === 0) {
+          busiest = arg;
+          rankTimes = Array.from({ length: R }, (_, r) =>
+            expertTime(set.rows[r], set.padded[r], streamedR[r], set.touched[r] - streamedR[r]),
+          );
+          rankRows = Array.from(set.rows);
+        }
+      }
+      // Link energy: dispatch + combine bytes over all sending chips.
+      layerE.link += ((nA * (sendD + sendC) * perByteLink) / nSets) * (a2aOn ? 1 : 0);
+    }
+    layerE.scale(1 / res.sets.length);
+    moeEnergy.add(layerE, mult);
+    moeTime += mult * layerT;
+    balancedMoe += mult * (withTax ? balT : layerT);
+    if (detail) {
+      lt.attention = attention;
+      lt.router = router;
+      lt.shared = shared;
+      for (let i = 0; i < mult; i++) {
+        layers.push({
+          index: 0,
+          kind: 'moe',
+          times: { ...lt },
+          total: layerT,
+          busiestRank: busiest,
+          rankTimes,
+          rankRows,
+          bound: boundOf(lt, layerT, X, A),
+        });
+      }
+      breakdown.attention += mult * lt.attention;
+      breakdown.router += mult * lt.router;
+      breakdown.shared += mult * lt.shared;
+      breakdown.experts += mult * lt.experts;
+      breakdown.dispatch += mult * lt.dispatch;
+      breakdown.combine += mult * lt.combine;
+    }
+  }
+
+  const denseTotal = m.denseLayers * denseLayer;
+  const stepTime = moeTime + denseTotal + head + pipeline;
+  const balancedStep = balancedMoe + denseTotal + head + pipeline;
+  energy.add(moeFixedEnergy, m.moeLayers);
+  energy.add(moeEnergy);
+  energy.add(denseEnergy, m.denseLayers);
+  energy.add(headEnergy);
+  energy.link += (layout.stages - 1) * layout.stageChips * hopBytes * A.jPerScaleOutByte;
+
+  if (detail) {
+    breakdown.attention += m.denseLayers * attention;
+    breakdown.dense = m.denseLayers * denseFfn;
+    breakdown.head = head;
+    breakdown.pipeline = pipeline;
+    const denseRows: LayerBreakdown[] = [];
+    for (let i = 0; i < m.denseLayers; i++) {
+      const times = zeroTimes();
+      times.attention = attention;
+      times.dense = denseFfn;
+      denseRows.push({
+        index: 0,
+        kind: 'dense',
+        times,
+        total: denseLayer,
+        busiestRank: 0,
+        rankTimes: [],
+        rankRows: [],
+        bound: boundOf(times, denseLayer, A, A),
+      });
+    }
+    layers.unshift(...denseRows);
+    layers.forEach((l, i) => {
+      l.index = i;
+    });
+  }
+  return {
+    stepTime,
+    balancedStep,
+    breakdown,
+    layers,
+    energy,
+    tax,
+    dropped,
+    assignments,
+    rowsTotal,
+    paddedTotal,
+    touchedTotal,
+  };
+}
+
+function boundOf(t: StageTimes, total: number, X: ChipSpec, A: ChipSpec): Bound {
+  const comm = t.dispatch + t.combine;
+  if (comm >= total * 0.5) return 'link';
+  const launches = 14 * Math.max(X.launch, A.launch);
+  if (launches >= total * 0.5) return 'overhead';
+  // Memory- vs compute-bound by the chip's ridge point on the dominant stage.
+  return t.experts + t.dense > t.attention ? (X.memBytes > 0 ? 'memory' : 'compute') : 'memory';
+}
+
+/** Static power of every chip in the system, W. */
+function staticPower(p: Prepared): number {
+  const { layout, hw } = p;
+  const x = hw.experts;
+  const a = hw.attention;
+  const xChips = layout.totalChips - layout.attentionChips;
+  return xChips * x.idleShare * x.tdpW + layout.attentionChips * a.idleShare * a.tdpW;
+}
+
+function costPerHour(p: Prepared, avgPowerW: number): CostReport {
+  const { s, layout, hw } = p;
+  const pools: [ChipSpec, number][] = [[hw.experts, layout.totalChips - layout.attentionChips]];
+  if (layout.attentionChips > 0) pools.push([hw.attention, layout.attentionChips]);
+  const canRent = pools.every(([c]) => c.rentalPerHour !== undefined);
+  let capex = 0;
+  for (const [c, n] of pools) capex += n * (c.purchaseUsd ?? 0);
+  if (s.costBasis === 'rental' && canRent) {
+    let perHour = 0;
+    for (const [c, n] of pools) perHour += n * (c.rentalPerHour ?? 0);
+    return { usdPerMTokens: 0, usdPerHour: perHour, basis: 'rental', capexUsd: capex };
+  }
+  const amort = (capex * (1 + SYSTEM_OVERHEAD)) / (s.amortizationYears * HOURS_PER_YEAR);
+  const power = (avgPowerW / 1000) * s.electricityPrice * PUE;
+  return { usdPerMTokens: 0, usdPerHour: amort + power, basis: 'ownership', capexUsd: capex };
+}
+
+function headline(
+  p: Prepared,
+  stepTime: number,
+  dynamicJ: number,
+): Headline & { energy: EnergyReport; cost: CostReport } {
+  const { s, layout } = p;
+  const decode = s.phase === 'decode';
+  const T = s.tokens;
+  const throughput = stepTime > 0 ? T / stepTime : 0;
+  const ttft = decode ? 0 : stepTime * Math.max(1, s.contextLength / T);
+  const tpot = decode ? stepTime : 0;
+  const perUser = decode ? 1 / stepTime : Math.min(T, s.contextLength) / stepTime;
+  // One window (stepTime) carries every micro-batch through every stage once.
+  const dynPerWindow = dynamicJ * layout.stages;
+  const staticW = staticPower(p);
+  const avgPowerW = stepTime > 0 ? dynPerWindow / stepTime + staticW : staticW;
+  const cost = costPerHour(p, avgPowerW);
+  cost.usdPerMTokens =
+    throughput > 0 ? (cost.usdPerHour / (throughput * 3600)) * 1e6 : Number.POSITIVE_INFINITY;
+  const jPerToken = T > 0 ? (dynPerWindow + staticW * stepTime) / T : 0;
+  return {
+    stepTime,
+    ttft,
+    tpot,
+    tokensPerSecPerUser: perUser,
+    throughput,
+    jPerToken,
+    usdPerMTokens: cost.usdPerMTokens,
+    energy: { jPerToken, computeJ: 0, memJ: 0, sramJ: 0, linkJ: 0, staticJ: staticW * stepTime, avgPowerW },
+    cost,
+  };
+}
+
+/** Project a prepared scenario. */
+export function projectPrepared(p: Prepared, detail = true): Projection {
+  const ev = evaluate(p, true, detail);
+  const dyn = ev.energy.total();
+  const h = headline(p, ev.stepTime, dyn);
+  const stages = p.layout.stages;
+  h.energy.computeJ = ev.energy.compute * stages;
+  h.energy.memJ = ev.energy.mem * stages;
+  h.energy.sramJ = ev.energy.sram * stages;
+  h.energy.linkJ = ev.energy.link * stages;
+  const b = headline(p, ev.balancedStep, dyn);
+  const δ = ev.assignments > 0 ? ev.dropped / ev.assignments : 0;
+  const droppedTokens = δ < 1 ? (ev.stepTime * δ) / (1 - δ) : ev.stepTime;
+  const total = ev.tax.busiestChip + ev.tax.padding + ev.tax.distinctExperts + droppedTokens;
+  const imbalanceTax: ImbalanceTax = {
+    ratio: ev.balancedStep > 0 ? (ev.stepTime + droppedTokens) / ev.balancedStep : 1,
+    ...ev.tax,
+    droppedTokens,
+    total,
+  };
+  const sumStages = Object.values(ev.breakdown).reduce((a, x) => a + x, 0);
+  let bottleneck: keyof StageTimes = 'experts';
+  for (const k of Object.keys(ev.breakdown) as (keyof StageTimes)[]) {
+    if (ev.breakdown[k] > ev.breakdown[bottleneck]) bottleneck = k;
+  }
+  const moeLayers = Math.max(1, p.m.moeLayers);
+  return {
+    chipId: p.hw.id,
+    chipName: p.hw.name,
+    status: p.hw.status,
+    phase: p.s.phase,
+    system: p.layout,
+    stepTime: h.stepTime,
+    ttft: h.ttft,
+    tpot: h.tpot,
+    tokensPerSecPerUser: h.tokensPerSecPerUser,
+    throughput: h.throughput,
+    throughputPerChip: h.throughput / p.layout.totalChips,
+    jPerToken: h.jPerToken,
+    usdPerMTokens: h.usdPerMTokens,
+    breakdown: ev.breakdown,
+    hiddenByOverlap: detail ? Math.max(0, sumStages - ev.stepTime) : 0,
+    layers: ev.layers,
+    bottleneck,
+    energy: h.energy,
+    cost: h.cost,
+    balanced: {
+      stepTime: b.stepTime,
+      ttft: b.ttft,
+      tpot: b.tpot,
+      tokensPerSecPerUser: b.tokensPerSecPerUser,
+      throughput: b.throughput,
+      jPerToken: b.jPerToken,
+      usdPerMTokens: b.usdPerMTokens,
+    },
+    imbalanceTax,
+    load: {
+      distinctExperts: ev.touchedTotal / moeLayers,
+      paddingFraction: ev.paddedTotal > 0 ? (ev.paddedTotal - ev.rowsTotal) / ev.paddedTotal : 0,
+      rowsPerExpert: ev.touchedTotal > 0 ? ev.rowsTotal / ev.touchedTotal : 0,
+      droppedFraction: δ,
+    },
+    notes: p.notes,
+  };
+}
+
+/** Headline numbers only (sweeps): no breakdown, no tax. */
+export function quickHeadline(p: Prepared): Headline {
+  const ev = evaluate(p, false, false);
+  const h = headline(p, ev.stepTime, ev.energy.total());
+  return {
+    stepTime: h.stepTime,
+    ttft: h.ttft,
+    tpot: h.tpot,
+    tokensPerSecPerUser: h.tokensPerSecPerUser,
+    throughput: h.throughput,
+    jPerToken: h.jPerToken,
+    usdPerMTokens: h.usdPerMTokens,
+  };
+}
+
+/**
+ * Project a scenario's load onto one chip (or two-pool system) from the presets. Without a load, routing is
+ * assumed uniform. Throws when the load does not match the scenario (experts, k).
+ */
+export function projectScenario(
+  scenario: Scenario,
+  chipId: string,
+  load?: LoadProfile,
+  options: ProjectOptions = {},
+): Projection {
+  const hw = options.chip ?? hardwareSpec(chipId);
+  return projectPrepared(prepare(scenario, hw, load), options.detail ?? true);
+}
+
+/** Every chip in the scenario's `chips` list. */
+export function projectAll(scenario: Scenario, load?: LoadProfile): Projection[] {
+  return scenario.chips.map((id) => projectScenario(scenario, id, load));
+}

@@ -1,0 +1,212 @@
+/**
+ * What each expert-parallel rank must do in one MoE layer for one batch: real rows, rows padded to the chip's
+ * tile, and distinct expert copies touched (each one's weights must be read unless resident in SRAM).
+ *
+ * Exact mode: the layer's counts were measured on a batch of exactly this many tokens, so integer counts are
+ * used as they are. Scaled mode: counts come from another batch size (an imported table, a different T), so each
+ * expert's per-token probability p_e = c_e / tokens gives the expected rows λ = t·p_e, the probability it is
+ * touched 1 − (1 − p_e)^t, and the expected padded rows max(g·touched, λ + touched·(g − 1)/2).
+ */
+
+import { placeExperts } from './placement';
+import type { LayerLoad, LoadProfile, Placement } from './types';
+
+export interface RankSet {
+  ranks: number;
+  rows: Float64Array;
+  padded: Float64Array;
+  touched: Float64Array;
+  /** Per rank: prefix sums of touched over its slots ordered hottest first (for pinning the hottest in SRAM). */
+  heat: Float64Array[];
+}
+
+export interface LayerResources {
+  /** One set per step (decode traces) or a single set. */
+  sets: RankSet[];
+  /** Assignments (token, slot) per batch and those dropped by capacity. */
+  assignments: number;
+  dropped: number;
+}
+
+const MAX_STEPS = 64;
+
+function isIntegral(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isInteger(a[i])) return false;
+  return true;
+}
+
+function emptySet(R: number): RankSet {
+  return {
+    ranks: R,
+    rows: new Float64Array(R),
+    padded: new Float64Array(R),
+    touched: new Float64Array(R),
+    heat: [],
+  };
+}
+
+/** Fill heat prefix sums: per rank, slots sorted by expected rows (descending). */
+function finishHeat(
+  set: RankSet,
+  slotRank: Int32Array,
+  slotRows: Float64Array,
+  slotTouched: Float64Array,
+): void {
+  const R = set.ranks;
+  const byRank: number[][] = Array.from({ length: R }, () => []);
+  for (let s = 0; s < slotRank.length; s++) byRank[slotRank[s]].push(s);
+  for (let r = 0; r < R; r++) {
+    const slots = byRank[r].sort((a, b) => slotRows[b] - slotRows[a] || a - b);
+    const prefix = new Float64Array(slots.length + 1);
+    for (let i = 0; i < slots.length; i++) prefix[i + 1] = prefix[i] + slotTouched[slots[i]];
+    set.heat.push(prefix);
+  }
+}
+
+/** Touched slots that are not among the `resident` hottest on this rank (fractional residency interpolates). */
+export function streamedSlots(set: RankSet, r: number, resident: number): number {
+  const prefix = set.heat[r];
+  const n = prefix.length - 1;
+  const total = prefix[n];
+  if (!(resident > 0)) return total;
+  if (resident >= n) return 0;
+  const i = Math.floor(resident);
+  const pinned = prefix[i] + (resident - i) * (prefix[i + 1] - prefix[i]);
+  return total - pinned;
+}
+
+interface Geometry {
+  ranks: number;
+  placement: Placement;
+  redundant: number;
+  tile: number;
+}
+
+function exactSet(
+  counts: ArrayLike<number>,
+  kept: ArrayLike<number>,
+  slotExpert: Int32Array,
+  slotRank: Int32Array,
+  replicas: Int32Array,
+  g: Geometry,
+): RankSet {
+  const set = emptySet(g.ranks);
+  const S = slotExpert.length;
+  const slotRows = new Float64Array(S);
+  const slotTouched = new Float64Array(S);
+  const seen = new Int32Array(counts.length);
+  for (let s = 0; s < S; s++) {
+    const e = slotExpert[s];
+    const n = replicas[e];
+    const k = kept[e];
+    const j = seen[e]++;
+    const share = Math.floor(k / n) + (j < k % n ? 1 : 0);
+    slotRows[s] = share;
+    const r = slotRank[s];
+    set.rows[r] += share;
+    if (share > 0) {
+      set.padded[r] += Math.ceil(share / g.tile) * g.tile;
+      set.touched[r] += 1;
+      slotTouched[s] = 1;
+    }
+  }
+  finishHeat(set, slotRank, slotRows, slotTouched);
+  return set;
+}
+
+function scaledSet(
+  prob: Float64Array,
+  keepFrac: Float64Array,
+  tokens: number,
+  slotExpert: Int32Array,
+  slotRank: Int32Array,
+  replicas: Int32Array,
+  g: Geometry,
+): RankSet {
+  const set = emptySet(g.ranks);
+  const S = slotExpert.length;
+  const slotRows = new Float64Array(S);
+  const slotTouched = new Float64Array(S);
+  const tile = g.tile;
+  for (let s = 0; s < S; s++) {
+    const e = slotExpert[s];
+    const p = Math.min(1, prob[e] / replicas[e]);
+    const lambda = tokens * p * keepFrac[e];
+    const touched = p > 0 && tokens > 0 ? 1 - (1 - p) ** tokens : 0;
+    slotRows[s] = lambda;
+    slotTouched[s] = touched;
+    const r = slotRank[s];
+    set.rows[r] += lambda;
+    set.touched[r] += touched;
+    if (touched > 0) set.padded[r] += Math.max(tile * touched, lambda + (touched * (tile - 1)) / 2);
+  }
+  finishHeat(set, slotRank, slotRows, slotTouched);
+  return set;
+}
+
+/** Per-expert probability per token and kept fraction for a layer (uniform: k/E, all kept). */
+function layerProbabilities(
+  profile: LoadProfile,
+  layer: LayerLoad | undefined,
+): { prob: Float64Array; keep: Float64Array } {
+  const E = profile.experts;
+  const prob = new Float64Array(E);
+  const keep = new Float64Array(E).fill(1);
+  if (!layer || profile.uniform) {
+    prob.fill(Math.min(1, profile.topK / E));
+    return { prob, keep };
+  }
+  const tokens = Math.max(1e-12, layer.tokens);
+  for (let e = 0; e < E; e++) {
+    prob[e] = Math.min(1, layer.counts[e] / tokens);
+    if (layer.kept && layer.counts[e] > 0) keep[e] = Math.min(1, layer.kept[e] / layer.counts[e]);
+  }
+  return { prob, keep };
+}
+
+/**
+ * Resources of one profile layer for a batch of `tokens`, placed over `ranks` with `placement` (computed from
+ * the layer's own aggregate counts: the history).
+ */
+export function layerResources(
+  profile: LoadProfile,
+  layerIndex: number,
+  tokens: number,
+  g: Geometry,
+): LayerResources {
+  const layer = profile.uniform ? undefined : profile.layers[layerIndex];
+  const E = profile.experts;
+  const history = layer ? layer.counts : new Float64Array(E).fill(1);
+  const place = placeExperts(history, g.ranks, g.placement, g.redundant);
+  const { slotExpert, slotRank, replicas } = place;
+  if (layer?.steps && layer.steps.length > 0 && layer.stepTokens === tokens) {
+    const stride = Math.max(1, Math.ceil(layer.steps.length / MAX_STEPS));
+    const sets: RankSet[] = [];
+    for (let i = 0; i < layer.steps.length; i += stride) {
+      sets.push(exactSet(layer.steps[i], layer.steps[i], slotExpert, slotRank, replicas, g));
+    }
+    let assignments = 0;
+    for (const st of layer.steps) for (let e = 0; e < E; e++) assignments += st[e];
+    return { sets, assignments: assignments / layer.steps.length, dropped: 0 };
+  }
+  if (layer && layer.tokens === tokens && isIntegral(layer.counts)) {
+    const kept = layer.kept ?? layer.counts;
+    let assignments = 0;
+    let keptSum = 0;
+    for (let e = 0; e < E; e++) {
+      assignments += layer.counts[e];
+      keptSum += kept[e];
+    }
+    const set = exactSet(layer.counts, kept, slotExpert, slotRank, replicas, g);
+    return { sets: [set], assignments, dropped: Math.max(0, assignments - keptSum) };
+  }
+  const { prob, keep } = layerProbabilities(profile, layer);
+  const set = scaledSet(prob, keep, tokens, slotExpert, slotRank, replicas, g);
+  let assignments = 0;
+  let dropped = 0;
+  for (let e = 0; e < E; e++) {
+    assignments += tokens * prob[e];
+    dropped += tokens * prob[e] * (1 - keep[e]);
+  }
+  return { sets: [set], assignments, dropped };
+}

@@ -1,0 +1,196 @@
+/**
+ * The model as the cost model sees it: parameter counts, bytes and FLOPs per token for every part, from the
+ * scenario. Multi-head latent attention (MLA) cannot be expressed by the scenario's heads/KV heads, so the
+ * DeepSeek and Kimi presets carry their MLA dimensions here (from the official config files).
+ */
+
+import type { Scenario } from '../scenario/schema';
+import type { Precision } from './types';
+
+export interface MlaDims {
+  qLoraRank: number;
+  kvLoraRank: number;
+  ropeDim: number;
+  nopeDim: number;
+  vHeadDim: number;
+  source: string;
+}
+
+/** MLA dimensions by model preset id. */
+export const MLA_PRESETS: Record<string, MlaDims> = {
+  'deepseek-v3': {
+    qLoraRank: 1536,
+    kvLoraRank: 512,
+    ropeDim: 64,
+    nopeDim: 128,
+    vHeadDim: 128,
+    source: 'deepseek-ai/DeepSeek-V3 inference/configs/config_671B.json',
+  },
+  'kimi-k2': {
+    qLoraRank: 1536,
+    kvLoraRank: 512,
+    ropeDim: 64,
+    nopeDim: 128,
+    vHeadDim: 128,
+    source: 'moonshotai/Kimi-K2 config.json',
+  },
+  'deepseek-v2': {
+    qLoraRank: 1536,
+    kvLoraRank: 512,
+    ropeDim: 64,
+    nopeDim: 128,
+    vHeadDim: 128,
+    source: 'deepseek-ai/DeepSeek-V3 inference/configs/config_236B.json',
+  },
+  'deepseek-v2-lite': {
+    qLoraRank: 0,
+    kvLoraRank: 512,
+    ropeDim: 64,
+    nopeDim: 128,
+    vHeadDim: 128,
+    source: 'deepseek-ai/DeepSeek-V3 inference/configs/config_16B.json',
+  },
+};
+
+export interface ModelShape {
+  d: number;
+  f: number;
+  experts: number;
+  topK: number;
+  moeLayers: number;
+  denseLayers: number;
+  layers: number;
+  vocab: number;
+  heads: number;
+  kvHeads: number;
+  weightBytes: number;
+  actBytes: number;
+  /** Matmul precision (weights) and attention-core precision (activations). */
+  matPrec: Precision;
+  actPrec: Precision;
+  /** Bytes per token sent in dispatch (FP8 when weights are ≤ 8-bit, as DeepSeek) and combine. */
+  dispatchBytes: number;
+  combineBytes: number;
+  /** One routed expert: weight bytes and FLOPs per row (SwiGLU: 3 matrices d×f). */
+  expertBytes: number;
+  expertFlopsPerRow: number;
+  /** Activation bytes per expert row (x in, two f-wide intermediates, y out). */
+  expertActBytesPerRow: number;
+  /** All shared experts of one layer. */
+  sharedBytes: number;
+  sharedFlopsPerToken: number;
+  /** Dense FFN of one dense layer. */
+  denseBytes: number;
+  denseFlopsPerToken: number;
+  denseActBytesPerToken: number;
+  /** Attention of one layer. */
+  attnBytes: number;
+  attnProjFlopsPerToken: number;
+  /** Attention-core FLOPs per token per context position (prefill and decode differ for MLA). */
+  attnCoreFlopsPerCtx: number;
+  /** KV-cache bytes per token per layer. */
+  kvBytesPerToken: number;
+  /** KV heads that tensor parallelism can split (MLA: 1, the latent is shared by all heads). */
+  kvSplit: number;
+  routerBytes: number;
+  routerFlopsPerToken: number;
+  /** Embedding + LM head. */
+  headBytes: number;
+  headFlopsPerToken: number;
+  mla?: MlaDims;
+  contextLength: number;
+  phase: 'prefill' | 'decode';
+}
+
+export function precisionOf(bytes: number): Precision {
+  if (bytes <= 0.5) return 'fp4';
+  if (bytes <= 1) return 'fp8';
+  if (bytes <= 2) return 'bf16';
+  return 'fp32';
+}
+
+export function modelShape(s: Scenario): ModelShape {
+  const d = s.dModel;
+  const f = s.ffnSize;
+  const wB = s.weightBytes;
+  const aB = s.actBytes;
+  const heads = s.attnHeads;
+  const hd = d / heads;
+  const fs = s.sharedFfnSize > 0 ? s.sharedFfnSize : f;
+  const mla = MLA_PRESETS[s.preset];
+  let attnParams: number;
+  let kvBytesPerToken: number;
+  let attnCoreFlopsPerCtx: number;
+  let kvSplit: number;
+  if (mla) {
+    const qHead = mla.nopeDim + mla.ropeDim;
+    const qParams = mla.qLoraRank > 0 ? d * mla.qLoraRank + mla.qLoraRank * heads * qHead : d * heads * qHead;
+    attnParams =
+      qParams +
+      d * (mla.kvLoraRank + mla.ropeDim) +
+      mla.kvLoraRank * heads * (mla.nopeDim + mla.vHeadDim) +
+      heads * mla.vHeadDim * d;
+    // The latent (kv_lora_rank + rope) is cached; decode absorbs the up-projections (FlashMLA): per position and
+    // head, q·k over kv_lora + rope and p·v over kv_lora. Prefill runs it un-absorbed: (nope + rope) and v dims.
+    kvBytesPerToken = (mla.kvLoraRank + mla.ropeDim) * aB;
+    attnCoreFlopsPerCtx =
+      s.phase === 'decode'
+        ? 2 * heads * (2 * mla.kvLoraRank + mla.ropeDim)
+        : 2 * heads * (mla.nopeDim + mla.ropeDim + mla.vHeadDim);
+    kvSplit = 1;
+  } else {
+    attnParams = d * heads * hd + 2 * d * s.kvHeads * hd + heads * hd * d;
+    kvBytesPerToken = 2 * s.kvHeads * hd * aB;
+    attnCoreFlopsPerCtx = 4 * heads * hd;
+    kvSplit = s.kvHeads;
+  }
+  return {
+    d,
+    f,
+    experts: s.experts,
+    topK: s.topK,
+    moeLayers: s.moeLayers,
+    denseLayers: s.denseLayers,
+    layers: s.moeLayers + s.denseLayers,
+    vocab: s.vocab,
+    heads,
+    kvHeads: s.kvHeads,
+    weightBytes: wB,
+    actBytes: aB,
+    matPrec: precisionOf(wB),
+    actPrec: precisionOf(aB),
+    dispatchBytes: Math.min(aB, Math.max(1, wB)),
+    combineBytes: aB,
+    expertBytes: 3 * d * f * wB,
+    expertFlopsPerRow: 6 * d * f,
+    expertActBytesPerRow: (2 * d + 4 * f) * aB,
+    sharedBytes: s.sharedExperts * 3 * d * fs * wB,
+    sharedFlopsPerToken: s.sharedExperts * 6 * d * fs,
+    denseBytes: 3 * d * s.denseFfnSize * wB,
+    denseFlopsPerToken: 6 * d * s.denseFfnSize,
+    denseActBytesPerToken: (2 * d + 4 * s.denseFfnSize) * aB,
+    attnBytes: attnParams * wB,
+    attnProjFlopsPerToken: 2 * attnParams,
+    attnCoreFlopsPerCtx,
+    kvBytesPerToken,
+    kvSplit,
+    // Routers stay in BF16 even when experts are quantised.
+    routerBytes: d * s.experts * 2,
+    routerFlopsPerToken: 2 * d * s.experts,
+    headBytes: 2 * s.vocab * d * wB,
+    headFlopsPerToken: 2 * s.vocab * d,
+    mla,
+    contextLength: s.contextLength,
+    phase: s.phase,
+  };
+}
+
+/** Total parameter bytes of the model (routed experts counted once). */
+export function modelBytes(m: ModelShape): number {
+  return (
+    m.layers * m.attnBytes +
+    m.moeLayers * (m.experts * m.expertBytes + m.sharedBytes + m.routerBytes) +
+    m.denseLayers * m.denseBytes +
+    m.headBytes
+  );
+}
