@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHIP_PRESETS } from './presets/chips';
-import { MODEL_PRESETS } from './presets/models';
 import { decodeHash, encodeHash, scenarioFromJson, scenarioToJson } from './codec';
 import { SCHEMA_VERSION } from './migrations';
+import { CHIP_PRESETS } from './presets/chips';
+import { MODEL_PRESETS } from './presets/models';
 import { defaultScenario, PARAM_KEYS, type ParamDef, paramDef, type Scenario } from './schema';
 import { isValidScenario, validateScenario } from './validate';
 
@@ -158,5 +158,25 @@ describe('scenario codec', () => {
   it('rejects malformed scenario files with a clear message', () => {
     expect(scenarioFromJson('{not json').issues[0]).toMatch(/not valid JSON/);
     expect(scenarioFromJson('[1,2]').issues[0]).toMatch(/not an object/);
+  });
+});
+
+describe('lesson links', () => {
+  it('every lesson opens by link without issues and keeps its id', async () => {
+    const { LESSONS } = await import('./presets/lessons');
+    for (const lesson of LESSONS) {
+      const { scenario, issues, extras } = decodeHash(`#lesson=${lesson.id}`);
+      expect(issues, lesson.id).toEqual([]);
+      expect(extras.lesson).toBe(lesson.id);
+      for (const [key, value] of Object.entries(lesson.scenario)) {
+        if (key === 'chip') expect(scenario.chips.join(',')).toBe(value);
+        else if (key !== 'preset')
+          expect(String(scenario[key as keyof Scenario]), `${lesson.id}.${key}`).toBe(value);
+      }
+    }
+  });
+
+  it('an unknown lesson is reported', () => {
+    expect(decodeHash('#lesson=nope').issues.join(' ')).toMatch(/Unknown lesson/);
   });
 });

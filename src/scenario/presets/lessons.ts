@@ -90,7 +90,7 @@ export const LESSONS: readonly Lesson[] = [
       phase: 'decode',
       tokens: '8',
       contextLength: '4096',
-      chip: 'h100,groq-lpu,mem-centric-7nm',
+      chip: 'h100,groq-lpu,sram-7nm',
     },
     steps: [
       'A decode step of 8 sequences sends 8 × 8 = 64 (token, slot) pairs to at most 64 of 256 experts.',
@@ -146,11 +146,11 @@ export const LESSONS: readonly Lesson[] = [
       phase: 'decode',
       tokens: '64',
       popularitySkew: '1',
-      chip: 'h100,dynamism-native,mem-centric-7nm,compute-heavy',
+      chip: 'h100,dyn-native,sram-7nm,compute-heavy',
     },
     steps: [
       'Compare the hypothetical chips with the H100 on the same measured load.',
-      'The dynamism-native chip pads to 8-row tiles and dispatches in hardware: less padding, less launch overhead.',
+      'The dyn-native chip pads to 8-row tiles and dispatches in hardware: less padding, less launch overhead.',
       'The memory-centric chip keeps weights in SRAM: decode weight traffic nearly vanishes.',
     ],
     question: "Which single change to an H100 would cut this workload's imbalance tax the most?",
