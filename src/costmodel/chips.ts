@@ -150,3 +150,50 @@ export function hardwareSpec(id: string): HardwareSpec {
 export function singleChip(c: ChipSpec): HardwareSpec {
   return { id: c.id, name: c.name, status: c.status, experts: c, attention: c, attentionChips: 0 };
 }
+
+/**
+ * A chip with round, ideal figures (no ramps, launches or dispatch cost, efficiency 1) and the given overrides:
+ * for hand-checked cases, "this device" and design sweeps.
+ */
+export function idealChip(o: Partial<ChipSpec> & { id: string }): ChipSpec {
+  const flops = o.flops ?? { fp4: 1e14, fp8: 1e14, bf16: 1e14, fp32: 1e14 };
+  return {
+    name: o.id,
+    status: 'hypothetical',
+    source: 'ideal chip',
+    memBytes: 80e9,
+    memBw: 1e12,
+    sramBytes: 0,
+    sramBw: 1e13,
+    sramResidentShare: 0,
+    linkBw: 1e11,
+    linkLatency: 1e-6,
+    scaleUpDomain: 8,
+    scaleOutBw: 1e10,
+    scaleOutLatency: 5e-6,
+    linkEfficiency: 1,
+    a2aBase: 5e-6,
+    tileRows: 1,
+    launch: 0,
+    dispatchPerToken: 0,
+    computeEffMax: 1,
+    computeRamp: 0,
+    memEffMax: 1,
+    memRamp: 0,
+    tdpW: 100,
+    idleShare: 0.5,
+    nodeNm: 7,
+    dies: 1,
+    areaMm2: 100,
+    jPerFlop: { fp4: 1e-12, fp8: 1e-12, bf16: 1e-12, fp32: 1e-12 },
+    jPerMemByte: 1e-11,
+    jPerSramByte: 1e-12,
+    jPerLinkByte: 1e-11,
+    jPerScaleOutByte: 1e-10,
+    purchaseUsd: 10000,
+    purchaseBasis: 'list',
+    memUsdPerGB: 7,
+    ...o,
+    flops,
+  };
+}
