@@ -1,3 +1,8 @@
+/**
+ * The GPU engine's public face (browser-safe: no node: imports). Node hosts load shaders with
+ * `loadNodeShaders()` from './nodeShaders'; the browser uses `browserShaders` from
+ * './browserShaders'.
+ */
 export {
   type AdapterSummary,
   acquireDevice,
@@ -5,3 +10,33 @@ export {
   type GpuUnavailableReason,
   summarizeAdapter,
 } from './device';
+export {
+  createMoeEngine,
+  type EngineRun,
+  type MoeEngine,
+  type MoeEngineOptions,
+  type RunOptions,
+  type StageReport,
+} from './engine';
+export type { MicrobenchOptions, MicrobenchResult } from './microbench';
+export {
+  type BufferName,
+  checkLayerConfig,
+  DEFAULT_MEMORY_BUDGET,
+  type DeviceLimitsLike,
+  type MemoryPlan,
+  planMemory,
+  planScenario,
+  type ScenarioPlan,
+} from './planner';
+export { type StageTiming, TIMESTAMP_NOTE, type TimingSource, WALL_NOTE } from './profiler';
+export { resolveShader, type ShaderConstants, type ShaderLibrary } from './shaders';
+export {
+  type DeviceRoofline,
+  efficiency,
+  rooflineMs,
+  STAGE_LABELS,
+  type StageName,
+  type StageWork,
+  stageWork,
+} from './work';

@@ -1,0 +1,34 @@
+/**
+ * Gate runner (shaders/gate.wgsl): scores, selection bias, group filter, top-k (lower index wins ties),
+ * renormalise and route scale, one invocation per token. Expert-choice mode writes the scores only.
+ */
+
+import type { KernelModule } from '../layerGpu';
+import { range } from '../layerGpu';
+import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
+
+export const gateProgram: KernelProgram = { shader: 'gate' };
+const WG = 64;
+
+export const gate: KernelModule = {
+  programs: () => [gateProgram],
+  prepare(ctx, l) {
+    const pipeline = ctx.pipelines.get(gateProgram);
+    const group = bindGroup(ctx.device, pipeline, [
+      l.params,
+      range(l, 'logits'),
+      range(l, 'bias'),
+      range(l, 'scores'),
+      range(l, 'ids'),
+      range(l, 'weights'),
+      range(l, 'slotScores'),
+    ]);
+    return {
+      encode(pass) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        dispatch1d(pass, Math.ceil(l.cfg.tokens / WG));
+      },
+    };
+  },
+};

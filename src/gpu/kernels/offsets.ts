@@ -1,0 +1,28 @@
+/**
+ * Offsets runner (shaders/offsets.wgsl): capacity, block padding, exclusive scans over E (segment starts, sort
+ * segment starts, FFN tile list) and the FFN's indirect dispatch arguments, in one workgroup.
+ */
+
+import type { KernelModule } from '../layerGpu';
+import { range } from '../layerGpu';
+import { bindGroup, type KernelProgram } from '../pipelines';
+
+export const offsetsProgram: KernelProgram = { shader: 'offsets' };
+
+/** Layout of the info buffer (u32 words): offsets[E+1] | kept[E] | segStart[E] | tileOffsets[E+1]. */
+export const infoLayout = (E: number) => ({ offsets: 0, kept: E + 1, segStart: 2 * E + 1, tiles: 3 * E + 1 });
+
+export const offsets: KernelModule = {
+  programs: () => [offsetsProgram],
+  prepare(ctx, l) {
+    const pipeline = ctx.pipelines.get(offsetsProgram);
+    const group = bindGroup(ctx.device, pipeline, [l.params, range(l, 'counts'), range(l, 'info'), l.args]);
+    return {
+      encode(pass) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(1);
+      },
+    };
+  },
+};

@@ -1,0 +1,51 @@
+import type { LayerConfig } from '../workload/layer';
+import type { KernelProgram, PipelineCache } from './pipelines';
+import type { BufferName, MemoryPlan } from './planner';
+
+/** What every kernel runner gets: the device and the pipeline cache. */
+export interface KernelContext {
+  device: GPUDevice;
+  pipelines: PipelineCache;
+}
+
+/** One sort stage (shaders/sortLocal.wgsl, sortGlobal.wgsl): full local sort, global stride, or local merge. */
+export interface SortStep {
+  kind: 'local-full' | 'global' | 'local-merge';
+  size: number;
+  stride: number;
+}
+
+/** The GPU side of one layer run: its config, plan and buffers (bound at exactly the planned sizes). */
+export interface LayerGpu {
+  cfg: LayerConfig;
+  memory: MemoryPlan;
+  params: GPUBuffer;
+  buffers: Record<BufferName, GPUBuffer>;
+  /** Indirect dispatch arguments of the expert FFN (written by the offsets kernel). */
+  args: GPUBuffer;
+  /** FfnParams slots, 256 bytes apart: slot 0 routed experts, slot 1 + s shared expert s. */
+  ffnParams: GPUBuffer;
+  sortSteps: readonly SortStep[];
+  /** SortStep uniforms, 256 bytes apart, one per step. */
+  sortParams: GPUBuffer;
+}
+
+export const UNIFORM_SLOT = 256;
+
+export function range(l: LayerGpu, name: BufferName): GPUBufferBinding {
+  return { buffer: l.buffers[name], offset: 0, size: l.memory.buffers[name] };
+}
+
+export function uniformSlot(buffer: GPUBuffer, slot: number, size: number): GPUBufferBinding {
+  return { buffer, offset: slot * UNIFORM_SLOT, size };
+}
+
+/** A kernel runner: its programs (compiled before use) and a pass encoder with bind groups prebuilt. */
+export interface PreparedKernel {
+  encode(pass: GPUComputePassEncoder): void;
+}
+
+export interface KernelModule {
+  programs(cfg: LayerConfig): KernelProgram[];
+  prepare(ctx: KernelContext, layer: LayerGpu): PreparedKernel;
+}

@@ -1,0 +1,224 @@
+/**
+ * Memory planner: sizes every buffer of a layer before anything is allocated, checks them against the device's
+ * limits (maxStorageBufferBindingSize, maxBufferSize) and a total budget, and — for a scenario — picks the
+ * measurement scale: the fraction of the expert FFN size kept on this device (0 in the scenario = automatic:
+ * shrink only as far as needed to fit).
+ */
+import type { Scenario } from '../scenario';
+import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
+
+/** FFN and router GEMM tiling (rows × columns per workgroup tile). Changing them changes the shaders. */
+export const GEMM_TILE = { TM: 32, TN: 32, TK: 16, RM: 4, RN: 4 } as const;
+/** Elements sorted in one workgroup's shared memory (shaders/sortLocal.wgsl CHUNK). */
+export const SORT_CHUNK = 512;
+/** Largest E the count kernel's shared histogram holds (shaders/count.wgsl MAX_E). */
+export const MAX_EXPERTS = 1024;
+/** Groups in the gate's 64-bit group mask. */
+export const MAX_GROUPS = 64;
+
+export interface DeviceLimitsLike {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
+
+export type BufferName =
+  | 'x'
+  | 'router'
+  | 'bias'
+  | 'logits'
+  | 'scores'
+  | 'ids'
+  | 'weights'
+  | 'slotScores'
+  | 'counts'
+  | 'info'
+  | 'keys'
+  | 'positions'
+  | 'rowToken'
+  | 'ecTokens'
+  | 'ecRow'
+  | 'hidden'
+  | 'rows'
+  | 'w1'
+  | 'w3'
+  | 'w2'
+  | 'sharedW1'
+  | 'sharedW3'
+  | 'sharedW2'
+  | 'sharedHidden'
+  | 'sharedOut'
+  | 'out';
+
+export interface MemoryPlan {
+  /** Bytes of each storage buffer (at least 16 so every binding is valid). */
+  buffers: Record<BufferName, number>;
+  totalBytes: number;
+  largest: { name: BufferName; bytes: number };
+  /** Worst-case dispatched rows (kept pairs plus block padding), what hidden/rows are sized for. */
+  rowsMax: number;
+  /** Sort length (power of two ≥ 512) and real elements in it. */
+  sortSize: number;
+  sortValid: number;
+  capacity: number;
+  fits: boolean;
+  /** Why it does not fit (one line), when it does not. */
+  reason?: string;
+}
+
+export const DEFAULT_MEMORY_BUDGET = 1024 * 1024 * 1024;
+
+const nextPow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+const MB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+/** Reject configs the kernels (and the CPU reference) cannot run; the messages match src/reference/gate.ts. */
+export function checkLayerConfig(cfg: LayerConfig): void {
+  const E = cfg.experts;
+  const k = cfg.topK;
+  if (!Number.isInteger(cfg.tokens) || cfg.tokens < 1)
+    throw new Error(`tokens T = ${cfg.tokens} must be ≥ 1`);
+  if (E < 1 || E > MAX_EXPERTS) throw new Error(`E = ${E} experts: the GPU engine runs 1..${MAX_EXPERTS}`);
+  if (cfg.routingMode === 'token-choice' && (k < 1 || k > E)) {
+    throw new Error(`top-k ${k} must be between 1 and E = ${E}`);
+  }
+  if (cfg.groups > 1) {
+    if (cfg.groups > MAX_GROUPS)
+      throw new Error(`${cfg.groups} groups: the GPU engine runs at most ${MAX_GROUPS}`);
+    if (E % cfg.groups !== 0) throw new Error(`${cfg.groups} groups do not divide E = ${E}`);
+    if (cfg.routingMode === 'token-choice' && Math.min(cfg.topGroups, cfg.groups) * (E / cfg.groups) < k) {
+      throw new Error(
+        `${cfg.topGroups} top groups of ${E / cfg.groups} experts hold fewer than k = ${k} experts`,
+      );
+    }
+  }
+  if (cfg.dModel < 1 || cfg.ffnSize < 1) throw new Error('d and f must be ≥ 1');
+}
+
+export function planMemory(
+  cfg: LayerConfig,
+  limits: DeviceLimitsLike,
+  budget: number = DEFAULT_MEMORY_BUDGET,
+): MemoryPlan {
+  const T = cfg.tokens;
+  const d = cfg.dModel;
+  const E = cfg.experts;
+  const f = cfg.ffnSize;
+  const ec = cfg.routingMode === 'expert-choice';
+  const k = ec ? 0 : cfg.topK;
+  const S = cfg.sharedExperts;
+  const fs = S > 0 ? cfg.sharedFfnSize : 0;
+  const B = Math.max(1, cfg.blockSize);
+  const C = capacityOf(cfg);
+  const pairs = ec ? E * C : C > 0 ? Math.min(T * k, E * C) : T * k;
+  const rowsMax = Math.max(1, pairs + E * (B - 1));
+  const sortValid = ec ? T * E : T * k;
+  const sortSize = Math.max(SORT_CHUNK, nextPow2(sortValid));
+  const f4 = (n: number) => Math.max(16, n * 4);
+  const buffers: Record<BufferName, number> = {
+    x: f4(T * d),
+    router: f4(d * E),
+    bias: f4(E),
+    logits: f4(T * E),
+    scores: f4(T * E),
+    ids: f4(T * k),
+    weights: f4(T * k),
+    slotScores: f4(T * k),
+    counts: f4(E),
+    info: f4(4 * E + 2),
+    keys: Math.max(16, sortSize * 16),
+    positions: f4(T * k),
+    rowToken: f4(rowsMax),
+    ecTokens: f4(ec ? E * C : 0),
+    ecRow: f4(ec ? T * E : 0),
+    hidden: f4(rowsMax * f),
+    rows: f4(rowsMax * d),
+    w1: f4(E * d * f),
+    w3: f4(E * d * f),
+    w2: f4(E * f * d),
+    sharedW1: f4(S * d * fs),
+    sharedW3: f4(S * d * fs),
+    sharedW2: f4(S * fs * d),
+    sharedHidden: f4(S > 0 ? T * fs : 0),
+    sharedOut: f4(S > 0 ? T * d : 0),
+    out: f4(T * d),
+  };
+  let totalBytes = 0;
+  let largest: MemoryPlan['largest'] = { name: 'x', bytes: 0 };
+  for (const [name, bytes] of Object.entries(buffers) as [BufferName, number][]) {
+    totalBytes += bytes;
+    if (bytes > largest.bytes) largest = { name, bytes };
+  }
+  const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  let reason: string | undefined;
+  if (largest.bytes > maxBinding) {
+    reason = `buffer "${largest.name}" needs ${MB(largest.bytes)}, more than this device binds (${MB(maxBinding)})`;
+  } else if (totalBytes > budget) {
+    reason = `the layer needs ${MB(totalBytes)} of GPU memory, more than the budget of ${MB(budget)}`;
+  } else if (Math.ceil(T / GEMM_TILE.TM) > 65535 || sortSize / 2 / 256 > 32768 * 65535) {
+    reason = `T = ${T} tokens is too many for one dispatch on this device`;
+  }
+  return { buffers, totalBytes, largest, rowsMax, sortSize, sortValid, capacity: C, fits: !reason, reason };
+}
+
+export interface ScenarioPlan {
+  /** The layer as it runs here: the expert FFN shrunk by `scale`. */
+  cfg: LayerConfig;
+  /** Fraction of f kept (1 = full size). */
+  scale: number;
+  /** True when the scale was chosen automatically to fit this device. */
+  auto: boolean;
+  memory: MemoryPlan;
+  /** One line for reports and the UI. */
+  note: string;
+}
+
+/**
+ * Plan a scenario on a device: the scenario's measurement scale when it sets one, otherwise full size if it fits,
+ * else the largest scale that fits. Throws a one-line Error when even the smallest expert FFN does not fit.
+ */
+export function planScenario(
+  s: Scenario,
+  limits: DeviceLimitsLike,
+  budget: number = DEFAULT_MEMORY_BUDGET,
+): ScenarioPlan {
+  const at = (scale: number) => {
+    const cfg = layerConfigFromScenario(s, scale);
+    return { cfg, memory: planMemory(cfg, limits, budget) };
+  };
+  if (s.measureScale > 0) {
+    const p = at(s.measureScale);
+    if (!p.memory.fits) {
+      throw new Error(
+        `the scenario does not fit this device at measurement scale ${s.measureScale}: ${p.memory.reason}`,
+      );
+    }
+    const note =
+      s.measureScale < 1
+        ? `expert FFN measured at ${fmtScale(s.measureScale)} of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}), as the scenario asks`
+        : 'full size';
+    return { ...p, scale: s.measureScale, auto: false, note };
+  }
+  const full = at(1);
+  if (full.memory.fits) return { ...full, scale: 1, auto: true, note: 'full size' };
+  const smallest = at(0);
+  if (!smallest.memory.fits) {
+    throw new Error(
+      `the scenario does not fit this device even with the smallest expert FFN: ${smallest.memory.reason}`,
+    );
+  }
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (at(mid).memory.fits) lo = mid;
+    else hi = mid;
+  }
+  const p = at(lo);
+  return {
+    ...p,
+    scale: lo,
+    auto: true,
+    note: `expert FFN shrunk to ${fmtScale(lo)} of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}) to fit this device: ${full.memory.reason}`,
+  };
+}
+
+const fmtScale = (x: number) => `${(x * 100).toPrecision(3)}%`;
