@@ -8,12 +8,15 @@ import {
   reconcileScenario,
   type Scenario,
 } from '../scenario';
+import type { RunState } from './runController';
+import type { MeasuredRun } from './runner';
 
 /** Where WebGPU stands on this page; filled once at start-up. */
 export type GpuState =
   | { kind: 'checking' }
   | { kind: 'ready'; label: string; isSoftware: boolean }
-  | { kind: 'unavailable'; message: string };
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'lost'; message: string };
 
 export interface Notice {
   id: number;
@@ -27,10 +30,19 @@ export interface AppState {
   notices: Notice[];
   /** Extra hash keys (lesson, presentation mode) kept in the link. */
   extras: Record<string, string>;
+  /** The latest measured run (kept while a new one runs, so charts do not flash). */
+  measured: MeasuredRun | null;
+  runState: RunState;
+  autoRun: boolean;
+  setMeasured: (run: MeasuredRun | null) => void;
+  setRunState: (state: RunState) => void;
+  setAutoRun: (on: boolean) => void;
   setParam: <K extends ParamKey>(key: K, value: unknown) => void;
   applyPreset: (presetId: string) => void;
   replaceScenario: (s: Scenario, extras?: Record<string, string>) => void;
   setGpu: (gpu: GpuState) => void;
+  /** Set or clear one extra hash key (lesson, present, embed). */
+  setExtra: (key: string, value: string | undefined) => void;
   notify: (title: string, details: string[]) => void;
   dismiss: (id: number) => void;
 }
@@ -42,6 +54,12 @@ export const useAppStore = create<AppState>((set, get) => ({
   gpu: { kind: 'checking' },
   notices: [],
   extras: {},
+  measured: null,
+  runState: { status: 'idle' },
+  autoRun: true,
+  setMeasured: (measured) => set({ measured }),
+  setRunState: (runState) => set({ runState }),
+  setAutoRun: (autoRun) => set({ autoRun }),
   setParam: (key, value) => {
     const { value: coerced, issue } = coerceParam(key, value);
     const issues: string[] = issue ? [issue] : [];
@@ -58,6 +76,12 @@ export const useAppStore = create<AppState>((set, get) => ({
   applyPreset: (presetId) => set({ scenario: applyModelPreset(get().scenario, presetId) }),
   replaceScenario: (scenario, extras) => set({ scenario, extras: extras ?? get().extras }),
   setGpu: (gpu) => set({ gpu }),
+  setExtra: (key, value) => {
+    const extras = { ...get().extras };
+    if (value === undefined) delete extras[key];
+    else extras[key] = value;
+    set({ extras });
+  },
   notify: (title, details) =>
     set({ notices: [...get().notices.slice(-3), { id: nextNoticeId++, title, details }] }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),

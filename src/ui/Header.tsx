@@ -1,8 +1,16 @@
 import { useState } from 'react';
-import { currentLink } from '../state';
+import { currentLink, useAppStore } from '../state';
 
 export function Header() {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const extras = useAppStore((s) => s.extras);
+  const setExtra = useAppStore((s) => s.setExtra);
+  const present = extras.present === '1';
+  const dark =
+    extras.theme === 'dark' ||
+    (extras.theme !== 'light' &&
+      typeof matchMedia !== 'undefined' &&
+      matchMedia('(prefers-color-scheme: dark)').matches);
   const copy = async () => {
     const link = currentLink();
     try {
@@ -21,6 +29,16 @@ export function Header() {
         <p className="tagline">What does the dynamism of Mixture-of-Experts models cost on today's chips?</p>
       </div>
       <div className="header-actions">
+        <button
+          type="button"
+          aria-pressed={present}
+          onClick={() => setExtra('present', present ? undefined : '1')}
+        >
+          Presentation mode
+        </button>
+        <button type="button" aria-pressed={dark} onClick={() => setExtra('theme', dark ? 'light' : 'dark')}>
+          Dark theme
+        </button>
         <button type="button" onClick={copy} aria-live="polite">
           {copied === 'copied'
             ? 'Link copied'

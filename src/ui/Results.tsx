@@ -1,16 +1,22 @@
+import { useAppStore } from '../state';
+import { MeasuredView } from './MeasuredView';
+import { ProjectionsView } from './ProjectionsView';
+import { RunBar } from './RunBar';
+
 export function Results() {
+  const measured = useAppStore((s) => s.measured);
   return (
     <section className="results" aria-label="Results">
-      <div className="panel">
-        <h2>Expert load</h2>
-        <p className="placeholder">Tokens per expert, measured on this device, appear here after a run.</p>
-      </div>
-      <div className="panel">
-        <h2>Chip comparison</h2>
-        <p className="placeholder">
-          Latency, tokens/s per user, energy and $ per token on each chip appear here.
-        </p>
-      </div>
+      <RunBar />
+      {measured ? (
+        <MeasuredView run={measured} />
+      ) : (
+        <div className="panel">
+          <h2>Expert load</h2>
+          <p className="placeholder">Tokens per expert, measured on this device, appear here after a run.</p>
+        </div>
+      )}
+      <ProjectionsView />
     </section>
   );
 }

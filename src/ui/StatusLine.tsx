@@ -12,6 +12,9 @@ export function StatusLine() {
       ? `WebGPU adapter: ${gpu.label}. This is a software adapter: measured times are CPU times, not a GPU's.`
       : `WebGPU adapter: ${gpu.label}.`;
     tone = gpu.isSoftware ? 'warn' : 'ok';
+  } else if (gpu.kind === 'lost') {
+    text = gpu.message;
+    tone = 'warn';
   } else {
     text = `${gpu.message} The CPU reference engine runs instead.`;
     tone = 'warn';

@@ -1,0 +1,33 @@
+import type { ReferenceRequest, ReferenceResponse } from '../reference/protocol';
+import type { LayerConfig, LayerResult, LayerTensors } from '../workload';
+
+/** Run the CPU reference in a Web Worker (off the main thread); a fresh worker per call so Cancel can kill it. */
+export function runReferenceInWorker(
+  cfg: LayerConfig,
+  tensors: LayerTensors,
+  signal?: AbortSignal,
+): Promise<{ result: LayerResult; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../reference/worker.ts', import.meta.url), { type: 'module' });
+    const stop = () => {
+      worker.terminate();
+      reject(new DOMException('The run was cancelled.', 'AbortError'));
+    };
+    if (signal?.aborted) return stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.onmessage = (event: MessageEvent<ReferenceResponse>) => {
+      signal?.removeEventListener('abort', stop);
+      worker.terminate();
+      const reply = event.data;
+      if (reply.ok) resolve({ result: reply.result, ms: reply.ms });
+      else reject(new Error(`CPU reference failed: ${reply.error}`));
+    };
+    worker.onerror = (event) => {
+      signal?.removeEventListener('abort', stop);
+      worker.terminate();
+      reject(new Error(`CPU reference worker failed: ${event.message}`));
+    };
+    const request: ReferenceRequest = { id: 1, cfg, tensors };
+    worker.postMessage(request);
+  });
+}

@@ -1,0 +1,81 @@
+import { PARAM_KEYS, paramDef, type Scenario } from '../scenario';
+import { type MeasuredRun, type RunPhase, runScenario } from './runner';
+import { useAppStore } from './store';
+
+export type RunState =
+  | { status: 'idle' }
+  | { status: 'running'; phase: RunPhase; startedAt: number }
+  | { status: 'error'; message: string };
+
+let controller: AbortController | null = null;
+let generation = 0;
+
+/** Only these fields change what the kernels measure; hardware fields only change the projection. */
+const MEASURED_KEYS = PARAM_KEYS.filter((k) => paramDef(k).group !== 'hardware');
+function measuredFieldsDiffer(a: Scenario, b: Scenario): boolean {
+  return MEASURED_KEYS.some((k) => a[k] !== b[k]);
+}
+
+/** Start a run of the current scenario, cancelling any run in flight. */
+export async function runNow(): Promise<MeasuredRun | null> {
+  controller?.abort();
+  const mine = new AbortController();
+  controller = mine;
+  const id = ++generation;
+  const store = useAppStore.getState();
+  const scenario = store.scenario;
+  store.setRunState({ status: 'running', phase: 'preparing', startedAt: performance.now() });
+  try {
+    const run = await runScenario(
+      scenario,
+      (phase) => {
+        if (id === generation)
+          useAppStore.getState().setRunState({ status: 'running', phase, startedAt: performance.now() });
+      },
+      mine.signal,
+    );
+    if (id !== generation) return null;
+    useAppStore.getState().setMeasured(run);
+    useAppStore.getState().setRunState({ status: 'idle' });
+    return run;
+  } catch (err) {
+    if (id !== generation) return null;
+    const aborted = mine.signal.aborted || (err instanceof DOMException && err.name === 'AbortError');
+    useAppStore
+      .getState()
+      .setRunState(aborted ? { status: 'idle' } : { status: 'error', message: (err as Error).message });
+    if (!aborted) useAppStore.getState().notify('The run failed', [(err as Error).message]);
+    return null;
+  } finally {
+    if (controller === mine) controller = null;
+  }
+}
+
+export function cancelRun(): void {
+  controller?.abort();
+}
+
+/** Re-run (debounced) whenever a measured field changes; hardware edits only re-project. */
+export function startAutoRun(delayMs = 600): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void runNow();
+    }, delayMs);
+  };
+  const unsubscribe = useAppStore.subscribe((state, prev) => {
+    if (
+      state.scenario !== prev.scenario &&
+      state.autoRun &&
+      measuredFieldsDiffer(state.scenario, prev.scenario)
+    )
+      schedule();
+  });
+  schedule();
+  return () => {
+    unsubscribe();
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,161 @@
+import type { AdapterSummary, DeviceRoofline, StageReport } from '../gpu';
+import { type LoadMetrics, loadMetrics } from '../metrics';
+import type { Scenario } from '../scenario';
+import {
+  capacityOf,
+  generateLayerTensors,
+  type LayerConfig,
+  type LayerResult,
+  type LayerTensors,
+  layerConfigFromScenario,
+} from '../workload';
+import { getEngine } from './gpuSession';
+import { runReferenceInWorker } from './referenceWorker';
+import { compareWithReference, type Verification } from './verify';
+
+/** One measured run of the layer on this device (or on the CPU engine), with everything the UI shows. */
+export interface MeasuredRun {
+  scenario: Scenario;
+  engine: 'gpu' | 'cpu';
+  /** "measured here on …": names a software adapter or the CPU engine, shown on every measured number. */
+  provenance: string;
+  adapter: AdapterSummary | null;
+  isSoftware: boolean;
+  cfg: LayerConfig;
+  scale: number;
+  planNote: string;
+  counts: Int32Array;
+  kept: Int32Array;
+  capacity: number;
+  metrics: LoadMetrics;
+  stages: StageReport[];
+  totalMs: number | null;
+  timingNote: string;
+  roofline: DeviceRoofline | null;
+  verification: Verification;
+  compiledPipelines: number | null;
+}
+
+export type RunPhase = 'preparing' | 'gpu' | 'verifying' | 'cpu';
+
+/** The CPU check is skipped above this many expert-FFN FLOPs (it would take seconds). */
+const VERIFY_FLOP_LIMIT = 4e9;
+/** Weight bytes the CPU engine will generate and hold. */
+const CPU_WEIGHT_BUDGET = 256 * 2 ** 20;
+
+function ffnFlops(cfg: LayerConfig): number {
+  return (
+    6 * cfg.tokens * cfg.topK * cfg.dModel * cfg.ffnSize +
+    6 * cfg.tokens * cfg.sharedExperts * cfg.dModel * cfg.sharedFfnSize
+  );
+}
+
+/** The CPU engine's scale: the scenario's, or the largest that keeps the expert weights within budget. */
+function cpuPlan(s: Scenario): { cfg: LayerConfig; scale: number; note: string } {
+  if (s.measureScale > 0) {
+    return {
+      cfg: layerConfigFromScenario(s, s.measureScale),
+      scale: s.measureScale,
+      note: `measurement scale ${s.measureScale} (chosen)`,
+    };
+  }
+  const weightBytes = 12 * (s.experts + s.sharedExperts) * s.dModel * Math.max(s.ffnSize, s.sharedFfnSize);
+  const scale = Math.min(1, CPU_WEIGHT_BUDGET / weightBytes);
+  const note =
+    scale < 1
+      ? `expert FFN shrunk to ${(scale * 100).toPrecision(3)}% of f to fit the CPU engine's memory budget`
+      : 'full size';
+  return { cfg: layerConfigFromScenario(s, scale), scale, note };
+}
+
+function buildRun(
+  s: Scenario,
+  cfg: LayerConfig,
+  result: LayerResult,
+  parts: Omit<MeasuredRun, 'scenario' | 'cfg' | 'counts' | 'kept' | 'capacity' | 'metrics'>,
+): MeasuredRun {
+  const capacity = capacityOf(cfg);
+  return {
+    scenario: s,
+    cfg,
+    counts: result.counts,
+    kept: result.kept,
+    capacity,
+    metrics: loadMetrics({
+      counts: result.counts,
+      kept: result.kept,
+      tokens: cfg.tokens,
+      topK: cfg.topK,
+      blockSize: cfg.blockSize,
+      ranks: s.expertParallel,
+    }),
+    ...parts,
+  };
+}
+
+/** Run the scenario's layer: on the GPU when there is one (verified against the CPU), else on the CPU engine. */
+export async function runScenario(
+  s: Scenario,
+  onPhase: (phase: RunPhase) => void,
+  signal: AbortSignal,
+): Promise<MeasuredRun> {
+  onPhase('preparing');
+  const found =
+    s.engine === 'cpu' ? { engine: null, reason: 'The CPU engine was chosen.' } : await getEngine();
+  if (!found.engine) {
+    if (s.engine === 'gpu') throw new Error(`WebGPU is not available: ${found.reason}`);
+    const plan = cpuPlan(s);
+    const tensors = generateLayerTensors(s, plan.cfg);
+    onPhase('cpu');
+    const { result, ms } = await runReferenceInWorker(plan.cfg, tensors, signal);
+    return buildRun(s, plan.cfg, result, {
+      engine: 'cpu',
+      provenance: 'CPU reference engine (no WebGPU)',
+      adapter: null,
+      isSoftware: true,
+      scale: plan.scale,
+      planNote: plan.note,
+      stages: [],
+      totalMs: ms,
+      timingNote: `${found.reason} Wall time of the whole layer in a Web Worker.`,
+      roofline: null,
+      verification: { status: 'skipped', detail: 'The CPU reference engine is the oracle itself.' },
+      compiledPipelines: null,
+    });
+  }
+  const engine = found.engine;
+  const plan = engine.planScenario(s);
+  const tensors: LayerTensors = generateLayerTensors(s, plan.cfg);
+  signal.throwIfAborted();
+  onPhase('gpu');
+  const roofline = await engine.microbench();
+  signal.throwIfAborted();
+  const compiledBefore = engine.compileCount;
+  const run = await engine.run(plan.cfg, tensors, { trials: s.trials, warmup: 1, signal, roofline });
+  const adapter = run.adapter;
+  let verification: Verification;
+  if (ffnFlops(plan.cfg) > VERIFY_FLOP_LIMIT) {
+    verification = {
+      status: 'skipped',
+      detail: 'Not checked against the CPU reference: too large to recompute on the CPU here.',
+    };
+  } else {
+    onPhase('verifying');
+    const ref = await runReferenceInWorker(plan.cfg, tensors, signal);
+    verification = compareWithReference(run.result, ref.result);
+  }
+  return buildRun(s, plan.cfg, run.result, {
+    engine: 'gpu',
+    provenance: `measured here on ${adapter.label}`,
+    adapter,
+    isSoftware: adapter.isSoftware,
+    scale: plan.scale,
+    planNote: plan.note,
+    stages: run.stages,
+    totalMs: run.total.medianMs,
+    timingNote: run.timingNote,
+    roofline,
+    verification,
+    compiledPipelines: engine.compileCount - compiledBefore,
+  });
+}

@@ -1,0 +1,20 @@
+/** Numbers for people: never NaN on screen, three significant digits, SI suffixes for big values. */
+export function fmt(v: number | undefined, digits = 3): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  return Number(v.toPrecision(digits)).toString();
+}
+
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1) return `${fmt(ms * 1000)} µs`;
+  if (ms < 1000) return `${fmt(ms)} ms`;
+  return `${fmt(ms / 1000)} s`;
+}
+
+export function fmtPct(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  return `${fmt(v * 100)}%`;
+}
