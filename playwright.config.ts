@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 /**
@@ -9,7 +9,8 @@ import { defineConfig } from '@playwright/test';
 function findChromium(): string | undefined {
   const override = process.env.MOE_LAB_CHROMIUM ?? process.env.CHROMIUM_PATH;
   if (override) {
-    if (!existsSync(override)) throw new Error(`MOE_LAB_CHROMIUM points at ${override}, which does not exist`);
+    if (!existsSync(override))
+      throw new Error(`MOE_LAB_CHROMIUM points at ${override}, which does not exist`);
     return override;
   }
   for (const name of ['chromium', 'chromium-browser']) {
