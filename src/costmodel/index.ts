@@ -1,8 +1,37 @@
 /** The cost model's public face: project measured MoE load onto real and hypothetical chips. */
-export { chipSpecFromPreset, hardwareSpec, singleChip } from './chips';
-export { loadFromCounts, loadMismatch, uniformLoad } from './load';
+export {
+  type AdapterInfo,
+  adapterLabel,
+  type Calibration,
+  calibrate,
+  type DeviceBench,
+  deviceChip,
+  isSoftwareAdapter,
+  predictStageMs,
+  type StageMeasurement,
+  type StagePrediction,
+} from './calibrate';
+export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
+export { type CountsInput, loadFromCounts, loadMismatch, uniformLoad } from './load';
 export { projectAll, projectScenario } from './project';
+export {
+  batchFrontier,
+  DEFAULT_BATCHES,
+  DEFAULT_DESIGN_AXES,
+  type DesignAxes,
+  type DesignPoint,
+  type DesignResult,
+  designChip,
+  designSweep,
+  type FrontierPoint,
+  type FrontierSeries,
+  runSweep,
+  type SweepRequest,
+  type SweepResult,
+} from './sweep';
+export { sweepInWorker } from './sweepClient';
 export type {
+  Bound,
   ChipSpec,
   CostReport,
   EnergyReport,
@@ -12,6 +41,7 @@ export type {
   LayerBreakdown,
   LayerLoad,
   LoadProfile,
+  Phase,
   Projection,
   ProjectOptions,
   StageTimes,

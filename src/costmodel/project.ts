@@ -92,7 +92,7 @@ class Energy {
   }
 }
 
-interface Prepared {
+export interface Prepared {
   s: Scenario;
   m: ModelShape;
   hw: HardwareSpec;
@@ -139,11 +139,23 @@ function cachedResources(
   return r;
 }
 
-export function prepare(s: Scenario, hw: HardwareSpec, loadIn?: LoadProfile): Prepared {
+export interface PrepareOptions {
+  /** Reuse a model shape computed once (sweeps). */
+  shape?: ModelShape;
+  /** Skip the human-readable notes (sweeps). */
+  quiet?: boolean;
+}
+
+export function prepare(
+  s: Scenario,
+  hw: HardwareSpec,
+  loadIn?: LoadProfile,
+  opt: PrepareOptions = {},
+): Prepared {
   const load = loadIn ?? uniformLoad(s);
   const bad = loadMismatch(s, load);
   if (bad) throw new Error(bad);
-  const m = modelShape(s);
+  const m = opt.shape ?? modelShape(s);
   const layout = planSystem(s, m, hw);
   const X = hw.experts;
   const notes: string[] = [];
@@ -168,6 +180,22 @@ export function prepare(s: Scenario, hw: HardwareSpec, loadIn?: LoadProfile): Pr
     X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
       ? (X.sramBytes * X.sramResidentShare) / ((m.expertBytes / layout.expertShard) * moePerStage)
       : 0;
+  if (opt.quiet) {
+    return {
+      s,
+      m,
+      hw,
+      layout,
+      load,
+      unique,
+      multiplicity,
+      resources,
+      groups,
+      expertTokens,
+      residentSlots,
+      notes,
+    };
+  }
   if (m.mla) notes.push(`MLA attention dimensions from ${m.mla.source}.`);
   if (load.uniform)
     notes.push('No measured counts: uniform routing (each expert chosen with probability k/E).');
