@@ -1,4 +1,6 @@
 import type { Args } from './args';
+import { projectCommand } from './projectCommand';
+import { runCommand } from './runCommand';
 import { schemaCommand } from './schemaCommand';
 
 export interface Command {
@@ -8,4 +10,4 @@ export interface Command {
 }
 
 /** Every CLI command; each is one module in this folder. */
-export const COMMANDS: Command[] = [schemaCommand];
+export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand];

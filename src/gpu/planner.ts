@@ -7,8 +7,8 @@
 import type { Scenario } from '../scenario';
 import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
 
-/** FFN and router GEMM tiling (rows × columns per workgroup tile). Changing them changes the shaders. */
-export const GEMM_TILE = { TM: 32, TN: 32, TK: 16, RM: 4, RN: 4 } as const;
+/** FFN and router GEMM tiling: TM × TN outputs per workgroup (4 × 4 per invocation), TK-deep shared slices. */
+export const GEMM_TILE = { TM: 32, TN: 32, TK: 32 } as const;
 /** Elements sorted in one workgroup's shared memory (shaders/sortLocal.wgsl CHUNK). */
 export const SORT_CHUNK = 512;
 /** Largest E the count kernel's shared histogram holds (shaders/count.wgsl MAX_E). */

@@ -1,0 +1,297 @@
+/**
+ * `moe run`: run one MoE layer of a scenario headless on this machine's GPU (or the CPU reference), with tensors
+ * from .npy files or generated from the scenario's seed, and write the routing, the output and a report.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMoeEngine, type EngineRun, type MoeEngine, type ScenarioPlan } from '../gpu';
+import { acquireNodeDevice } from '../gpu/nodeDevice';
+import { loadNodeShaders } from '../gpu/nodeShaders';
+import { type LoadMetrics, loadMetrics } from '../metrics';
+import { runReferenceLayer, scoresFromLogits } from '../reference';
+import { type Scenario, scenarioFromJson } from '../scenario';
+import {
+  generateLayerTensors,
+  type LayerConfig,
+  type LayerResult,
+  type LayerTensors,
+  layerConfigFromScenario,
+  readNpy,
+  type ShapedTensor,
+  type TensorName,
+  validateTensorShapes,
+  writeNpy,
+} from '../workload';
+import { type Args, checkFlags, stringFlag } from './args';
+import type { Command } from './commands';
+
+const TENSOR_FLAGS: Partial<Record<string, TensorName>> = {
+  x: 'x',
+  router: 'router',
+  bias: 'bias',
+  logits: 'logits',
+  w1: 'w1',
+  w3: 'w3',
+  w2: 'w2',
+};
+const KNOWN = ['scenario', 'out', 'engine', 'json', 'trials', 'warmup', ...Object.keys(TENSOR_FLAGS)];
+
+const USAGE =
+  'usage: npm run moe -- run --scenario s.json [--x x.npy] [--router w.npy] [--bias b.npy] [--logits l.npy] ' +
+  '[--w1 a.npy --w3 b.npy --w2 c.npy] --out DIR [--engine gpu|cpu] [--trials N] [--warmup N] [--json]';
+
+const SOFTWARE_NOTE =
+  'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
+
+function readTensorFiles(
+  args: Args,
+): Partial<Record<TensorName, { file: string; data: Float32Array; shape: number[] }>> {
+  const out: Partial<Record<TensorName, { file: string; data: Float32Array; shape: number[] }>> = {};
+  for (const [flag, name] of Object.entries(TENSOR_FLAGS)) {
+    const file = stringFlag(args, flag);
+    if (!file || !name) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read --${flag} ${file}: ${(err as Error).message}`);
+    }
+    const arr = readNpy(bytes, file);
+    if (arr.dtype !== 'float32') throw new Error(`--${flag} ${file} is ${arr.dtype}; it must be float32`);
+    out[name] = { file, data: arr.data, shape: arr.shape };
+  }
+  return out;
+}
+
+function tensorsFor(s: Scenario, cfg: LayerConfig, files: ReturnType<typeof readTensorFiles>): LayerTensors {
+  const given: Partial<Record<TensorName, ShapedTensor>> = {};
+  const labels: Partial<Record<TensorName, string>> = {};
+  for (const [name, f] of Object.entries(files) as [
+    TensorName,
+    { file: string; data: Float32Array; shape: number[] },
+  ][]) {
+    given[name] = { shape: f.shape, dtype: 'float32', data: f.data };
+    labels[name] = f.file;
+  }
+  validateTensorShapes(cfg, given, labels);
+  const t = generateLayerTensors(s, cfg);
+  for (const [name, f] of Object.entries(files) as [TensorName, { data: Float32Array }][]) t[name] = f.data;
+  if (files.logits && !files.router) t.router = new Float32Array(0);
+  return t;
+}
+
+/** Load metrics with everything a run knows beyond counts: drops per token, router probabilities, z-loss. */
+export function runMetrics(cfg: LayerConfig, r: LayerResult): LoadMetrics {
+  const T = cfg.tokens;
+  const E = cfg.experts;
+  const ec = cfg.routingMode === 'expert-choice';
+  const k = ec ? Math.max(1, Math.round(r.counts.reduce((a, b) => a + b, 0) / T)) : cfg.topK;
+  const scores = scoresFromLogits(r.logits, T, E, cfg.scoreFn);
+  const meanRouterProb = new Float64Array(E);
+  for (let i = 0; i < scores.length; i++) meanRouterProb[i % E] += scores[i] / T;
+  let z = 0;
+  for (let t = 0; t < T; t++) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (let e = 0; e < E; e++) m = Math.max(m, r.logits[t * E + e]);
+    let sum = 0;
+    for (let e = 0; e < E; e++) sum += Math.exp(r.logits[t * E + e] - m);
+    z += (m + Math.log(sum)) ** 2 / T;
+  }
+  let leftBehind = 0;
+  if (ec) {
+    const seen = new Uint8Array(T);
+    for (const t of r.ecTokens) if (t >= 0) seen[t] = 1;
+    leftBehind = T - seen.reduce((a, b) => a + b, 0);
+  } else {
+    for (let t = 0; t < T; t++) {
+      let any = false;
+      for (let j = 0; j < k; j++) if (r.positions[t * k + j] >= 0) any = true;
+      if (!any) leftBehind++;
+    }
+  }
+  return loadMetrics({
+    counts: r.counts,
+    tokens: T,
+    topK: k,
+    kept: r.kept,
+    blockSize: cfg.blockSize,
+    tokensLeftBehind: leftBehind,
+    meanRouterProb,
+    zLoss: z,
+  });
+}
+
+interface CpuRun {
+  result: LayerResult;
+  totalMs: { medianMs: number; minMs: number; source: 'wall' };
+}
+
+function runCpu(cfg: LayerConfig, t: LayerTensors, trials: number): CpuRun {
+  const times: number[] = [];
+  let result: LayerResult | null = null;
+  for (let i = 0; i < trials; i++) {
+    const t0 = performance.now();
+    result = runReferenceLayer(cfg, t);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    result: result as LayerResult,
+    totalMs: { medianMs: times[times.length >> 1], minMs: times[0], source: 'wall' },
+  };
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(3)} ms` : '—');
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run one MoE layer of a scenario on this GPU (or the CPU reference) and write .npy results',
+  async run(args) {
+    checkFlags(args, KNOWN);
+    const scenarioFile = stringFlag(args, 'scenario');
+    const outDir = stringFlag(args, 'out');
+    if (!scenarioFile || !outDir) throw new Error(`--scenario and --out are required (${USAGE})`);
+    let text: string;
+    try {
+      text = readFileSync(scenarioFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read --scenario ${scenarioFile}: ${(err as Error).message}`);
+    }
+    const { scenario: s, issues } = scenarioFromJson(text);
+    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
+    const engineFlag = stringFlag(args, 'engine') ?? (s.engine === 'cpu' ? 'cpu' : 'gpu');
+    if (engineFlag !== 'gpu' && engineFlag !== 'cpu')
+      throw new Error(`--engine must be gpu or cpu, not "${engineFlag}"`);
+    const intFlag = (name: string, dflt: number) => {
+      const v = stringFlag(args, name);
+      if (v === undefined) return dflt;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0)
+        throw new Error(`--${name} must be a non-negative integer, not "${v}"`);
+      return n;
+    };
+    const trials = Math.max(1, intFlag('trials', s.trials));
+    const warmup = intFlag('warmup', 1);
+    const files = readTensorFiles(args);
+
+    let cfg: LayerConfig;
+    let result: LayerResult;
+    let report: Record<string, unknown>;
+    if (engineFlag === 'gpu') {
+      const status = await acquireNodeDevice();
+      if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
+      const engine: MoeEngine = createMoeEngine(status.device, status.summary, loadNodeShaders());
+      try {
+        const plan: ScenarioPlan = engine.planScenario(s);
+        cfg = plan.cfg;
+        const tensors = tensorsFor(s, cfg, files);
+        const roofline = await engine.microbench();
+        const run: EngineRun = await engine.run(cfg, tensors, { trials, warmup, roofline });
+        result = run.result;
+        report = {
+          engine: 'gpu',
+          adapter: { ...run.adapter, note: run.adapter.isSoftware ? SOFTWARE_NOTE : 'hardware adapter' },
+          plan: {
+            measurementScale: plan.scale,
+            auto: plan.auto,
+            note: plan.note,
+            ffnSizeRun: cfg.ffnSize,
+            sharedFfnSizeRun: cfg.sharedFfnSize,
+            gpuBytes: run.plan.totalBytes,
+          },
+          timing: { note: run.timingNote, trials, warmup, total: run.total, stages: run.stages },
+          microbench: roofline,
+          compiledPipelines: run.compiledPipelines,
+        };
+      } finally {
+        engine.destroy();
+      }
+    } else {
+      cfg = layerConfigFromScenario(s, s.measureScale > 0 ? s.measureScale : 1);
+      const tensors = tensorsFor(s, cfg, files);
+      const run = runCpu(cfg, tensors, trials);
+      result = run.result;
+      report = {
+        engine: 'cpu',
+        adapter: null,
+        plan: {
+          measurementScale: s.measureScale > 0 ? s.measureScale : 1,
+          auto: false,
+          ffnSizeRun: cfg.ffnSize,
+        },
+        timing: {
+          note: 'CPU reference (plain TypeScript), wall time of the whole layer',
+          trials,
+          total: run.totalMs,
+        },
+      };
+    }
+
+    mkdirSync(outDir, { recursive: true });
+    const T = cfg.tokens;
+    const k = cfg.routingMode === 'expert-choice' ? 0 : cfg.topK;
+    const write = (name: string, data: Float32Array | Int32Array, shape: number[]) =>
+      writeFileSync(join(outDir, name), writeNpy(data, shape));
+    write('topk_ids.npy', result.topkIds, [T, k]);
+    write('topk_weights.npy', result.topkWeights, [T, k]);
+    write('counts.npy', result.counts, [cfg.experts]);
+    write('y.npy', result.y, [T, cfg.dModel]);
+    const outputs = ['topk_ids.npy', 'topk_weights.npy', 'counts.npy', 'y.npy'];
+    if (cfg.routingMode === 'expert-choice') {
+      write('ec_tokens.npy', result.ecTokens, [cfg.experts, result.capacity]);
+      outputs.push('ec_tokens.npy');
+    }
+    const full: Record<string, unknown> = {
+      scenarioFile,
+      warnings: issues,
+      layer: cfg,
+      capacity: result.capacity,
+      metrics: runMetrics(cfg, result),
+      counts: Array.from(result.counts),
+      kept: Array.from(result.kept),
+      tensorsFrom: Object.fromEntries(
+        (['x', 'router', 'bias', 'logits', 'w1', 'w3', 'w2'] as TensorName[]).map((n) => [
+          n,
+          files[n]?.file ?? (n === 'logits' ? 'router GEMM' : `generated (seed ${s.seed})`),
+        ]),
+      ),
+      ...report,
+      outputs,
+    };
+    writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(full, null, 2)}\n`);
+    outputs.push('report.json');
+
+    if (args.flags.json === true) {
+      process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
+      return 0;
+    }
+    const m = full.metrics as LoadMetrics;
+    const lines = [
+      `moe run: T=${T} d=${cfg.dModel} f=${cfg.ffnSize} E=${cfg.experts} k=${cfg.topK} ${cfg.routingMode}, ${engineFlag} engine`,
+    ];
+    const adapter = report.adapter as { label: string; note: string } | null;
+    if (adapter)
+      lines.push(`adapter: ${adapter.label}${adapter.note === SOFTWARE_NOTE ? ` — ${SOFTWARE_NOTE}` : ''}`);
+    const plan = report.plan as { note?: string };
+    if (plan.note) lines.push(`plan: ${plan.note}`);
+    lines.push(
+      `load: max/mean ${m.maxOverMean.toFixed(2)}, dropped ${(m.droppedFraction * 100).toFixed(1)}%, ` +
+        `padding rows ${m.paddingRows}, experts touched ${m.distinctExperts}/${m.experts}`,
+    );
+    const timing = report.timing as {
+      total: { medianMs: number; minMs: number };
+      stages?: EngineRun['stages'];
+    };
+    for (const st of timing.stages ?? []) {
+      const eff =
+        st.efficiency !== undefined && Number.isFinite(st.efficiency)
+          ? ` ${(st.efficiency * 100).toFixed(1)}% of roofline`
+          : '';
+      lines.push(`  ${st.label.padEnd(15)} median ${fmt(st.medianMs)}  min ${fmt(st.minMs)}${eff}`);
+    }
+    lines.push(`total median ${fmt(timing.total.medianMs)}, min ${fmt(timing.total.minMs)}`);
+    lines.push(`wrote ${outputs.join(', ')} to ${outDir}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
