@@ -88,3 +88,54 @@ export function profileLayerFor(load: LoadProfile, i: number, moeLayers: number)
   if (n <= 1) return 0;
   return Math.min(n - 1, Math.floor((i * n) / Math.max(1, moeLayers)));
 }
+
+/** A recorded routing trace: ids[(t·layers + l)·topK + j] (src/workload/trace.ts RoutingTrace). */
+export interface TraceInput {
+  tokens: number;
+  layers: number;
+  topK: number;
+  ids: ArrayLike<number>;
+}
+
+/**
+ * A profile from a routing trace: per-layer counts over all tokens, plus the exact counts of every batch of
+ * `stepTokens` consecutive tokens, so a projection at that batch size uses real per-batch imbalance.
+ */
+export function loadFromTrace(
+  trace: TraceInput,
+  experts: number,
+  stepTokens: number,
+  meta: { phase?: Phase; blockSize?: number; label?: string } = {},
+): LoadProfile {
+  const { tokens, layers, topK, ids } = trace;
+  if (tokens < 1 || layers < 1 || topK < 1) throw new Error('the trace is empty');
+  const step = Math.max(1, Math.floor(stepTokens));
+  const nSteps = Math.floor(tokens / step);
+  const out: LayerLoad[] = [];
+  for (let l = 0; l < layers; l++) {
+    const counts = new Int32Array(experts);
+    const steps: Int32Array[] = [];
+    for (let s = 0; s < nSteps; s++) steps.push(new Int32Array(experts));
+    for (let t = 0; t < tokens; t++) {
+      const at = (t * layers + l) * topK;
+      const st = Math.floor(t / step);
+      for (let j = 0; j < topK; j++) {
+        const e = ids[at + j];
+        if (!(e >= 0 && e < experts))
+          throw new Error(`token ${t}, layer ${l}: expert id ${e} is outside 0–${experts - 1}`);
+        counts[e]++;
+        if (st < nSteps) steps[st][e]++;
+      }
+    }
+    out.push(nSteps > 0 ? { counts, tokens, steps, stepTokens: step } : { counts, tokens });
+  }
+  return {
+    source: 'measured',
+    label: meta.label ?? `trace of ${tokens} tokens`,
+    experts,
+    topK,
+    blockSize: meta.blockSize ?? 1,
+    phase: meta.phase ?? 'prefill',
+    layers: out,
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * `moe project`: project a scenario onto every chip in its `chips` list with the cost model, using measured
+ * expert counts from a file when given (.npy [E] or [L, E], or SGLang's expert-distribution CSV), and report the
+ * load metrics of each layer.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '../costmodel';
+import { type CountTable, countsFromNpy, parseCountsCsv, parseFilter } from '../costmodel/countsFile';
+import { loadFromTrace } from '../costmodel/load';
+import { type LoadMetrics, loadMetrics } from '../metrics';
+import { type Scenario, scenarioFromJson } from '../scenario';
+import { type NpyArray, readNpy, routingTraceFromNpy } from '../workload';
+import { checkFlags, stringFlag } from './args';
+import type { Command } from './commands';
+
+const USAGE =
+  'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv] [--filter col=value,...] [--json]\n' +
+  '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], or a CSV with\n' +
+  "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter)";
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** A counts file: a table of counts, or a .npy routing trace [tokens, layers, k] of expert ids. */
+export function readCountsFile(file: string, filter: Record<string, string>): CountTable | NpyArray {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.npy') {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read --counts ${file}: ${(err as Error).message}`);
+    }
+    if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
+    const arr = readNpy(bytes, file);
+    return arr.shape.length === 3 ? arr : countsFromNpy(arr, file);
+  }
+  if (ext === '.csv') return parseCountsCsv(readText(file, '--counts'), filter, file);
+  throw new Error(`--counts ${file}: expected a .npy or .csv file`);
+}
+
+function isTable(x: CountTable | NpyArray): x is CountTable {
+  return 'counts' in x;
+}
+
+interface LayerReport {
+  layer: number;
+  tokens: number;
+  metrics: LoadMetrics;
+}
+
+function loadFromFile(
+  s: Scenario,
+  read: CountTable | NpyArray,
+  file: string,
+): { load: LoadProfile; layers: LayerReport[] } {
+  if (!isTable(read)) {
+    const trace = routingTraceFromNpy(read, file);
+    if (trace.topK !== s.topK)
+      throw new Error(
+        `${file} routes k = ${trace.topK} experts per token but the scenario has k = ${s.topK}`,
+      );
+    const load = loadFromTrace(trace, s.experts, s.tokens, {
+      phase: s.phase,
+      blockSize: s.blockSize,
+      label: file,
+    });
+    const layers = load.layers.map((l, i) => ({
+      layer: i,
+      tokens: l.tokens,
+      metrics: loadMetrics({
+        counts: l.counts,
+        tokens: l.tokens,
+        topK: s.topK,
+        blockSize: s.blockSize,
+        ranks: s.expertParallel,
+      }),
+    }));
+    return { load, layers };
+  }
+  const table = read;
+  if (table.experts !== s.experts) {
+    throw new Error(
+      `${file} has ${table.experts} experts per layer but the scenario has E = ${s.experts}; ` +
+        'set "experts" (or a matching "preset") in the scenario',
+    );
+  }
+  const load = loadFromCounts({
+    counts: table.counts,
+    topK: s.topK,
+    blockSize: s.blockSize,
+    phase: s.phase,
+    source: 'imported',
+    label: file,
+  });
+  const layers = table.counts.map((counts, i) => {
+    const tokens = load.layers[i].tokens;
+    return {
+      layer: table.layerIds[i],
+      tokens,
+      metrics: loadMetrics({ counts, tokens, topK: s.topK, blockSize: s.blockSize, ranks: s.expertParallel }),
+    };
+  });
+  return { load, layers };
+}
+
+// ---- text output ---------------------------------------------------------------------------------------
+
+function num(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  if (a >= 100) return x.toFixed(0);
+  return x.toPrecision(digits);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function projectionTable(ps: Projection[]): string {
+  const decode = ps[0]?.phase === 'decode';
+  const head = [
+    'chip',
+    'status',
+    'chips',
+    'fits',
+    'step ms',
+    decode ? 'TPOT ms' : 'TTFT ms',
+    'tok/s/user',
+    'tok/s',
+    'J/token',
+    '$/M tok',
+    'tax ×',
+    'busiest/pad/distinct/drop %',
+    'bottleneck',
+  ];
+  const rows = ps.map((p) => {
+    const t = p.imbalanceTax;
+    const pct = (x: number) => (p.balanced.stepTime > 0 ? ((100 * x) / p.balanced.stepTime).toFixed(1) : '0');
+    return [
+      p.chipName,
+      p.status,
+      `${p.system.totalChips}${p.system.grown ? '*' : ''}`,
+      p.system.fits ? 'yes' : 'no',
+      num(p.stepTime * 1e3),
+      num((decode ? p.tpot : p.ttft) * 1e3),
+      num(p.tokensPerSecPerUser),
+      num(p.throughput),
+      num(p.jPerToken),
+      num(p.usdPerMTokens),
+      t.ratio.toFixed(3),
+      [t.busiestChip, t.padding, t.distinctExperts, t.droppedTokens].map(pct).join('/'),
+      p.bottleneck,
+    ];
+  });
+  return table([head, ...rows]);
+}
+
+function metricsTable(layers: LayerReport[]): string {
+  const head = [
+    'layer',
+    'tokens',
+    'max/mean',
+    'MaxVio',
+    'CV²',
+    'entropy',
+    'distinct',
+    'padding rows',
+    'balancedness',
+  ];
+  const rows = layers.map((l) => [
+    String(l.layer),
+    num(l.tokens),
+    l.metrics.maxOverMean.toFixed(2),
+    l.metrics.maxVio.toFixed(2),
+    l.metrics.cv2.toFixed(3),
+    l.metrics.normalizedEntropy.toFixed(3),
+    String(l.metrics.distinctExperts),
+    String(l.metrics.paddingRows),
+    l.metrics.balancedness.toFixed(3),
+  ]);
+  return table([head, ...rows]);
+}
+
+export const projectCommand: Command = {
+  name: 'project',
+  summary: 'project a scenario (and measured counts) onto its chips: time, speed, energy, $/token',
+  async run(args) {
+    checkFlags(args, ['scenario', 'counts', 'filter', 'json']);
+    const file = stringFlag(args, 'scenario');
+    if (!file) throw new Error(`--scenario is required\n${USAGE}`);
+    const { scenario, issues } = scenarioFromJson(readText(file, '--scenario'));
+    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
+    const countsFile = stringFlag(args, 'counts');
+    const filter = parseFilter(stringFlag(args, 'filter'));
+    if (!countsFile && Object.keys(filter).length) throw new Error('--filter needs --counts');
+    const imported = countsFile
+      ? loadFromFile(scenario, readCountsFile(countsFile, filter), countsFile)
+      : undefined;
+    const projections = projectAll(scenario, imported?.load);
+    if (args.flags.json === true) {
+      const out = {
+        scenario,
+        issues,
+        load: imported
+          ? { file: countsFile, source: 'imported', layers: imported.layers }
+          : { source: 'uniform', layers: [] },
+        projections,
+      };
+      process.stdout.write(
+        `${JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+      );
+      return 0;
+    }
+    const s = scenario;
+    const lines = [
+      `scenario ${file}: ${s.preset} · ${s.phase} · T = ${s.tokens} · context ${s.contextLength} · ` +
+        `${s.chipCount} chips (EP ${s.expertParallel}, TP ${s.tensorParallel}) · ${s.expertPlacement} placement · ` +
+        `overlap ${s.overlap} · ${s.costBasis} cost`,
+      imported
+        ? `counts ${countsFile}: ${imported.layers.length} layer(s), ${s.experts} experts, k = ${s.topK}` +
+          (imported.load.layers[0]?.steps
+            ? ` (trace: ${imported.load.layers[0].steps.length} batches of ${s.tokens} tokens)`
+            : '')
+        : 'counts: none (uniform routing)',
+      '',
+      projectionTable(projections),
+      '* grown to fit (see notes); tax = (time + dropped) / perfectly balanced time, causes in % of balanced time',
+      '',
+    ];
+    for (const p of projections) {
+      if (p.notes.length) lines.push(`${p.chipName}:`, ...p.notes.map((n) => `  - ${n}`));
+    }
+    if (imported) lines.push('', 'load metrics per layer (src/metrics):', metricsTable(imported.layers));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
