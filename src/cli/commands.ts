@@ -1,6 +1,5 @@
 import type { Args } from './args';
 import { projectCommand } from './projectCommand';
-import { projectCommand } from './projectCommand';
 import { runCommand } from './runCommand';
 import { schemaCommand } from './schemaCommand';
 
@@ -11,4 +10,4 @@ export interface Command {
 }
 
 /** Every CLI command; each is one module in this folder. */
-export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand, projectCommand];
+export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand];
