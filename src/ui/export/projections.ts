@@ -1,0 +1,192 @@
+/** A chip comparison as CSV and as a Markdown table. Pure: no DOM, no React. */
+import type { ImbalanceTax, Projection, StageTimes } from '../../costmodel';
+import { type ChartSource, sourceText } from '../charts/scale';
+import { fmt } from '../format';
+import { type CsvCell, toCsv } from './csv';
+
+export const STAGE_KEYS: readonly (keyof StageTimes)[] = [
+  'attention',
+  'router',
+  'dispatch',
+  'experts',
+  'combine',
+  'shared',
+  'dense',
+  'head',
+  'pipeline',
+];
+
+export const STAGE_NAMES: Record<keyof StageTimes, string> = {
+  attention: 'attention',
+  router: 'router',
+  dispatch: 'dispatch (all-to-all)',
+  experts: 'experts',
+  combine: 'combine',
+  shared: 'shared experts',
+  dense: 'dense layers',
+  head: 'head',
+  pipeline: 'pipeline',
+};
+
+const TAX_CAUSES: readonly { key: keyof ImbalanceTax; label: string }[] = [
+  { key: 'busiestChip', label: 'busiest chip' },
+  { key: 'padding', label: 'padding' },
+  { key: 'distinctExperts', label: 'distinct experts' },
+  { key: 'droppedTokens', label: 'dropped tokens' },
+];
+
+/** The imbalance tax's causes, each with its extra seconds per step and its share of the total. */
+export function taxCauses(tax: ImbalanceTax): { label: string; seconds: number; share: number }[] {
+  const out = [];
+  const total = Number.isFinite(tax.total) && tax.total > 0 ? tax.total : 0;
+  for (const { key, label } of TAX_CAUSES) {
+    const s = tax[key];
+    if (Number.isFinite(s) && s > 0 && total > 0) out.push({ label, seconds: s, share: s / total });
+  }
+  return out.sort((a, b) => b.seconds - a.seconds);
+}
+
+/** "busiest chip 62%, padding 38%", or "none". */
+export function taxCausesText(tax: ImbalanceTax): string {
+  const c = taxCauses(tax);
+  if (c.length === 0) return 'none';
+  return c.map((x) => `${x.label} ${Math.round(x.share * 100)}%`).join(', ');
+}
+
+const finite = (v: number | undefined): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+
+export interface ComparisonOptions {
+  /** Where the load behind the projections comes from (measured here on …, imported, uniform). */
+  loadSource: ChartSource;
+}
+
+/** The projection source sentence, e.g. "projected by the cost model from load measured here on X (software adapter)". */
+export function projectionSourceText(loadSource: ChartSource): string {
+  const load = sourceText(loadSource);
+  return `projected by the moe-lab cost model from load ${load}`;
+}
+
+/** One row per chip: headline numbers in SI units, the tax and its causes, chips, and the stage breakdown. */
+export function projectionsToCsv(projections: readonly Projection[], opts: ComparisonOptions): string {
+  const src = projectionSourceText(opts.loadSource);
+  const header = [
+    'chip_id',
+    'chip',
+    'status',
+    'phase',
+    'step_time_s',
+    'ttft_s',
+    'tpot_s',
+    'tokens_per_s_per_user',
+    'throughput_tokens_per_s',
+    'throughput_per_chip_tokens_per_s',
+    'j_per_token',
+    'usd_per_m_tokens',
+    'cost_basis',
+    'usd_per_hour',
+    'imbalance_tax_ratio',
+    'tax_busiest_chip_s',
+    'tax_padding_s',
+    'tax_distinct_experts_s',
+    'tax_dropped_tokens_s',
+    'bottleneck',
+    'total_chips',
+    'chips_needed',
+    'fits',
+    ...STAGE_KEYS.map((k) => `${k}_s`),
+    'hidden_by_overlap_s',
+    'source',
+  ];
+  const rows: CsvCell[][] = projections.map((p) => [
+    p.chipId,
+    p.chipName,
+    p.status,
+    p.phase,
+    finite(p.stepTime),
+    finite(p.ttft),
+    finite(p.tpot),
+    finite(p.tokensPerSecPerUser),
+    finite(p.throughput),
+    finite(p.throughputPerChip),
+    finite(p.jPerToken),
+    finite(p.usdPerMTokens),
+    p.cost.basis,
+    finite(p.cost.usdPerHour),
+    finite(p.imbalanceTax.ratio),
+    finite(p.imbalanceTax.busiestChip),
+    finite(p.imbalanceTax.padding),
+    finite(p.imbalanceTax.distinctExperts),
+    finite(p.imbalanceTax.droppedTokens),
+    p.bottleneck,
+    finite(p.system.totalChips),
+    finite(p.system.chipsNeeded),
+    p.system.fits,
+    ...STAGE_KEYS.map((k) => finite(p.breakdown[k])),
+    finite(p.hiddenByOverlap),
+    src,
+  ]);
+  return toCsv(header, rows);
+}
+
+/** A Markdown table cell: pipes escaped, line breaks flattened. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
+}
+
+const STATUS_NOTE =
+  'Status: datasheet = vendor figures; estimate = some figures estimated; hypothetical = a chip that does not exist.';
+
+/**
+ * A comparison as a Markdown table with units in the header and a provenance line below it (the software
+ * adapter named when the load was measured on one).
+ */
+export function projectionsToMarkdown(
+  projections: readonly Projection[],
+  opts: ComparisonOptions & { title?: string; link?: string },
+): string {
+  const header = [
+    'Chip',
+    'Status',
+    'Tokens/s per user',
+    'Throughput (tokens/s)',
+    'Energy (J/token)',
+    'Cost ($/M tokens)',
+    'Imbalance tax (×)',
+    'Tax causes',
+    'Chips (needed)',
+    'Bottleneck',
+  ];
+  const align = ['---', '---', '--:', '--:', '--:', '--:', '--:', '---', '--:', '---'];
+  const lines: string[] = [];
+  if (opts.title) lines.push(`### ${mdCell(opts.title)}`, '');
+  lines.push(`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`);
+  for (const p of projections) {
+    const chips = `${fmt(p.system.totalChips)} (${fmt(p.system.chipsNeeded)}${p.system.fits ? '' : ', does not fit'})`;
+    const cells = [
+      p.chipName,
+      p.status,
+      fmt(p.tokensPerSecPerUser),
+      fmt(p.throughput),
+      fmt(p.jPerToken),
+      fmt(p.usdPerMTokens),
+      fmt(p.imbalanceTax.ratio),
+      taxCausesText(p.imbalanceTax),
+      chips,
+      STAGE_NAMES[p.bottleneck] ?? String(p.bottleneck),
+    ];
+    lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  const phases = [...new Set(projections.map((p) => p.phase))].join(', ');
+  const src = projectionSourceText(opts.loadSource);
+  lines.push(
+    '',
+    `${src.charAt(0).toUpperCase()}${src.slice(1)}${phases ? ` (${phases})` : ''}. ${STATUS_NOTE}` +
+      (opts.link ? ` Scenario: ${opts.link}` : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}
