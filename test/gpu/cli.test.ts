@@ -1,0 +1,110 @@
+/**
+ * `npm run moe -- run` end to end: spawn the CLI (tsx) on a tiny scenario into a temp dir, read the .npy files
+ * back, and check them against the CPU reference; then the CPU engine, and a clear one-line error.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runReferenceLayer } from '../../src/reference';
+import { scenarioFromJson } from '../../src/scenario';
+import { generateLayerTensors, layerConfigFromScenario, readNpy, writeNpy } from '../../src/workload';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'moe-cli-'));
+const scenarioJson = JSON.stringify({
+  tokens: 48,
+  dModel: 16,
+  ffnSize: 16,
+  experts: 6,
+  topK: 2,
+  trials: 1,
+  seed: 3,
+});
+writeFileSync(join(dir, 's.json'), scenarioJson);
+
+const cli = (args: string[]) =>
+  run('npx', ['tsx', 'src/cli/main.ts', 'run', ...args], {
+    cwd: process.cwd(),
+    timeout: 120_000,
+    env: process.env,
+  });
+
+function npy(path: string) {
+  return readNpy(readFileSync(path), path);
+}
+
+describe('moe run (CLI)', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs a scenario on the GPU and writes results equal to the CPU reference', async () => {
+    const out = join(dir, 'gpu');
+    const { stdout } = await cli(['--scenario', join(dir, 's.json'), '--out', out, '--warmup', '0']);
+    expect(stdout).toMatch(/wrote topk_ids\.npy/);
+    const s = scenarioFromJson(scenarioJson).scenario;
+    const cfg = layerConfigFromScenario(s);
+    const ref = runReferenceLayer(cfg, generateLayerTensors(s, cfg));
+    const ids = npy(join(out, 'topk_ids.npy'));
+    expect(ids.dtype).toBe('int32');
+    expect(ids.shape).toEqual([48, 2]);
+    expect(Array.from(ids.data)).toEqual(Array.from(ref.topkIds));
+    const counts = npy(join(out, 'counts.npy'));
+    expect(Array.from(counts.data)).toEqual(Array.from(ref.counts));
+    const w = npy(join(out, 'topk_weights.npy'));
+    expect(w.dtype).toBe('float32');
+    w.data.forEach((v, i) => expect(v).toBeCloseTo(ref.topkWeights[i], 5));
+    const y = npy(join(out, 'y.npy'));
+    expect(y.shape).toEqual([48, 16]);
+    y.data.forEach((v, i) => expect(Math.abs(v - ref.y[i])).toBeLessThan(1e-4));
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.engine).toBe('gpu');
+    expect(typeof report.adapter.isSoftware).toBe('boolean');
+    if (report.adapter.isSoftware) expect(report.adapter.note).toMatch(/software adapter/);
+    expect(report.metrics.maxOverMean).toBeGreaterThanOrEqual(1);
+    expect(report.timing.stages.length).toBeGreaterThan(0);
+    expect(report.microbench.copyGBps).toBeGreaterThan(0);
+    expect(report.plan.measurementScale).toBe(1);
+  });
+
+  it('takes supplied logits from .npy and runs the CPU engine', async () => {
+    const out = join(dir, 'cpu');
+    const logits = Float32Array.from({ length: 48 * 6 }, (_, i) => Math.sin(i * 1.7) * 3);
+    writeFileSync(join(dir, 'l.npy'), writeNpy(logits, [48, 6]));
+    await cli([
+      '--scenario',
+      join(dir, 's.json'),
+      '--out',
+      out,
+      '--engine',
+      'cpu',
+      '--logits',
+      join(dir, 'l.npy'),
+    ]);
+    const s = scenarioFromJson(scenarioJson).scenario;
+    const cfg = layerConfigFromScenario(s);
+    const ref = runReferenceLayer(cfg, { ...generateLayerTensors(s, cfg), logits });
+    expect(Array.from(npy(join(out, 'counts.npy')).data)).toEqual(Array.from(ref.counts));
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).tensorsFrom.logits).toMatch(/l\.npy$/);
+  });
+
+  it('fails with one clear line and a non-zero exit on a wrongly shaped tensor', async () => {
+    writeFileSync(join(dir, 'bad.npy'), writeNpy(new Float32Array(10), [10]));
+    const err = await cli([
+      '--scenario',
+      join(dir, 's.json'),
+      '--out',
+      join(dir, 'bad'),
+      '--x',
+      join(dir, 'bad.npy'),
+    ]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+    const lines = (err?.stderr ?? '').split('\n').filter((l) => l.startsWith('moe:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/bad\.npy/);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { resolveShader } from '../../src/gpu';
+import { browserShaders } from '../../src/gpu/browserShaders';
+import { loadNodeShaders } from '../../src/gpu/nodeShaders';
+
+describe('shader library', () => {
+  it('the Vite (import.meta.glob) and Node (fs) loaders see the same WGSL', () => {
+    const node = loadNodeShaders();
+    expect(Object.keys(browserShaders).sort()).toEqual(Object.keys(node).sort());
+    for (const [name, src] of Object.entries(node)) expect(browserShaders[name]).toBe(src);
+    expect(Object.keys(node)).toEqual(
+      expect.arrayContaining(['routerGemm', 'gate', 'count', 'offsets', 'scatter']),
+    );
+  });
+
+  it('resolves includes once and prepends constants', () => {
+    const lib = { a: '//!include b\n//!include b\nfn a() {}', b: 'const B: u32 = 1u;' };
+    const out = resolveShader(lib, 'a', { TM: 32 });
+    expect(out.match(/const B/g)).toHaveLength(1);
+    expect(out.startsWith('const TM: u32 = 32u;')).toBe(true);
+    expect(() => resolveShader(lib, 'missing')).toThrow(/missing/);
+  });
+});
