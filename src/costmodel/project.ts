@@ -280,40 +280,56 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const energy = new Energy();
 
   // ---- per-chip work that every attention-side chip does identically ---------------------------------
-  const arBytes = tc * m.d * aB;
-  const allReduce =
-    tp > 1
-      ? 2 * (tp - 1) * A.linkLatency + ((2 * (tp - 1)) / tp) * (arBytes / (A.linkBw * A.linkEfficiency))
-      : 0;
-  const arLinkBytes = tp > 1 ? ((2 * (tp - 1)) / tp) * arBytes : 0;
-  const projFlops = (tc * m.attnProjFlopsPerToken) / tp;
-  const projBytes = m.attnBytes / tp + 2 * tc * m.d * aB;
-  const coreFlops = (tc * (decode ? ctx : (ctx + 1) / 2) * m.attnCoreFlopsPerCtx) / tp;
-  const kvBytes = ((decode ? tc * ctx : 2 * tc) * m.kvBytesPerToken) / kvDiv;
-  const attention =
-    memOpTime(A, projFlops, m.matPrec, projBytes) +
-    memOpTime(A, coreFlops, m.actPrec, kvBytes) +
-    6 * A.launch +
-    allReduce;
-  const attnEnergy = new Energy();
-  attnEnergy.op(A, nA, projFlops, m.matPrec, projBytes);
-  attnEnergy.op(A, nA, coreFlops, m.actPrec, kvBytes);
-  attnEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
-
-  const routerFlops = tc * m.routerFlopsPerToken;
-  const routerBytes = m.routerBytes + 8 * tc * m.experts;
-  const router =
-    memOpTime(A, routerFlops, 'bf16', routerBytes) + 2 * A.launch + tc * m.topK * A.dispatchPerToken;
-  const shFlops = (tc * m.sharedFlopsPerToken) / tp;
-  const shBytes = m.sharedBytes / tp + tc * m.expertActBytesPerRow;
-  const shared = m.sharedBytes > 0 ? memOpTime(A, shFlops, m.matPrec, shBytes) + 3 * A.launch + allReduce : 0;
+  const ctxAvg = decode ? ctx : (ctx + 1) / 2;
+  /** Attention, router and shared experts for `tk` tokens per chip: times and the energy of all nA chips. */
+  const side = (tk: number) => {
+    const arBytes = tk * m.d * aB;
+    const allReduce =
+      tp > 1
+        ? 2 * (tp - 1) * A.linkLatency + ((2 * (tp - 1)) / tp) * (arBytes / (A.linkBw * A.linkEfficiency))
+        : 0;
+    const arLinkBytes = tp > 1 ? ((2 * (tp - 1)) / tp) * arBytes : 0;
+    const projFlops = (tk * m.attnProjFlopsPerToken) / tp;
+    const projBytes = m.attnBytes / tp + 2 * tk * m.d * aB;
+    const coreFlops = (tk * ctxAvg * m.attnCoreFlopsPerCtx) / tp;
+    const kvBytes = ((decode ? tk * ctx : 2 * tk) * m.kvBytesPerToken) / kvDiv;
+    const attention =
+      memOpTime(A, projFlops, m.matPrec, projBytes) +
+      memOpTime(A, coreFlops, m.actPrec, kvBytes) +
+      6 * A.launch +
+      allReduce;
+    const attnEnergy = new Energy();
+    attnEnergy.op(A, nA, projFlops, m.matPrec, projBytes);
+    attnEnergy.op(A, nA, coreFlops, m.actPrec, kvBytes);
+    attnEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
+    const routerFlops = tk * m.routerFlopsPerToken;
+    const routerBytes = m.routerBytes + 8 * tk * m.experts;
+    const router =
+      memOpTime(A, routerFlops, 'bf16', routerBytes) + 2 * A.launch + tk * m.topK * A.dispatchPerToken;
+    const shFlops = (tk * m.sharedFlopsPerToken) / tp;
+    const shBytes = m.sharedBytes / tp + tk * m.expertActBytesPerRow;
+    const shared =
+      m.sharedBytes > 0 ? memOpTime(A, shFlops, m.matPrec, shBytes) + 3 * A.launch + allReduce : 0;
+    const moeEnergy = new Energy();
+    moeEnergy.add(attnEnergy);
+    moeEnergy.op(A, nA, routerFlops, 'bf16', routerBytes);
+    if (m.sharedBytes > 0) {
+      moeEnergy.op(A, nA, shFlops, m.matPrec, shBytes);
+      moeEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
+    }
+    return { attention, router, shared, allReduce, arLinkBytes, attnEnergy, moeEnergy };
+  };
+  // Dual-batch overlap (DeepSeek): the MoE layer runs as two micro-batches, one's all-to-all hidden behind the
+  // other's compute; weights are read and kernels launched once per micro-batch.
+  const dual = s.overlap === 'dual-batch';
+  const mb = dual ? 2 : 1;
+  const full = side(tc);
+  const half = dual ? side(tc / mb) : full;
+  const { attention, allReduce, arLinkBytes, attnEnergy } = full;
+  const router = mb * half.router;
+  const shared = mb * half.shared;
   const moeFixedEnergy = new Energy();
-  moeFixedEnergy.add(attnEnergy);
-  moeFixedEnergy.op(A, nA, routerFlops, 'bf16', routerBytes);
-  if (m.sharedBytes > 0) {
-    moeFixedEnergy.op(A, nA, shFlops, m.matPrec, shBytes);
-    moeFixedEnergy.link += nA * arLinkBytes * A.jPerLinkByte;
-  }
+  moeFixedEnergy.add(half.moeEnergy, mb);
 
   const dFlops = (tc * m.denseFlopsPerToken) / tp;
   const dBytes = m.denseBytes / tp + tc * m.denseActBytesPerToken;
@@ -348,18 +364,29 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const a2aLat = disagg && cross ? cross.latency : upShare < 1 ? X.scaleOutLatency : X.linkLatency;
   const eff = disagg && cross ? cross.efficiency : X.linkEfficiency;
   const a2aOn = disagg || N > 1;
+  // Prefill uses a hierarchical all-to-all (DeepEP normal kernels): a token crosses the scale-out network once per
+  // distinct remote node it needs (then fans out over the scale-up links), capped by node-limited routing
+  // (topGroups) when experts are grouped. Decode uses direct sends (DeepEP low-latency kernels): k copies.
+  const nodes = Math.ceil(N / dom);
+  const outShare = N > 0 ? Math.max(0, N - dom) / N : 0;
+  let outFactor = 1;
+  if (!disagg && !decode && nodes > 1 && outShare > 0) {
+    let copies = (nodes - 1) * (1 - (1 - 1 / nodes) ** m.topK);
+    if (s.groups > 1) copies = Math.min(copies, s.topGroups);
+    outFactor = Math.min(1, copies / m.topK / outShare);
+  }
   /** One all-to-all as seen by a chip that sends `send` and receives `recv` bytes. */
   const a2a = (send: number, recv: number): number => {
     if (!a2aOn) return 0;
     if (disagg) return a2aBase + a2aLat + Math.max(send / A.scaleOutBw, recv / X.scaleOutBw) / eff;
     const bytes = Math.max(send, recv) * remote;
     const up = (bytes * upShare) / (X.linkBw * eff);
-    const out = upShare < 1 ? (bytes * (1 - upShare)) / (X.scaleOutBw * eff) : 0;
+    const out = upShare < 1 ? (bytes * (1 - upShare) * outFactor) / (X.scaleOutBw * eff) : 0;
     return a2aBase + a2aLat + Math.max(up, out);
   };
   const perByteLink = disagg
     ? X.jPerScaleOutByte
-    : remote * (upShare * X.jPerLinkByte + (1 - upShare) * X.jPerScaleOutByte);
+    : remote * (upShare * X.jPerLinkByte + (1 - upShare) * outFactor * X.jPerScaleOutByte);
 
   // ---- expert phase on one chip of rank r ---------------------------------------------------------------
   const shard = layout.expertShard;
@@ -374,20 +401,22 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
       : opTime(X, flops, m.matPrec, w + act, wr);
     return core + 3 * X.launch + rows * X.dispatchPerToken;
   };
-  const sendD = sendRows * m.d * m.dispatchBytes;
-  const sendC = sendRows * m.d * m.combineBytes;
-  const fixed = disagg ? 0 : attention + router + shared;
-  const attnSide = attention + router + shared;
+  // Per micro-batch: what each chip sends, and the attention-side work.
+  const sendD = (sendRows * m.d * m.dispatchBytes) / mb;
+  const sendC = (sendRows * m.d * m.combineBytes) / mb;
+  const attnHalf = half.attention + half.router + half.shared;
+  const fixed = disagg ? 0 : attnHalf;
   const sumMode = s.overlap === 'sum';
   const rankTotal = (rows: number, padded: number, streamed: number, resident: number): number => {
-    const e = expertTime(rows, padded, streamed, resident);
-    const c = a2a(sendD, rows * m.d * m.dispatchBytes) + a2a(sendC, rows * m.d * m.combineBytes);
+    const r = rows / mb;
+    const e = expertTime(r, padded / mb, streamed, resident);
+    const c = a2a(sendD, r * m.d * m.dispatchBytes) + a2a(sendC, r * m.d * m.combineBytes);
     if (sumMode) return fixed + e + c;
-    return Math.max(fixed + e, c);
+    return mb * Math.max(fixed + e, c);
   };
   const layerOf = (ranksMax: number): number => {
     if (!disagg) return ranksMax;
-    return sumMode ? attnSide + ranksMax : Math.max(attnSide, ranksMax);
+    return sumMode ? attnHalf + ranksMax : Math.max(mb * attnHalf, ranksMax);
   };
 
   const breakdown = zeroTimes();
@@ -438,8 +467,8 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         sumRes += set.touched[r] - st;
         // Energy: every chip of every group and shard.
         const flops = (set.padded[r] * m.expertFlopsPerRow) / shard;
-        const w = (st * m.expertBytes) / shard;
-        const wr = ((set.touched[r] - st) * m.expertBytes) / shard;
+        const w = (mb * st * m.expertBytes) / shard;
+        const wr = (mb * (set.touched[r] - st) * m.expertBytes) / shard;
         const act = (set.rows[r] * m.expertActBytesPerRow) / shard;
         layerE.op(X, p.groups * shard, flops, m.matPrec, w + act, wr);
       }
@@ -473,16 +502,19 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         balT += t0 / nSets;
       }
       if (detail) {
-        const rr = set.rows[arg];
+        const rr = set.rows[arg] / mb;
         const st = streamedR[arg];
-        const e = expertTime(rr, set.padded[arg], st, set.touched[arg] - st);
-        lt.experts += e / nSets;
-        lt.dispatch += a2a(sendD, rr * m.d * m.dispatchBytes) / nSets;
-        lt.combine += a2a(sendC, rr * m.d * m.combineBytes) / nSets;
+        const e = expertTime(rr, set.padded[arg] / mb, st, set.touched[arg] - st);
+        lt.experts += (mb * e) / nSets;
+        lt.dispatch += (mb * a2a(sendD, rr * m.d * m.dispatchBytes)) / nSets;
+        lt.combine += (mb * a2a(sendC, rr * m.d * m.combineBytes)) / nSets;
         if (nSets === 1 || rankTimes.length === 0) {
           busiest = arg;
-          rankTimes = Array.from({ length: R }, (_, r) =>
-            expertTime(set.rows[r], set.padded[r], streamedR[r], set.touched[r] - streamedR[r]),
+          rankTimes = Array.from(
+            { length: R },
+            (_, r) =>
+              mb *
+              expertTime(set.rows[r] / mb, set.padded[r] / mb, streamedR[r], set.touched[r] - streamedR[r]),
           );
           rankRows = Array.from(set.rows);
         }
@@ -495,7 +527,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     moeTime += mult * layerT;
     balancedMoe += mult * (withTax ? balT : layerT);
     if (detail) {
-      lt.attention = attention;
+      lt.attention = mb * half.attention;
       lt.router = router;
       lt.shared = shared;
       for (let i = 0; i < mult; i++) {

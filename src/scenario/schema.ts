@@ -459,9 +459,9 @@ export const PARAMS = {
   overlap: choice({
     group: 'hardware',
     label: 'Compute/communication overlap',
-    options: ['max', 'sum'] as const,
+    options: ['max', 'sum', 'dual-batch'] as const,
     default: 'max',
-    help: 'max: two micro-batches hide the all-to-all behind compute (DeepSeek dual-batch overlap); sum: nothing overlaps.',
+    help: 'max: the all-to-all hides fully behind compute (ideal); sum: nothing overlaps; dual-batch: two micro-batches take turns, each re-reading weights (DeepSeek serving).',
   }),
   attentionChips: int({
     group: 'hardware',
