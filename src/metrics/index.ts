@@ -6,3 +6,17 @@ export {
   METRIC_FORMULAS,
   rankLoads,
 } from './load';
+export {
+  concatSeries,
+  distinctExpertsVariance,
+  type Percentiles,
+  percentileSorted,
+  percentiles,
+  type SeriesSummary,
+  STEP_SERIES_KEYS,
+  type StepSeries,
+  type StepSeriesInput,
+  type StepSeriesKey,
+  stepSeries,
+  summarizeSeries,
+} from './stream';

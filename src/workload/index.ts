@@ -1,4 +1,31 @@
 /** Workload: the layer contract, seeded tensors, .npy import/export, routing traces and tensor shape checks. */
+
+export {
+  type CountTable,
+  choiceCounts,
+  detectImportFormat,
+  type FilterColumn,
+  IMPORT_FORMAT_LABELS,
+  ImportError,
+  type ImportedData,
+  type ImportFormat,
+  type ImportOptions,
+  type ImportPreview,
+  type ImportSummary,
+  importedCounts,
+  type LayerLoadSummary,
+  MAX_CSV_HEADER_CHARS,
+  MAX_IMPORT_BYTES,
+  parseImport,
+  previewImport,
+  REPLAY_FLOOR,
+  REPLAY_RANK_STEP,
+  type RouterLogits,
+  replayConfig,
+  replayLogits,
+  summarizeImport,
+  type TokenChoices,
+} from './imports';
 export {
   capacityOf,
   type DropPolicy,
@@ -23,12 +50,25 @@ export {
   validateTensorShapes,
 } from './shapes';
 export {
+  createTokenStream,
+  type DecodeSchedule,
+  decodeSchedule,
+  SEQUENCE_NOISE_SHARE,
+  type StreamPhase,
+  type StreamShape,
+  scenarioStream,
+  type TokenStream,
+  topicMixes,
+} from './stream';
+export {
   expertPopularity,
   type GenerateOptions,
   generateBias,
   generateHiddenStates,
   generateLayerTensors,
+  generateLayerWeights,
   generateRouter,
+  hiddenStatesFromTopics,
   tokenTopics,
   topicExponent,
   topicMix,

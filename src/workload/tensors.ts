@@ -254,6 +254,51 @@ function weights(seed: number, name: string, layer: number, n: number, fanIn: nu
   return w;
 }
 
+/**
+ * Hidden states [T, d] for tokens whose topics are given, with the token-noise part supplied (`noise` [T, d],
+ * unit variance per entry): x = √d·(a·μ̂ + b·ĉ_topic) + c·noise, the same geometry as generateHiddenStates.
+ * Streams use it for decode, where a token's topic is its sequence's and part of its noise persists.
+ */
+export function hiddenStatesFromTopics(
+  s: Pick<Scenario, 'seed' | 'topics'>,
+  d: number,
+  topics: Int32Array,
+  noise: Float32Array | Float64Array,
+): Float32Array {
+  const T = topics.length;
+  if (noise.length !== T * d) throw new Error(`noise has ${noise.length} values, expected ${T}·${d}`);
+  const { mean, topicDirs } = directions(s.seed, d, s.topics);
+  const meanScale = Math.sqrt(d * MEAN_SHARE);
+  const topicScale = Math.sqrt(d * TOPIC_SHARE);
+  const noiseScale = Math.sqrt(NOISE_SHARE);
+  const x = new Float32Array(T * d);
+  for (let t = 0; t < T; t++) {
+    const topic = topics[t];
+    if (!(topic >= 0 && topic < s.topics))
+      throw new Error(`token ${t}: topic ${topic} is outside 0–${s.topics - 1}`);
+    const c = topic * d;
+    for (let i = 0; i < d; i++) {
+      x[t * d + i] = meanScale * mean[i] + topicScale * topicDirs[c + i] + noiseScale * noise[t * d + i];
+    }
+  }
+  return x;
+}
+
+/** Every tensor of one layer except the hidden states: router, bias and expert weights (steps share them). */
+export function generateLayerWeights(s: Scenario, cfg: LayerConfig, layer = 0): Omit<LayerTensors, 'x'> {
+  const { dModel: d, ffnSize: f, experts: E, sharedExperts: S, sharedFfnSize: fs } = cfg;
+  return {
+    router: generateRouter(s, cfg, layer),
+    bias: generateBias(s, cfg, layer),
+    w1: weights(s.seed, 'w1', layer, E * d * f, d),
+    w3: weights(s.seed, 'w3', layer, E * d * f, d),
+    w2: weights(s.seed, 'w2', layer, E * f * d, f),
+    sharedW1: weights(s.seed, 'shared-w1', layer, S * d * fs, d),
+    sharedW3: weights(s.seed, 'shared-w3', layer, S * d * fs, d),
+    sharedW2: weights(s.seed, 'shared-w2', layer, S * fs * d, Math.max(1, fs)),
+  };
+}
+
 /** Every tensor of one layer at one step. `logits` is left out (the router GEMM computes them). */
 export function generateLayerTensors(
   s: Scenario,

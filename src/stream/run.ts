@@ -1,0 +1,263 @@
+import {
+  concatSeries,
+  type SeriesSummary,
+  type StepSeries,
+  stepSeries,
+  summarizeSeries,
+} from '../metrics/stream';
+import type { Scenario } from '../scenario';
+import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
+import { type BiasBalancing, biasBalancing } from './bias';
+import { type PlacementReport, placementReport } from './placement';
+import type { LayerRunner, RunnerInfo } from './runners';
+import { generatedSource, MAX_MEASURED_LAYERS, type StepSource, uniformSource } from './sources';
+import { decodeSparsity, defaultBatchSizes, type SparsityCurve } from './sparsity';
+
+/**
+ * A stream on an engine: every step × measured MoE layer runs the whole layer (GPU or CPU reference), and the
+ * counts become per-layer steps × experts matrices, per-step metrics with percentiles, a layers × experts matrix,
+ * and (optionally) the bias-balancing what-if, the decode sparsity curve and plain vs EPLB placement.
+ */
+
+export interface StreamLayer {
+  /** Model MoE layer index (imported: the file's layer id). */
+  layerId: number;
+  /** [steps, E] c_e per step, before capacity. */
+  counts: Int32Array;
+  /** [steps, E] kept after capacity. */
+  kept: Int32Array;
+  /** [E] Σ of counts over the steps. */
+  total: Int32Array;
+  series: StepSeries;
+  summary: SeriesSummary;
+}
+
+export interface StreamResult {
+  source: StepSource['kind'];
+  label: string;
+  phase: 'prefill' | 'decode';
+  seed: number;
+  steps: number;
+  tokensPerStep: number;
+  experts: number;
+  topK: number;
+  blockSize: number;
+  /** Capacity per expert per step (0 = dropless). */
+  capacity: number;
+  /** The layer as it ran. */
+  cfg: LayerConfig;
+  planNote: string;
+  /** Layers in the model (or the file), and the measured ones. */
+  totalLayers: number;
+  layers: StreamLayer[];
+  /** [measured layers, E] Σ counts over the steps. */
+  layerMatrix: Int32Array;
+  /** Percentiles pooled over every measured layer and step. */
+  summary: SeriesSummary;
+  bias?: BiasBalancing;
+  sparsity?: SparsityCurve;
+  placement?: PlacementReport;
+  runner: RunnerInfo;
+  /** Layer runs and their summed time on the runner; wall time of the whole call. */
+  runs: number;
+  runMs: number;
+  wallMs: number;
+  /** One line per limit, skip or caveat. */
+  notes: string[];
+}
+
+export type StreamStage = 'stream' | 'bias' | 'sparsity';
+
+export interface StreamOptions {
+  /** Steps of the main stream (default the scenario's). */
+  steps?: number;
+  /** Most MoE layers measured (default 8). */
+  maxLayers?: number;
+  /** The layer as it runs (default: the runner's plan for the scenario, else full size). */
+  cfg?: LayerConfig;
+  /** Replace the generated stream (e.g. importedSource). */
+  source?: StepSource;
+  /**
+   * Bias-balancing what-if (token-choice only). `steps` default: the stream's steps, at least 16 for a generated
+   * stream; `layers`: how many measured layers (default 1, the first); `rate` default defaultBiasRate.
+   */
+  bias?: false | { rate?: number; steps?: number; layers?: number };
+  /** Decode sparsity curve (generated streams). Defaults: defaultBatchSizes, 16 steps each, first measured layer. */
+  sparsity?: false | { batchSizes?: number[]; steps?: number; uniform?: boolean };
+  /** Plain vs EPLB placement. Defaults: the scenario's expert-parallel degree and redundant replicas (or one per chip). */
+  placement?: false | { ranks?: number; redundant?: number };
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number; stage: StreamStage }) => void;
+}
+
+const BIAS_MIN_STEPS = 16;
+const SPARSITY_STEPS = 16;
+
+export async function runStream(
+  runner: LayerRunner,
+  s: Scenario,
+  opts: StreamOptions = {},
+): Promise<StreamResult> {
+  const t0 = performance.now();
+  const runs0 = runner.stats.runs;
+  const ms0 = runner.stats.ms;
+  const planned = opts.cfg
+    ? { cfg: opts.cfg, note: 'layer config as given' }
+    : (runner.plan?.(s) ?? { cfg: layerConfigFromScenario(s), note: 'full size' });
+  const source =
+    opts.source ??
+    generatedSource(s, planned.cfg, { steps: opts.steps, maxLayers: opts.maxLayers ?? MAX_MEASURED_LAYERS });
+  const cfg = source.cfg;
+  const E = cfg.experts;
+  const S = source.steps;
+  const notes = [...source.notes];
+  if (runner.info.routingOnly) notes.push('routing only: the expert FFN and combine were not run');
+
+  // ---- plan the work, for progress ----
+  const tokenChoice = cfg.routingMode === 'token-choice';
+  const biasOpts = opts.bias === false ? null : (opts.bias ?? {});
+  let biasSource: StepSource | null = null;
+  if (biasOpts) {
+    if (!tokenChoice) notes.push('bias balancing skipped: it needs token-choice routing');
+    else if (source.fixedChoices) {
+      notes.push(
+        'bias balancing skipped: replayed choices are fixed by their logits, a bias cannot move them',
+      );
+    } else {
+      const want = biasOpts.steps ?? (source.kind === 'generated' ? Math.max(S, BIAS_MIN_STEPS) : S);
+      const layers = Math.max(1, Math.min(source.layerIds.length, biasOpts.layers ?? 1));
+      if (want < 2) notes.push('bias balancing skipped: it needs at least 2 steps');
+      else if (source.kind === 'generated') {
+        biasSource = generatedSource(s, cfg, {
+          steps: want,
+          layers: source.layerIds.slice(0, layers),
+          phase: source.phase,
+        });
+      } else {
+        biasSource = { ...source, layerIds: source.layerIds.slice(0, layers) };
+      }
+    }
+  }
+  const sparsityOpts = opts.sparsity === false ? null : (opts.sparsity ?? {});
+  const batchSizes = sparsityOpts ? (sparsityOpts.batchSizes ?? defaultBatchSizes(cfg.tokens, E)) : [];
+  const sparsitySteps = sparsityOpts?.steps ?? SPARSITY_STEPS;
+  const doSparsity = sparsityOpts !== null && source.kind === 'generated' && tokenChoice;
+  if (sparsityOpts && !doSparsity) {
+    notes.push(
+      tokenChoice
+        ? 'decode sparsity curve skipped: it is generated from the scenario, not from an imported trace'
+        : 'decode sparsity curve skipped: expert-choice routing touches every expert by construction',
+    );
+  }
+  // The bias what-if reuses the stream's own max/mean as its baseline when it runs the same steps.
+  const biasReuse = biasSource !== null && biasSource.steps === S;
+  const total =
+    S * source.layerIds.length +
+    (biasSource ? biasSource.steps * biasSource.layerIds.length * (biasReuse ? 1 : 2) : 0) +
+    (doSparsity ? batchSizes.length * sparsitySteps : 0);
+  let done = 0;
+  const tick = (stage: StreamStage) => () => opts.onProgress?.({ done: ++done, total, stage });
+
+  // ---- the stream ----
+  const layers: StreamLayer[] = [];
+  const step = tick('stream');
+  for (let i = 0; i < source.layerIds.length; i++) {
+    const counts = new Int32Array(S * E);
+    const kept = new Int32Array(S * E);
+    const totalRow = new Int32Array(E);
+    for (let n = 0; n < S; n++) {
+      opts.signal?.throwIfAborted();
+      const r = await runner.run(cfg, source.tensors(i, n));
+      counts.set(r.counts, n * E);
+      kept.set(r.kept, n * E);
+      for (let e = 0; e < E; e++) totalRow[e] += r.counts[e];
+      step();
+    }
+    const series = stepSeries({
+      counts,
+      kept,
+      experts: E,
+      tokens: cfg.tokens,
+      topK: cfg.topK,
+      blockSize: cfg.blockSize,
+    });
+    layers.push({
+      layerId: source.layerIds[i],
+      counts,
+      kept,
+      total: totalRow,
+      series,
+      summary: summarizeSeries(series),
+    });
+  }
+  const layerMatrix = new Int32Array(layers.length * E);
+  layers.forEach((l, i) => {
+    layerMatrix.set(l.total, i * E);
+  });
+
+  // ---- what-ifs ----
+  let bias: BiasBalancing | undefined;
+  if (biasSource) {
+    bias = await biasBalancing(runner, biasSource, {
+      rate: biasOpts?.rate,
+      signal: opts.signal,
+      onRun: tick('bias'),
+      baseline: biasReuse
+        ? layers.slice(0, biasSource.layerIds.length).map((l) => l.series.maxOverMean)
+        : undefined,
+    });
+  }
+  let sparsity: SparsityCurve | undefined;
+  if (doSparsity) {
+    const layer = source.layerIds[0];
+    sparsity = await decodeSparsity(
+      runner,
+      batchSizes,
+      (batch) =>
+        sparsityOpts?.uniform
+          ? uniformSource(s, cfg, { steps: sparsitySteps, tokens: batch })
+          : generatedSource(s, cfg, {
+              steps: sparsitySteps,
+              tokens: batch,
+              phase: 'decode',
+              layers: [layer],
+            }),
+      { signal: opts.signal, onRun: tick('sparsity') },
+    );
+  }
+  let placement: PlacementReport | undefined;
+  if (opts.placement !== false) {
+    const ranks = opts.placement?.ranks ?? s.expertParallel;
+    const redundant = opts.placement?.redundant ?? (s.redundantExperts > 0 ? s.redundantExperts : ranks);
+    placement = placementReport(layers, E, ranks, redundant);
+    if (opts.placement?.redundant === undefined && s.redundantExperts === 0)
+      notes.push(`EPLB what-if uses ${redundant} redundant replicas (one per chip); the scenario sets none`);
+  }
+
+  return {
+    source: source.kind,
+    label: source.label,
+    phase: source.phase,
+    seed: s.seed,
+    steps: S,
+    tokensPerStep: cfg.tokens,
+    experts: E,
+    topK: cfg.topK,
+    blockSize: cfg.blockSize,
+    capacity: capacityOf(cfg),
+    cfg,
+    planNote: planned.note,
+    totalLayers: source.totalLayers,
+    layers,
+    layerMatrix,
+    summary: summarizeSeries(concatSeries(layers.map((l) => l.series))),
+    bias,
+    sparsity,
+    placement,
+    runner: runner.info,
+    runs: runner.stats.runs - runs0,
+    runMs: runner.stats.ms - ms0,
+    wallMs: performance.now() - t0,
+    notes,
+  };
+}

@@ -1,0 +1,166 @@
+import type { AdapterSummary, MoeEngine } from '../gpu';
+import {
+  count,
+  expertChoice,
+  gate,
+  offsets,
+  routerLogits,
+  runReferenceLayer,
+  scatter,
+  scoresFromLogits,
+} from '../reference';
+import type { Scenario } from '../scenario';
+import {
+  type LayerConfig,
+  type LayerResult,
+  type LayerTensors,
+  layerConfigFromScenario,
+} from '../workload/layer';
+import { validateLayerTensors } from '../workload/shapes';
+
+/** Which engine measured a stream: shown beside every streamed number and written into every export. */
+export interface RunnerInfo {
+  engine: 'gpu' | 'cpu';
+  /** E.g. "google swiftshader (software adapter)" or "CPU reference". */
+  label: string;
+  /** A software adapter (SwiftShader) or the CPU: times are CPU times. */
+  isSoftware: boolean;
+  adapter?: AdapterSummary;
+  /** True when the runner skips the expert FFN and combine (y is zeros); routing and counts are exact. */
+  routingOnly: boolean;
+}
+
+/** Runs one MoE layer: the GPU engine or the CPU reference behind one interface. */
+export interface LayerRunner {
+  run(cfg: LayerConfig, tensors: LayerTensors): Promise<LayerResult>;
+  readonly info: RunnerInfo;
+  /** The layer a scenario runs as on this engine (expert FFN possibly shrunk), with a one-line note. */
+  plan?(s: Scenario): { cfg: LayerConfig; note: string };
+  /** Runs so far and their summed time (GPU: the engine's wall time per layer; CPU: wall time). */
+  readonly stats: { runs: number; ms: number };
+}
+
+const now = () => performance.now();
+
+/** Expert weight bytes the CPU runner will generate per layer. */
+const CPU_WEIGHT_BUDGET = 256 * 2 ** 20;
+
+/** The CPU runner's layer for a scenario: its measurement scale, or the largest that keeps weights in budget. */
+export function cpuPlan(s: Scenario): { cfg: LayerConfig; note: string } {
+  if (s.measureScale > 0) {
+    return {
+      cfg: layerConfigFromScenario(s, s.measureScale),
+      note: `measurement scale ${s.measureScale} (chosen)`,
+    };
+  }
+  const weightBytes = 12 * (s.experts + s.sharedExperts) * s.dModel * Math.max(s.ffnSize, s.sharedFfnSize);
+  const scale = Math.min(1, CPU_WEIGHT_BUDGET / weightBytes);
+  return {
+    cfg: layerConfigFromScenario(s, scale),
+    note:
+      scale < 1
+        ? `expert FFN shrunk to ${(scale * 100).toPrecision(3)}% of f for the CPU engine's memory`
+        : 'full size',
+  };
+}
+
+/**
+ * Gate, count, offsets and scatter as the CPU reference computes them, without the expert FFN and combine
+ * (y is zeros): the load a stream measures depends only on these, and they are the cheap part.
+ */
+export function routeOnly(cfg: LayerConfig, t: LayerTensors): LayerResult {
+  validateLayerTensors(cfg, t);
+  const T = cfg.tokens;
+  const E = cfg.experts;
+  const logits = t.logits ? t.logits.slice() : routerLogits(t.x, t.router, T, cfg.dModel, E);
+  const y = new Float32Array(T * cfg.dModel);
+  if (cfg.routingMode === 'expert-choice') {
+    const ec = expertChoice(cfg, scoresFromLogits(logits, T, E, cfg.scoreFn));
+    const plan = offsets(cfg, ec.counts);
+    return {
+      logits,
+      topkIds: new Int32Array(0),
+      topkWeights: new Float32Array(0),
+      counts: ec.counts,
+      kept: plan.kept,
+      offsets: plan.offsets,
+      positions: new Int32Array(0),
+      ecTokens: ec.ecTokens,
+      capacity: ec.capacity,
+      y,
+    };
+  }
+  const g = gate(cfg, logits, t.bias);
+  const counts = count(g.topkIds, E);
+  const plan = offsets(cfg, counts);
+  const { positions } = scatter(cfg, g.topkIds, g.scores, plan);
+  return {
+    logits,
+    topkIds: g.topkIds,
+    topkWeights: g.topkWeights,
+    counts,
+    kept: plan.kept,
+    offsets: plan.offsets,
+    positions,
+    ecTokens: new Int32Array(0),
+    capacity: plan.capacity,
+    y,
+  };
+}
+
+/**
+ * The CPU reference as a LayerRunner. `routingOnly` skips the expert FFN and combine (counts, kept, ids and
+ * positions are the same; y is zeros), for quick streams and sparsity sweeps.
+ */
+export function cpuRunner(opts: { routingOnly?: boolean } = {}): LayerRunner {
+  const routingOnly = opts.routingOnly ?? false;
+  const stats = { runs: 0, ms: 0 };
+  return {
+    info: {
+      engine: 'cpu',
+      label: routingOnly ? 'CPU reference (routing only: no expert FFN)' : 'CPU reference',
+      isSoftware: true,
+      routingOnly,
+    },
+    stats,
+    plan: cpuPlan,
+    async run(cfg, tensors) {
+      const t0 = now();
+      const result = routingOnly ? routeOnly(cfg, tensors) : runReferenceLayer(cfg, tensors);
+      stats.runs++;
+      stats.ms += now() - t0;
+      return result;
+    },
+  };
+}
+
+/**
+ * The WebGPU engine as a LayerRunner: every run is the whole layer on the GPU (router GEMM unless logits are
+ * supplied, gate, count, offsets, scatter, expert FFN, combine), one trial, no warm-up (the engine caches
+ * pipelines and buffers, so only the first run of a shape compiles).
+ */
+export function gpuRunner(engine: MoeEngine): LayerRunner {
+  const stats = { runs: 0, ms: 0 };
+  return {
+    get info(): RunnerInfo {
+      return {
+        engine: 'gpu',
+        label: engine.adapter.label,
+        isSoftware: engine.adapter.isSoftware,
+        adapter: engine.adapter,
+        routingOnly: false,
+      };
+    },
+    stats,
+    plan(s) {
+      const p = engine.planScenario(s);
+      return { cfg: p.cfg, note: p.note };
+    },
+    async run(cfg, tensors) {
+      const out = await engine.run(cfg, tensors, { trials: 1, warmup: 0 });
+      stats.runs++;
+      stats.ms += out.total.medianMs;
+      return out.result;
+    },
+  };
+}

@@ -1,0 +1,971 @@
+import type { LayerConfig } from './layer';
+import { type NpyArray, NpyError, readNpy } from './npy';
+import { routingTraceFromNpy } from './trace';
+
+/**
+ * Routing data recorded elsewhere, brought into moe-lab. Pure functions over strings and bytes (no file system, no
+ * DOM): the browser's import dialog, the CLI and the tests share them. Three kinds:
+ *
+ * (a) count tables: SGLang's expert-distribution dump (CSV `layer_id,expert_id,count`) and tables like it with extra
+ *     leading columns (`model,dataset,layer_id,expert_id,count`): the extra columns become filters, with their
+ *     distinct values and a selection. → counts per layer (a LoadProfile through costmodel's loadFromCounts).
+ * (b) per-token expert choices: CSV `token,layer,expert_ids[,weights]` (ids and weights separated by spaces or
+ *     semicolons, or commas inside a quoted field), JSON `[{token, layer, experts: [..], weights?: [..]}]`, or an
+ *     integer .npy [T, k] / [T, L, k]. → top-k ids per token and layer, replayed through dispatch, FFN and combine.
+ * (c) router logits: float32 .npy [T, E] or [L, T, E]. → the whole layer from the gate onward.
+ *
+ * Replaying choices (b): the layer contract (./layer.ts) has no top-k input, and needs none. `replayLogits` builds
+ * router logits under which the gate picks exactly the recorded experts: the chosen experts get finite logits in
+ * their recorded rank order (or log of their recorded weights) and every other expert −REPLAY_FLOOR, far enough
+ * below that its softmax score is exactly 0 in f32. `replayConfig` sets the routing that keeps this exact (softmax,
+ * no selection bias, no expert groups, token-choice), and the logits go in LayerTensors.logits, so the GPU skips
+ * its router GEMM and runs gate → count → offsets → scatter → FFN → combine on the recorded choices.
+ *
+ * Every error is an ImportError (or the .npy reader's NpyError) with one line that names the file and the place.
+ */
+
+/** Largest file accepted (bytes). */
+export const MAX_IMPORT_BYTES = 64 * 2 ** 20;
+/** Longest CSV header line accepted (characters): real ones are a few dozen. */
+export const MAX_CSV_HEADER_CHARS = 4096;
+/** Logit given to the experts a replayed token did not choose (its softmax score underflows to 0). */
+export const REPLAY_FLOOR = 1e4;
+/** Gap between successive ranks when a replayed token has no recorded weights. */
+export const REPLAY_RANK_STEP = 1e-3;
+/** Rows a preview shows. */
+const PREVIEW_ROWS = 5;
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+export type ImportFormat = 'count-table' | 'token-choices' | 'router-logits';
+
+export const IMPORT_FORMAT_LABELS: Record<ImportFormat, string> = {
+  'count-table': 'expert count table (CSV)',
+  'token-choices': 'per-token expert choices',
+  'router-logits': 'router logits (.npy)',
+};
+
+/** A count table's extra (filter) column. */
+export interface FilterColumn {
+  name: string;
+  /** Distinct values in order of first appearance. */
+  values: string[];
+  selected: string;
+}
+
+export interface CountTable {
+  format: 'count-table';
+  name: string;
+  /** Header as in the file. */
+  columns: string[];
+  filters: FilterColumn[];
+  /** The filter-value combinations present in the file (each in `filters` order), in order of appearance. */
+  combinations: string[][];
+  /** Data rows in the file, and those the filter selected. */
+  rows: number;
+  selectedRows: number;
+  experts: number;
+  /** Layer ids as in the file (ascending), one per entry of `counts`. */
+  layerIds: number[];
+  /** Counts per layer, [E] each. Missing (layer, expert) rows count 0. */
+  counts: Float64Array[];
+  /** The first data rows of the file as text (for a preview). */
+  firstRows: string[][];
+}
+
+export interface TokenChoices {
+  format: 'token-choices';
+  name: string;
+  source: 'csv' | 'json' | 'npy';
+  tokens: number;
+  layers: number;
+  topK: number;
+  experts: number;
+  /** Layer ids as in the file (ascending); entry l of the layout is layerIds[l]. */
+  layerIds: number[];
+  /** Token ids as in the file (ascending); token t of the layout is tokenIds[t]. */
+  tokenIds: number[];
+  /** ids[(t·layers + l)·topK + j]: expert of slot j. */
+  ids: Int32Array;
+  /** Same layout as ids, when the file has weights. */
+  weights?: Float32Array;
+}
+
+export interface RouterLogits {
+  format: 'router-logits';
+  name: string;
+  tokens: number;
+  layers: number;
+  experts: number;
+  layerIds: number[];
+  /** [T, E] per layer. */
+  logits: Float32Array[];
+}
+
+export type ImportedData = CountTable | TokenChoices | RouterLogits;
+
+export interface ImportOptions {
+  /** Routed experts E of the model: every id must be below it. Default: the largest id + 1 (logits: their width). */
+  experts?: number;
+  /** Values for a count table's filter columns (default: the first value of each). */
+  filter?: Record<string, string>;
+  /** Skip detection. */
+  format?: ImportFormat;
+  /** Default MAX_IMPORT_BYTES. */
+  maxBytes?: number;
+  /** k for previewing router logits (plain top-k of the logits); default 1. */
+  topK?: number;
+}
+
+// ---- text and CSV ---------------------------------------------------------------------------------------------
+
+function sizeOf(input: Uint8Array | string): number {
+  return typeof input === 'string' ? input.length : input.byteLength;
+}
+
+function checkSize(name: string, input: Uint8Array | string, max: number): void {
+  const n = sizeOf(input);
+  if (n === 0) throw new ImportError(`${name}: the file is empty`);
+  if (n > max) {
+    throw new ImportError(`${name}: the file is ${fmtBytes(n)}; at most ${fmtBytes(max)} can be imported`);
+  }
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+function toText(input: Uint8Array | string): string {
+  const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+const isNpy = (input: Uint8Array | string) =>
+  typeof input !== 'string' &&
+  input.length >= 6 &&
+  input[0] === 0x93 &&
+  input[1] === 0x4e &&
+  input[2] === 0x55 &&
+  input[3] === 0x4d &&
+  input[4] === 0x50 &&
+  input[5] === 0x59;
+
+interface CsvRow {
+  line: number;
+  fields: string[];
+}
+
+/**
+ * Splits CSV text into rows of fields: comma-separated (tab when the header has tabs and no commas), double quotes
+ * with "" escapes, LF or CRLF. Blank lines and lines starting with '#' are skipped.
+ */
+function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[] } {
+  const firstBreak = text.search(/\r?\n/);
+  const headerText = firstBreak < 0 ? text : text.slice(0, firstBreak);
+  if (headerText.length > MAX_CSV_HEADER_CHARS) {
+    throw new ImportError(
+      `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
+    );
+  }
+  const sep = !headerText.includes(',') && headerText.includes('\t') ? '\t' : ',';
+  const rows: CsvRow[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  let i = 0;
+  const endRow = () => {
+    fields.push(field);
+    field = '';
+    const blank = fields.length === 1 && fields[0].trim() === '';
+    if (!blank && !fields[0].trimStart().startsWith('#')) rows.push({ line: rowLine, fields });
+    fields = [];
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+      i++;
+      continue;
+    }
+    if (c === '"' && field.trim() === '') {
+      quoted = true;
+      field = '';
+    } else if (c === sep) {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+    } else field += c;
+    i++;
+  }
+  if (quoted) throw new ImportError(`${name} line ${rowLine}: a quoted field is not closed`);
+  if (field !== '' || fields.length > 0) endRow();
+  if (rows.length === 0) throw new ImportError(`${name}: the file has no header line`);
+  const [head, ...data] = rows;
+  const header = head.fields.map((h) => h.trim());
+  if (data.length === 0) throw new ImportError(`${name}: the file has a header but no data rows`);
+  return { header, rows: data };
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A non-negative integer field (counts, ids), or a one-line error naming the line and column. */
+function intField(name: string, row: CsvRow, col: number, column: string, what: string): number {
+  const raw = (row.fields[col] ?? '').trim();
+  const at = `${name} line ${row.line}`;
+  if (raw === '') throw new ImportError(`${at}: ${column} is empty`);
+  if (!NUMBER.test(raw)) throw new ImportError(`${at}: ${column} "${clip(raw)}" is not a number`);
+  const v = Number(raw);
+  if (!Number.isInteger(v)) throw new ImportError(`${at}: ${column} ${raw} is not a whole number`);
+  if (v < 0) throw new ImportError(`${at}: ${column} ${raw} is negative`);
+  if (!Number.isSafeInteger(v)) throw new ImportError(`${at}: ${what} ${raw} is too large`);
+  return v;
+}
+
+function clip(s: string, n = 24): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+function findColumn(header: string[], aliases: readonly string[]): number {
+  const lower = header.map((h) => h.toLowerCase());
+  for (const a of aliases) {
+    const i = lower.indexOf(a);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+const LAYER_COLUMNS = ['layer_id', 'layer', 'layer_idx'] as const;
+const EXPERT_COLUMNS = ['expert_id', 'expert', 'expert_idx'] as const;
+const COUNT_COLUMNS = ['count', 'counts', 'tokens_per_expert'] as const;
+const TOKEN_COLUMNS = ['token', 'token_id', 'token_idx'] as const;
+const IDS_COLUMNS = ['expert_ids', 'experts', 'topk_ids', 'topk_expert_ids'] as const;
+const WEIGHT_COLUMNS = ['weights', 'expert_weights', 'topk_weights'] as const;
+
+function checkExperts(name: string, experts: number | undefined): void {
+  if (experts !== undefined && !(Number.isInteger(experts) && experts >= 1 && experts <= 65536))
+    throw new ImportError(`${name}: the expert count ${experts} must be a whole number from 1 to 65536`);
+}
+
+// ---- (a) count tables -------------------------------------------------------------------------------------------
+
+function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: ImportOptions): CountTable {
+  const li = findColumn(header, LAYER_COLUMNS);
+  const ei = findColumn(header, EXPERT_COLUMNS);
+  const ci = findColumn(header, COUNT_COLUMNS);
+  const missing = [li < 0 && 'layer_id', ei < 0 && 'expert_id', ci < 0 && 'count'].filter(Boolean);
+  if (missing.length) {
+    throw new ImportError(
+      `${name}: a count table needs columns layer_id, expert_id and count; missing ${missing.join(', ')} ` +
+        `(header: ${clip(header.join(','), 80)})`,
+    );
+  }
+  const lower = header.map((h) => h.toLowerCase());
+  if (new Set(lower).size !== lower.length)
+    throw new ImportError(`${name}: the header repeats a column name (${header.join(',')})`);
+  const filterCols = header.map((_, i) => i).filter((i) => i !== li && i !== ei && i !== ci);
+  const filters: FilterColumn[] = filterCols.map((i) => ({ name: header[i], values: [], selected: '' }));
+  const seen = filterCols.map(() => new Set<string>());
+  const combos = new Map<string, string[]>();
+  for (const row of rows) {
+    if (row.fields.length !== header.length) {
+      throw new ImportError(
+        `${name} line ${row.line}: ${row.fields.length} fields, but the header has ${header.length} columns`,
+      );
+    }
+    filterCols.forEach((c, k) => {
+      const v = row.fields[c].trim();
+      if (!seen[k].has(v)) {
+        seen[k].add(v);
+        filters[k].values.push(v);
+      }
+    });
+    const combo = filterCols.map((c) => row.fields[c].trim());
+    const key = JSON.stringify(combo);
+    if (!combos.has(key)) combos.set(key, combo);
+  }
+  const wanted = opts.filter ?? {};
+  for (const key of Object.keys(wanted)) {
+    if (!filters.some((f) => f.name === key)) {
+      throw new ImportError(
+        `${name}: no filter column "${key}"` +
+          (filters.length
+            ? ` (filter columns: ${filters.map((f) => f.name).join(', ')})`
+            : ' (the table has none)'),
+      );
+    }
+  }
+  for (const f of filters) {
+    const want = wanted[f.name];
+    if (want !== undefined && !f.values.includes(want)) {
+      throw new ImportError(
+        `${name}: column ${f.name} has no value "${clip(want)}" (values: ${clip(f.values.join(', '), 80)})`,
+      );
+    }
+    f.selected = want ?? f.values[0];
+  }
+  checkExperts(name, opts.experts);
+  const perLayer = new Map<number, Map<number, number>>();
+  let selectedRows = 0;
+  let maxExpert = -1;
+  for (const row of rows) {
+    if (!filters.every((f, k) => row.fields[filterCols[k]].trim() === f.selected)) continue;
+    selectedRows++;
+    const layer = intField(name, row, li, header[li], 'layer id');
+    const expert = intField(name, row, ei, header[ei], 'expert id');
+    const count = intField(name, row, ci, header[ci], 'count');
+    if (opts.experts !== undefined && expert >= opts.experts) {
+      throw new ImportError(
+        `${name} line ${row.line}: expert id ${expert} is outside 0–${opts.experts - 1} (the model has ${opts.experts} experts)`,
+      );
+    }
+    if (expert >= 65536) throw new ImportError(`${name} line ${row.line}: expert id ${expert} is too large`);
+    maxExpert = Math.max(maxExpert, expert);
+    let m = perLayer.get(layer);
+    if (!m) {
+      m = new Map();
+      perLayer.set(layer, m);
+    }
+    if (m.has(expert)) {
+      const sel = filters.map((f) => `${f.name}=${f.selected}`).join(', ');
+      throw new ImportError(
+        `${name} line ${row.line}: a second row for layer ${layer}, expert ${expert}` +
+          (sel ? ` within ${sel}` : '') +
+          (filters.length === 0 ? ' (a table of several runs needs a column that tells them apart)' : ''),
+      );
+    }
+    m.set(expert, count);
+  }
+  if (selectedRows === 0) {
+    const list = [...combos.values()].map((c) => c.join('/')).join(', ');
+    throw new ImportError(
+      `${name}: no rows for ${filters.map((f) => `${f.name}=${f.selected}`).join(', ')} (present: ${clip(list, 120)})`,
+    );
+  }
+  const experts = opts.experts ?? maxExpert + 1;
+  const layerIds = [...perLayer.keys()].sort((a, b) => a - b);
+  const counts = layerIds.map((l) => {
+    const row = new Float64Array(experts);
+    for (const [e, c] of perLayer.get(l) ?? []) row[e] = c;
+    return row;
+  });
+  return {
+    format: 'count-table',
+    name,
+    columns: header,
+    filters,
+    combinations: [...combos.values()],
+    rows: rows.length,
+    selectedRows,
+    experts,
+    layerIds,
+    counts,
+    firstRows: rows.slice(0, PREVIEW_ROWS).map((r) => r.fields.map((f) => f.trim())),
+  };
+}
+
+// ---- (b) per-token choices ---------------------------------------------------------------------------------------
+
+interface ChoiceEntry {
+  token: number;
+  layer: number;
+  experts: number[];
+  weights?: number[];
+  /** Where it came from, for errors: "line 5" or "entry 3". */
+  at: string;
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s;,]+/)
+    .filter((v) => v !== '');
+}
+
+function choicesFromCsv(name: string, header: string[], rows: CsvRow[]): ChoiceEntry[] {
+  const ti = findColumn(header, TOKEN_COLUMNS);
+  const li = findColumn(header, LAYER_COLUMNS);
+  const xi = findColumn(header, IDS_COLUMNS);
+  const wi = findColumn(header, WEIGHT_COLUMNS);
+  const missing = [ti < 0 && 'token', li < 0 && 'layer', xi < 0 && 'expert_ids'].filter(Boolean);
+  if (missing.length) {
+    throw new ImportError(
+      `${name}: expert choices need columns token, layer and expert_ids (weights optional); missing ` +
+        `${missing.join(', ')} (header: ${clip(header.join(','), 80)})`,
+    );
+  }
+  return rows.map((row) => {
+    if (row.fields.length !== header.length) {
+      throw new ImportError(
+        `${name} line ${row.line}: ${row.fields.length} fields, but the header has ${header.length} columns` +
+          ' (separate expert ids with spaces or semicolons, or quote the field)',
+      );
+    }
+    const at = `line ${row.line}`;
+    const experts = splitList(row.fields[xi]).map((v) => {
+      if (!/^[+-]?\d+$/.test(v)) {
+        throw new ImportError(
+          `${name} ${at}: expert id "${clip(v)}" is not ${NUMBER.test(v) ? 'a whole number' : 'a number'}`,
+        );
+      }
+      return Number(v);
+    });
+    const entry: ChoiceEntry = {
+      token: intField(name, row, ti, header[ti], 'token'),
+      layer: intField(name, row, li, header[li], 'layer'),
+      experts,
+      at,
+    };
+    if (wi >= 0 && row.fields[wi].trim() !== '') {
+      entry.weights = splitList(row.fields[wi]).map((v) => {
+        if (!NUMBER.test(v)) throw new ImportError(`${name} ${at}: weight "${clip(v)}" is not a number`);
+        return Number(v);
+      });
+    }
+    return entry;
+  });
+}
+
+function choicesFromJson(name: string, text: string): ChoiceEntry[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ImportError(`${name}: not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) {
+    throw new ImportError(`${name}: expected a JSON array of {token, layer, experts, weights?} objects`);
+  }
+  if (parsed.length === 0) throw new ImportError(`${name}: the JSON array is empty`);
+  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+  return parsed.map((item: unknown, i) => {
+    const at = `entry ${i}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw new ImportError(`${name} ${at}: not an object`);
+    const o = item as Record<string, unknown>;
+    for (const key of ['token', 'layer', 'experts']) {
+      if (!(key in o)) throw new ImportError(`${name} ${at}: missing "${key}"`);
+    }
+    for (const key of ['token', 'layer'] as const) {
+      const v = o[key];
+      if (!isInt(v) || v < 0)
+        throw new ImportError(`${name} ${at}: ${key} ${JSON.stringify(v)} is not a whole number ≥ 0`);
+    }
+    if (!Array.isArray(o.experts)) throw new ImportError(`${name} ${at}: experts is not an array`);
+    const experts = o.experts.map((v: unknown) => {
+      if (!isInt(v))
+        throw new ImportError(`${name} ${at}: expert id ${JSON.stringify(v)} is not a whole number`);
+      return v;
+    });
+    const entry: ChoiceEntry = { token: o.token as number, layer: o.layer as number, experts, at };
+    if (o.weights !== undefined && o.weights !== null) {
+      if (!Array.isArray(o.weights)) throw new ImportError(`${name} ${at}: weights is not an array`);
+      entry.weights = o.weights.map((v: unknown) => {
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new ImportError(`${name} ${at}: weight ${JSON.stringify(v)} is not a finite number`);
+        return v;
+      });
+    }
+    return entry;
+  });
+}
+
+function checkRowIds(name: string, where: string, ids: ArrayLike<number>, experts: number | undefined): void {
+  for (let j = 0; j < ids.length; j++) {
+    const e = ids[j];
+    if (e < 0 || (experts !== undefined && e >= experts)) {
+      throw new ImportError(
+        `${name} ${where}: expert id ${e} is outside 0–${(experts ?? 1) - 1}` +
+          (experts !== undefined ? ` (the model has ${experts} experts)` : ''),
+      );
+    }
+    for (let i = 0; i < j; i++) {
+      if (ids[i] === e) throw new ImportError(`${name} ${where}: expert ${e} is chosen twice by one token`);
+    }
+  }
+}
+
+function assembleChoices(
+  name: string,
+  source: 'csv' | 'json',
+  entries: ChoiceEntry[],
+  opts: ImportOptions,
+): TokenChoices {
+  checkExperts(name, opts.experts);
+  const k = entries[0].experts.length;
+  if (k === 0) throw new ImportError(`${name} ${entries[0].at}: no expert ids`);
+  const withWeights = entries[0].weights !== undefined;
+  let maxExpert = -1;
+  for (const en of entries) {
+    if (en.experts.length !== k) {
+      throw new ImportError(
+        `${name} ${en.at}: ${en.experts.length} expert ids, but the first row has ${k} (every token needs the same k)`,
+      );
+    }
+    if ((en.weights !== undefined) !== withWeights)
+      throw new ImportError(`${name} ${en.at}: weights must be given for every row or for none`);
+    if (en.weights && en.weights.length !== k)
+      throw new ImportError(`${name} ${en.at}: ${en.weights.length} weights for ${k} expert ids`);
+    if (en.weights?.some((w) => w < 0)) throw new ImportError(`${name} ${en.at}: a weight is negative`);
+    checkRowIds(name, en.at, en.experts, opts.experts);
+    for (const e of en.experts) maxExpert = Math.max(maxExpert, e);
+  }
+  const tokenIds = [...new Set(entries.map((e) => e.token))].sort((a, b) => a - b);
+  const layerIds = [...new Set(entries.map((e) => e.layer))].sort((a, b) => a - b);
+  const T = tokenIds.length;
+  const L = layerIds.length;
+  const tIndex = new Map(tokenIds.map((t, i) => [t, i]));
+  const lIndex = new Map(layerIds.map((l, i) => [l, i]));
+  const ids = new Int32Array(T * L * k);
+  const weights = withWeights ? new Float32Array(T * L * k) : undefined;
+  const filled = new Uint8Array(T * L);
+  for (const en of entries) {
+    const cell = (tIndex.get(en.token) as number) * L + (lIndex.get(en.layer) as number);
+    if (filled[cell]) {
+      throw new ImportError(`${name} ${en.at}: token ${en.token}, layer ${en.layer} appears a second time`);
+    }
+    filled[cell] = 1;
+    ids.set(en.experts, cell * k);
+    if (weights && en.weights) weights.set(en.weights, cell * k);
+  }
+  const hole = filled.indexOf(0);
+  if (hole >= 0) {
+    throw new ImportError(
+      `${name}: token ${tokenIds[Math.floor(hole / L)]} has no row for layer ${layerIds[hole % L]} ` +
+        '(every token needs a row in every layer)',
+    );
+  }
+  const experts = opts.experts ?? maxExpert + 1;
+  if (k > experts) throw new ImportError(`${name}: ${k} experts per token but only ${experts} experts`);
+  const out: TokenChoices = {
+    format: 'token-choices',
+    name,
+    source,
+    tokens: T,
+    layers: L,
+    topK: k,
+    experts,
+    layerIds,
+    tokenIds,
+    ids,
+  };
+  if (weights) out.weights = weights;
+  return out;
+}
+
+// ---- .npy: integer traces and router logits ------------------------------------------------------------------
+
+function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices | RouterLogits {
+  checkExperts(name, opts.experts);
+  if (a.dtype === 'float32') {
+    if (a.shape.length !== 2 && a.shape.length !== 3) {
+      throw new ImportError(
+        `${name}: router logits must have shape [tokens, experts] or [layers, tokens, experts], not [${a.shape.join(', ')}]`,
+      );
+    }
+    const [L, T, E] =
+      a.shape.length === 2 ? [1, a.shape[0], a.shape[1]] : (a.shape as [number, number, number]);
+    if (T === 0 || E === 0 || L === 0)
+      throw new ImportError(`${name}: the array is empty (shape [${a.shape.join(', ')}])`);
+    if (opts.experts !== undefined && E !== opts.experts) {
+      throw new ImportError(
+        `${name}: the logits have ${E} experts per token but the model has ${opts.experts}`,
+      );
+    }
+    for (let i = 0; i < a.data.length; i++) {
+      if (!Number.isFinite(a.data[i])) {
+        const l = Math.floor(i / (T * E));
+        const t = Math.floor(i / E) % T;
+        throw new ImportError(
+          `${name}: logit ${a.data[i]} at layer ${l}, token ${t}, expert ${i % E} is not finite`,
+        );
+      }
+    }
+    const logits = Array.from({ length: L }, (_, l) => a.data.slice(l * T * E, (l + 1) * T * E));
+    return {
+      format: 'router-logits',
+      name,
+      tokens: T,
+      layers: L,
+      experts: E,
+      layerIds: Array.from({ length: L }, (_, l) => l),
+      logits,
+    };
+  }
+  let trace: ReturnType<typeof routingTraceFromNpy>;
+  try {
+    trace = routingTraceFromNpy(a, name);
+  } catch (err) {
+    throw new ImportError((err as Error).message);
+  }
+  const { tokens: T, layers: L, topK: k } = trace;
+  if (T === 0 || L === 0 || k === 0)
+    throw new ImportError(`${name}: the array is empty (shape [${a.shape.join(', ')}])`);
+  const ids = Int32Array.from(trace.ids);
+  let maxExpert = -1;
+  for (let cell = 0; cell < T * L; cell++) {
+    const row = ids.subarray(cell * k, (cell + 1) * k);
+    checkRowIds(name, `token ${Math.floor(cell / L)}, layer ${cell % L}`, row, opts.experts);
+    for (const e of row) maxExpert = Math.max(maxExpert, e);
+  }
+  const experts = opts.experts ?? maxExpert + 1;
+  if (k > experts) throw new ImportError(`${name}: ${k} experts per token but only ${experts} experts`);
+  return {
+    format: 'token-choices',
+    name,
+    source: 'npy',
+    tokens: T,
+    layers: L,
+    topK: k,
+    experts,
+    layerIds: Array.from({ length: L }, (_, l) => l),
+    tokenIds: Array.from({ length: T }, (_, t) => t),
+    ids,
+  };
+}
+
+// ---- entry points ---------------------------------------------------------------------------------------------
+
+/** Which kind of file this is, from its bytes (and, for text, its header or first character). */
+export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
+  if (isNpy(input)) {
+    const a = readNpy(input as Uint8Array, name);
+    return a.dtype === 'float32' ? 'router-logits' : 'token-choices';
+  }
+  const text = toText(input).trimStart();
+  if (text.startsWith('[') || text.startsWith('{')) return 'token-choices';
+  const firstBreak = text.search(/\r?\n/);
+  const headerText = firstBreak < 0 ? text : text.slice(0, firstBreak);
+  if (headerText.length > MAX_CSV_HEADER_CHARS) {
+    throw new ImportError(
+      `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
+    );
+  }
+  const header = headerText.split(/[,\t]/).map((h) => h.trim().replace(/^"|"$/g, ''));
+  if (findColumn(header, COUNT_COLUMNS) >= 0) return 'count-table';
+  if (findColumn(header, IDS_COLUMNS) >= 0) return 'token-choices';
+  throw new ImportError(
+    `${name}: not a recognised routing file: expected a .npy array, JSON choices, or a CSV whose header has ` +
+      `layer_id,expert_id,count (counts) or token,layer,expert_ids (choices); the header is "${clip(headerText, 80)}"`,
+  );
+}
+
+/** Parses an imported routing file. Throws ImportError or NpyError with one line. */
+export function parseImport(
+  name: string,
+  input: Uint8Array | string,
+  opts: ImportOptions = {},
+): ImportedData {
+  checkSize(name, input, opts.maxBytes ?? MAX_IMPORT_BYTES);
+  if (isNpy(input)) {
+    const data = fromNpy(name, readNpy(input as Uint8Array, name), opts);
+    const format = opts.format ?? data.format;
+    if (data.format !== format) {
+      throw new ImportError(
+        `${name}: this .npy holds ${IMPORT_FORMAT_LABELS[data.format]}, not ${IMPORT_FORMAT_LABELS[format]}`,
+      );
+    }
+    return data;
+  }
+  const format = opts.format ?? detectImportFormat(name, input);
+  if (format === 'router-logits') throw new ImportError(`${name}: router logits must be a float32 .npy file`);
+  const text = toText(input);
+  if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
+  const trimmed = text.trimStart();
+  if (format === 'token-choices' && (trimmed.startsWith('[') || trimmed.startsWith('{')))
+    return assembleChoices(name, 'json', choicesFromJson(name, text), opts);
+  const { header, rows } = parseCsv(name, text);
+  if (format === 'count-table') return parseCountTable(name, header, rows, opts);
+  return assembleChoices(name, 'csv', choicesFromCsv(name, header, rows), opts);
+}
+
+/** Counts per expert for layer index l (0-based position in layerIds) of choices, over tokens [from, to). */
+export function choiceCounts(c: TokenChoices, l: number, from = 0, to = c.tokens): Int32Array {
+  if (!(l >= 0 && l < c.layers))
+    throw new Error(`layer index ${l} is outside the ${c.layers} imported layers`);
+  const counts = new Int32Array(c.experts);
+  const k = c.topK;
+  for (let t = Math.max(0, from); t < Math.min(to, c.tokens); t++) {
+    const at = (t * c.layers + l) * k;
+    for (let j = 0; j < k; j++) counts[c.ids[at + j]]++;
+  }
+  return counts;
+}
+
+/** Counts per layer of any import that has them without running a gate (count tables and choices). */
+export function importedCounts(data: CountTable | TokenChoices): {
+  layerIds: number[];
+  counts: ArrayLike<number>[];
+} {
+  if (data.format === 'count-table') return { layerIds: data.layerIds, counts: data.counts };
+  return { layerIds: data.layerIds, counts: data.layerIds.map((_, l) => choiceCounts(data, l)) };
+}
+
+/**
+ * The layer config a replay of recorded choices runs with: the base config's dispatch settings (capacity, drop
+ * policy, padding block, FFN sizes) with routing fixed so the gate reproduces the choices exactly: softmax scores,
+ * no selection bias, no expert groups, token-choice, k and E from the recording, `tokens` per step.
+ */
+export function replayConfig(base: LayerConfig, c: TokenChoices, tokens: number): LayerConfig {
+  return {
+    ...base,
+    tokens,
+    experts: c.experts,
+    topK: c.topK,
+    scoreFn: 'softmax',
+    useBias: false,
+    groups: 1,
+    topGroups: 1,
+    routingMode: 'token-choice',
+    // Recorded weights are router probabilities; renormalise them as the base model does. Without weights
+    // every chosen expert weighs about 1/k.
+    renormalize: c.weights ? base.renormalize : true,
+  };
+}
+
+/**
+ * Router logits [to − from, E] that make the gate (softmax, no bias, no groups) pick exactly the recorded experts
+ * of layer index l for tokens [from, to):
+ * - without weights: slot j's expert gets logit −j·REPLAY_RANK_STEP (top-k order = recorded slot order; scores
+ *   about 1/k each), every other expert −REPLAY_FLOOR (score exactly 0 in f32);
+ * - with weights w_j (router probabilities): logit ln w_j, and the probability the other experts held, r = 1 − Σw,
+ *   spread evenly over them (logit ln(r/(E−k))) when that stays below every chosen weight, so softmax gives back
+ *   w_j itself; otherwise (r ≤ 0, or weights that are not probabilities) the others get −REPLAY_FLOOR and the
+ *   scores are w_j/Σw. A zero weight gets ln of the smallest positive f32 (still above −REPLAY_FLOOR).
+ * Slots come out in score order (recorded ties toward the lower expert index); the set per token is exact.
+ */
+export function replayLogits(c: TokenChoices, l: number, from = 0, to = c.tokens): Float32Array {
+  if (!(l >= 0 && l < c.layers))
+    throw new Error(`layer index ${l} is outside the ${c.layers} imported layers`);
+  const E = c.experts;
+  const k = c.topK;
+  const lo = Math.max(0, from);
+  const hi = Math.min(to, c.tokens);
+  const T = Math.max(0, hi - lo);
+  const logits = new Float32Array(T * E).fill(-REPLAY_FLOOR);
+  const tiny = Math.log(1.4e-45);
+  for (let t = 0; t < T; t++) {
+    const at = ((lo + t) * c.layers + l) * k;
+    const row = t * E;
+    if (!c.weights) {
+      for (let j = 0; j < k; j++) logits[row + c.ids[at + j]] = -j * REPLAY_RANK_STEP;
+      continue;
+    }
+    let sum = 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < k; j++) {
+      const w = c.weights[at + j];
+      sum += w;
+      min = Math.min(min, w);
+    }
+    const rest = E > k ? (1 - sum) / (E - k) : 0;
+    if (rest > 0 && rest < min * (1 - 1e-6)) logits.fill(Math.log(rest), row, row + E);
+    for (let j = 0; j < k; j++) {
+      const w = c.weights[at + j];
+      logits[row + c.ids[at + j]] = w > 0 ? Math.log(w) : tiny;
+    }
+  }
+  return logits;
+}
+
+// ---- preview --------------------------------------------------------------------------------------------------
+
+export interface LayerLoadSummary {
+  layerId: number;
+  /** Σ c_e (token-slot assignments). */
+  total: number;
+  max: number;
+  mean: number;
+  maxOverMean: number;
+}
+
+export interface ImportSummary {
+  format: ImportFormat;
+  formatLabel: string;
+  name: string;
+  bytes: number;
+  layers: number;
+  layerIds: number[];
+  experts: number;
+  /** Tokens per layer (count tables: Σ counts / k when k is known, else null). */
+  tokens: number | null;
+  topK: number | null;
+  /** Column names (or field names) and the first rows, as text. */
+  header: string[];
+  firstRows: string[][];
+  /** Load per layer: for logits, from plain top-k of the logits (k = options.topK, default 1). */
+  perLayer: LayerLoadSummary[];
+  filters: FilterColumn[];
+  notes: string[];
+}
+
+export type ImportPreview =
+  | { ok: true; data: ImportedData; summary: ImportSummary }
+  | { ok: false; error: string };
+
+function loadSummary(layerId: number, counts: ArrayLike<number>): LayerLoadSummary {
+  let total = 0;
+  let max = 0;
+  for (let e = 0; e < counts.length; e++) {
+    total += counts[e];
+    max = Math.max(max, counts[e]);
+  }
+  const mean = counts.length ? total / counts.length : 0;
+  return { layerId, total, max, mean, maxOverMean: mean > 0 ? max / mean : 1 };
+}
+
+/** Plain top-k of logits (ties toward the lower index) counted per expert: softmax and sigmoid keep the order. */
+function logitCounts(logits: Float32Array, T: number, E: number, k: number): Int32Array {
+  const counts = new Int32Array(E);
+  const kk = Math.max(1, Math.min(k, E));
+  const idx = new Int32Array(kk);
+  for (let t = 0; t < T; t++) {
+    let found = 0;
+    for (let e = 0; e < E; e++) {
+      const v = logits[t * E + e];
+      if (found === kk && !(v > logits[t * E + idx[kk - 1]])) continue;
+      let p = found < kk ? found : kk - 1;
+      while (p > 0 && v > logits[t * E + idx[p - 1]]) {
+        idx[p] = idx[p - 1];
+        p--;
+      }
+      idx[p] = e;
+      if (found < kk) found++;
+    }
+    for (let j = 0; j < kk; j++) counts[idx[j]]++;
+  }
+  return counts;
+}
+
+/** Summary of a parsed import for the UI to show before it is used. */
+export function summarizeImport(data: ImportedData, bytes: number, opts: ImportOptions = {}): ImportSummary {
+  const notes: string[] = [];
+  const base = {
+    format: data.format,
+    formatLabel: IMPORT_FORMAT_LABELS[data.format],
+    name: data.name,
+    bytes,
+    layerIds: data.layerIds,
+    experts: data.experts,
+  };
+  if (data.format === 'count-table') {
+    const perLayer = data.layerIds.map((l, i) => loadSummary(l, data.counts[i]));
+    const k = opts.topK ?? null;
+    const totals = new Set(perLayer.map((p) => p.total));
+    if (totals.size > 1) notes.push('Layers have different totals (a partial dump, or dropped tokens).');
+    if (data.filters.length) {
+      notes.push(
+        `Selected ${data.filters.map((f) => `${f.name} = ${f.selected}`).join(', ')} ` +
+          `(${data.selectedRows} of ${data.rows} rows).`,
+      );
+    }
+    return {
+      ...base,
+      layers: data.layerIds.length,
+      tokens: k && perLayer.length ? perLayer[0].total / k : null,
+      topK: k,
+      header: data.columns,
+      firstRows: data.firstRows,
+      perLayer,
+      filters: data.filters,
+      notes,
+    };
+  }
+  if (data.format === 'token-choices') {
+    const perLayer = data.layerIds.map((l, i) => loadSummary(l, choiceCounts(data, i)));
+    const firstRows: string[][] = [];
+    for (let t = 0; t < Math.min(PREVIEW_ROWS, data.tokens); t++) {
+      const at = t * data.layers * data.topK;
+      const row = [
+        String(data.tokenIds[t]),
+        String(data.layerIds[0]),
+        Array.from(data.ids.subarray(at, at + data.topK)).join(' '),
+      ];
+      if (data.weights)
+        row.push(Array.from(data.weights.subarray(at, at + data.topK), (w) => w.toPrecision(3)).join(' '));
+      firstRows.push(row);
+    }
+    notes.push(
+      'Replayed through dispatch, expert FFN and combine with logits that make the gate pick exactly these experts.',
+    );
+    return {
+      ...base,
+      layers: data.layers,
+      tokens: data.tokens,
+      topK: data.topK,
+      header: data.weights ? ['token', 'layer', 'expert_ids', 'weights'] : ['token', 'layer', 'expert_ids'],
+      firstRows,
+      perLayer,
+      filters: [],
+      notes,
+    };
+  }
+  const k = opts.topK ?? 1;
+  const perLayer = data.logits.map((lg, l) =>
+    loadSummary(data.layerIds[l], logitCounts(lg, data.tokens, data.experts, k)),
+  );
+  notes.push(
+    `Load previewed with plain top-${k} of the logits; a run applies the scenario's gate (bias, groups, capacity).`,
+  );
+  const shown = Math.min(data.experts, 8);
+  const firstRows: string[][] = [];
+  for (let t = 0; t < Math.min(PREVIEW_ROWS, data.tokens); t++) {
+    firstRows.push([
+      String(t),
+      ...Array.from(data.logits[0].subarray(t * data.experts, t * data.experts + shown), (v) => v.toFixed(3)),
+    ]);
+  }
+  return {
+    ...base,
+    layers: data.layers,
+    tokens: data.tokens,
+    topK: null,
+    header: [
+      'token',
+      ...Array.from({ length: shown }, (_, e) => `e${e}`),
+      ...(data.experts > shown ? ['…'] : []),
+    ],
+    firstRows,
+    perLayer,
+    filters: [],
+    notes,
+  };
+}
+
+/** Parse and summarise in one call, never throwing: what the import dialog shows before the data is used. */
+export function previewImport(
+  name: string,
+  input: Uint8Array | string,
+  opts: ImportOptions = {},
+): ImportPreview {
+  try {
+    const data = parseImport(name, input, opts);
+    return { ok: true, data, summary: summarizeImport(data, sizeOf(input), opts) };
+  } catch (err) {
+    if (err instanceof ImportError || err instanceof NpyError) return { ok: false, error: err.message };
+    return { ok: false, error: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
