@@ -1,6 +1,8 @@
 import { useId, useState } from 'react';
 import type { Projection, StageTimes } from '../../costmodel';
 import {
+  fmtRate,
+  fmtTax,
   projectionSourceText,
   STAGE_KEYS,
   STAGE_NAMES,
@@ -227,7 +229,7 @@ export function ChipComparison({
               <th scope="col">throughput (tokens/s)</th>
               <th scope="col">J/token</th>
               <th scope="col">$/M tokens</th>
-              <th scope="col">imbalance tax</th>
+              <th scope="col">imbalance tax (extra time)</th>
               <th scope="col">chips (needed)</th>
               <th scope="col">bottleneck</th>
             </tr>
@@ -254,23 +256,28 @@ export function ChipComparison({
                     {p.chipName}
                     <StatusBadge status={p.status} />
                   </th>
-                  <td>{fmt(p.tokensPerSecPerUser)}</td>
-                  <td>{fmt(p.throughput)}</td>
+                  <td>{fmtRate(p.tokensPerSecPerUser)}</td>
+                  <td>{fmtRate(p.throughput)}</td>
                   <td>{fmt(p.jPerToken)}</td>
                   <td title={`${p.cost.basis} basis`}>{fmt(p.usdPerMTokens)}</td>
                   <td
                     title={
-                      causes.length
+                      `ratio ×${fmt(p.imbalanceTax.ratio, 5)}; ` +
+                      (causes.length
                         ? causes.map((c) => `${c.label}: +${fmt(c.seconds * factor)} ${unit}/step`).join('; ')
-                        : 'no extra time from imbalance'
+                        : 'no extra time from imbalance')
                     }
                   >
-                    ×{fmt(p.imbalanceTax.ratio)}
-                    <span className="why"> ({taxCausesText(p.imbalanceTax)})</span>
+                    {fmtTax(p.imbalanceTax.ratio)}
+                    <div className="why">{taxCausesText(p.imbalanceTax)}</div>
                   </td>
                   <td>
                     {fmt(p.system.totalChips)} ({fmt(p.system.chipsNeeded)})
-                    {!p.system.fits && <strong> does not fit</strong>}
+                    {!p.system.fits && (
+                      <div className="why">
+                        <strong>does not fit</strong>
+                      </div>
+                    )}
                   </td>
                   <td>{STAGE_NAMES[p.bottleneck] ?? p.bottleneck}</td>
                 </tr>

@@ -257,7 +257,7 @@ export function Heatmap({
           </g>
         </svg>
       </div>
-      <p className="chart-readout" aria-live="polite" data-testid={`${testId}-readout`}>
+      <p className="chart-readout" aria-live="polite" data-testid={`${testId}-readout`} data-export-ignore="">
         {active ? cellText(active) : `Hover or focus the grid to read a cell.`}
       </p>
       <table className="visually-hidden" data-testid={`${testId}-table`}>

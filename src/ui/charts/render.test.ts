@@ -1,10 +1,14 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { projectAll } from '../../costmodel';
-import { defaultScenario } from '../../scenario';
+import { batchFrontier, chipSpecFromPreset, projectAll } from '../../costmodel';
+import { defaultScenario, findChipPreset } from '../../scenario';
 import { ChipComparison } from './ChipComparison';
+import { FrontierChart } from './FrontierChart';
 import { Heatmap } from './Heatmap';
+import { SparsityChart } from './SparsityChart';
+import { chipRoof, StageRoofline } from './StageRoofline';
+import { StageTimeChart } from './StageTimeChart';
 
 const sw = { kind: 'measured', detail: 'google swiftshader (software adapter)', isSoftware: true } as const;
 
@@ -51,5 +55,105 @@ describe('charts render to markup with numbers and no NaN', () => {
     expect(html).toContain('software adapter');
     const none = renderToStaticMarkup(createElement(ChipComparison, { projections: [], loadSource: sw }));
     expect(none).toContain('data-chips="0"');
+  });
+
+  const stages = [
+    {
+      name: 'router',
+      label: 'router GEMM',
+      flops: 2e6,
+      bytes: 1e5,
+      medianMs: 0.2,
+      minMs: 0.15,
+      efficiency: 0.3,
+    },
+    { name: 'gate', label: 'gate / top-k', flops: 0, bytes: 4e4, medianMs: 0.05, minMs: 0.04 },
+    { name: 'ffn', label: 'expert FFN', flops: 5e7, bytes: 2e6, medianMs: Number.NaN, minMs: Number.NaN },
+  ];
+
+  it('StageRoofline: device roof, stage points, memory-only stages, chip roofs', () => {
+    const preset = findChipPreset('h100');
+    expect(preset).toBeDefined();
+    const h100 = chipRoof(chipSpecFromPreset(preset!));
+    const html = renderToStaticMarkup(
+      createElement(StageRoofline, {
+        stages,
+        roofline: { copyGBps: 20, matmulGflops: 100 },
+        source: sw,
+        chips: [{ ...h100, point: { intensity: 30, gflops: 2e5 } }],
+      }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-stages="1"');
+    expect(html).toContain('data-intensity="20"');
+    expect(html).toContain('data-gflops="10"');
+    expect(html).toContain('gate / top-k 0.8 GB/s');
+    expect(html).toContain('data-chip="h100"');
+    expect(html).toContain('software adapter');
+    const none = renderToStaticMarkup(
+      createElement(StageRoofline, { stages: [], roofline: null, source: sw }),
+    );
+    expect(none).toContain('data-stages="0"');
+    expect(none).not.toMatch(/NaN/);
+  });
+
+  it('FrontierChart: takes the cost model sweep as is, marks the cheapest batch at the target speed', () => {
+    const s = { ...defaultScenario(), chips: ['h100', 'groq-lpu'] };
+    const series = batchFrontier(s, s.chips, undefined, [1, 4, 16, 64]);
+    const target = series[0].points[1].tokensPerSecPerUser;
+    const html = renderToStaticMarkup(
+      createElement(FrontierChart, { series, loadSource: sw, targetTokensPerSecPerUser: target }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-series="2"');
+    expect((html.match(/data-batch=/g) ?? []).length).toBe(8);
+    expect(html).toContain('data-cheapest-at-target="true"');
+    expect(html).toContain('software adapter');
+    const bad = renderToStaticMarkup(
+      createElement(FrontierChart, {
+        series: [
+          {
+            chipId: 'x',
+            name: 'X',
+            points: [{ batch: 1, tokensPerSecPerUser: Number.NaN, usdPerMTokens: 1 }],
+          },
+        ],
+        loadSource: sw,
+      }),
+    );
+    expect(bad).toContain('data-series="0"');
+    expect(bad).not.toMatch(/NaN/);
+  });
+
+  it('SparsityChart: measured points beside the uniform expectation', () => {
+    const html = renderToStaticMarkup(
+      createElement(SparsityChart, {
+        experts: 64,
+        topK: 2,
+        points: [
+          { batch: 1, distinct: 2, p5: 2, p95: 2 },
+          { batch: 8, distinct: 14, p5: 12, p95: 16 },
+          { batch: 64, distinct: 50, p5: Number.NaN },
+        ],
+        source: sw,
+      }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-points="3"');
+    expect(html).toContain(`data-uniform="${64 * (1 - (1 - 2 / 64) ** 8)}"`);
+    const none = renderToStaticMarkup(
+      createElement(SparsityChart, { experts: 0, topK: 2, points: [], source: sw }),
+    );
+    expect(none).not.toMatch(/NaN/);
+  });
+
+  it('StageTimeChart: timed stages with efficiency, untimed left out', () => {
+    const html = renderToStaticMarkup(
+      createElement(StageTimeChart, { stages, totalMs: 0.4, source: sw, timingNote: 'Wall time.' }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-stages="2"');
+    expect(html).toContain('data-median-ms="0.2"');
+    expect(html).toContain('30%');
   });
 });

@@ -34,11 +34,11 @@ export function resolveCssVars(value: string, lookup: (name: string) => string |
 
 /** True for colours that paint nothing. */
 export function isTransparent(colour: string): boolean {
-  const c = colour.replace(/\s+/g, '').toLowerCase();
+  const c = colour.trim().toLowerCase();
   if (c === '' || c === 'transparent' || c === 'none') return true;
-  const m = /^rgba\((.*)\)$/.exec(c) ?? /^rgb\((.*)\)$/.exec(c);
+  const m = /^rgba?\((.*)\)$/.exec(c);
   if (!m) return false;
-  const parts = m[1].split(/[,/]/);
+  const parts = m[1].split(/[\s,/]+/).filter(Boolean);
   return parts.length === 4 && Number.parseFloat(parts[3]) === 0;
 }
 
@@ -132,10 +132,11 @@ function backgroundOf(el: Element): string {
 }
 
 function hidden(el: Element, rect: DOMRect): boolean {
-  if (el instanceof HTMLElement && el.dataset.exportIgnore !== undefined) return true;
+  if (el.matches('[data-export-ignore], .visually-hidden, .sr-only')) return true;
   const cs = getComputedStyle(el);
   if (cs.display === 'none' || cs.visibility === 'hidden') return true;
-  // Visually hidden tables (clip to 1 px) are for screen readers and tests, not the picture.
+  // Visually hidden content (clipped to nothing) is for screen readers and tests, not the picture.
+  if (cs.clip && cs.clip !== 'auto' && /rect\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\)/.test(cs.clip)) return true;
   return rect.width <= 1 && rect.height <= 1;
 }
 
@@ -182,8 +183,9 @@ function drawBox(c: Ctx, el: Element, rect: DOMRect): void {
 }
 
 function drawText(c: Ctx, node: Text, parent: Element): void {
-  const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim();
-  if (!text) return;
+  // Collapse whitespace but keep edge spaces: sibling text nodes ("8", " (", "1", ")") sit at their own rects.
+  const text = (node.textContent ?? '').replace(/\s+/g, ' ');
+  if (!text.trim()) return;
   const range = document.createRange();
   range.selectNodeContents(node);
   const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);

@@ -3,7 +3,15 @@ import type { Projection } from '../../costmodel';
 import { projectAll } from '../../costmodel';
 import { defaultScenario } from '../../scenario';
 import { parseCsv } from './csv';
-import { mdCell, projectionsToCsv, projectionsToMarkdown, taxCauses, taxCausesText } from './projections';
+import {
+  fmtRate,
+  fmtTax,
+  mdCell,
+  projectionsToCsv,
+  projectionsToMarkdown,
+  taxCauses,
+  taxCausesText,
+} from './projections';
 
 const measured = { kind: 'measured', detail: 'google swiftshader', isSoftware: true } as const;
 const projections = projectAll({ ...defaultScenario(), chips: ['h100', 'groq-lpu'] });
@@ -85,6 +93,17 @@ describe('projection exports', () => {
       /^Projected by the moe-lab cost model from load measured here on google swiftshader \(software adapter\)/,
     );
     expect(prov).toContain('hypothetical = ');
+  });
+
+  it('formats the tax as extra step time and big rates with SI suffixes, never NaN', () => {
+    expect(fmtTax(1.25)).toBe('+25%');
+    expect(fmtTax(1.00024)).toBe('+0.024%');
+    expect(fmtTax(1)).toBe('+0%');
+    expect(fmtTax(Number.NaN)).toBe('—');
+    expect(fmtRate(1147624.55)).toBe('1.15 M');
+    expect(fmtRate(2.5e9)).toBe('2.5 G');
+    expect(fmtRate(950)).toBe('950');
+    expect(fmtRate(Number.POSITIVE_INFINITY)).toBe('—');
   });
 
   it('mdCell escapes pipes and flattens line breaks', () => {

@@ -46,6 +46,27 @@ export function taxCauses(tax: ImbalanceTax): { label: string; seconds: number; 
   return out.sort((a, b) => b.seconds - a.seconds);
 }
 
+/** The tax as extra step time over a balanced load: ratio 1.25 → "+25%", 1.00024 → "+0.024%", 1 → "+0%". */
+export function fmtTax(ratio: number): string {
+  if (!Number.isFinite(ratio)) return '—';
+  const extra = (ratio - 1) * 100;
+  return `${extra < 0 ? '−' : '+'}${fmt(Math.abs(extra), 2)}%`;
+}
+
+/** Large rates with SI suffixes (1.15 M), small ones as fmt does; never NaN. */
+export function fmtRate(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  for (const [u, sfx] of [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+  ] as const) {
+    if (a >= u) return `${Number((v / u).toPrecision(3))} ${sfx}`;
+  }
+  return fmt(v);
+}
+
 /** "busiest chip 62%, padding 38%", or "none". */
 export function taxCausesText(tax: ImbalanceTax): string {
   const c = taxCauses(tax);
@@ -156,7 +177,7 @@ export function projectionsToMarkdown(
     'Throughput (tokens/s)',
     'Energy (J/token)',
     'Cost ($/M tokens)',
-    'Imbalance tax (×)',
+    'Imbalance tax (extra step time)',
     'Tax causes',
     'Chips (needed)',
     'Bottleneck',
@@ -170,11 +191,11 @@ export function projectionsToMarkdown(
     const cells = [
       p.chipName,
       p.status,
-      fmt(p.tokensPerSecPerUser),
-      fmt(p.throughput),
+      fmtRate(p.tokensPerSecPerUser),
+      fmtRate(p.throughput),
       fmt(p.jPerToken),
       fmt(p.usdPerMTokens),
-      fmt(p.imbalanceTax.ratio),
+      fmtTax(p.imbalanceTax.ratio),
       taxCausesText(p.imbalanceTax),
       chips,
       STAGE_NAMES[p.bottleneck] ?? String(p.bottleneck),
