@@ -219,7 +219,7 @@ export function ChipComparison({
       {projections.some((p) => p.status !== 'datasheet') && (
         <p className="chart-note">* estimate or hypothetical chip: see the badge in the table.</p>
       )}
-      <div className="chart-table-wrap">
+      <div className="chart-table-wrap" role="region" aria-label="Headline numbers per chip" tabIndex={0}>
         <table className="chart-table" data-testid={`${testId}-table`}>
           <caption className="visually-hidden">Headline numbers per chip ({src})</caption>
           <thead>

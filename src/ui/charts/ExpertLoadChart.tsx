@@ -47,7 +47,7 @@ export function ExpertLoadChart({ counts, kept, capacity, provenance }: ExpertLo
     >
       <figcaption className="chart-caption">{summary}</figcaption>
       <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }} barCategoryGap={1}>
+        <BarChart data={data} margin={{ top: 8, right: 64, bottom: 8, left: 0 }} barCategoryGap={1}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis
             dataKey="expert"
