@@ -40,45 +40,76 @@ export function placeExperts(
     return { ranks: R, replicas, slotExpert, slotRank };
   }
   const extra = mode === 'eplb' ? Math.max(0, Math.floor(redundant)) : 0;
-  for (let i = 0; i < extra; i++) {
-    let best = 0;
-    let bestLoad = -1;
-    for (let e = 0; e < E; e++) {
-      const per = load[e] / replicas[e];
-      if (per > bestLoad) {
-        bestLoad = per;
-        best = e;
-      }
+  if (extra > 0) {
+    const per = new Float64Array(E);
+    for (let e = 0; e < E; e++) per[e] = load[e];
+    for (let i = 0; i < extra; i++) {
+      let best = 0;
+      for (let e = 1; e < E; e++) if (per[e] > per[best]) best = e;
+      replicas[best]++;
+      per[best] = load[best] / replicas[best];
     }
-    replicas[best]++;
   }
   const S = E + extra;
   const slotExpert = new Int32Array(S);
   const slotLoad = new Float64Array(S);
+  const first = new Int32Array(E);
   let s = 0;
   for (let e = 0; e < E; e++) {
+    first[e] = s;
     for (let r = 0; r < replicas[e]; r++) {
       slotExpert[s] = e;
       slotLoad[s] = load[e] / replicas[e];
       s++;
     }
   }
-  const order = Array.from({ length: S }, (_, i) => i).sort(
-    (a, b) => slotLoad[b] - slotLoad[a] || slotExpert[a] - slotExpert[b],
-  );
+  // Experts by load per replica, heaviest first, ties toward the lower index. A native numeric sort of packed
+  // keys (load quantised to 1/1024, then 1023 − e) avoids a JS comparator, the slowest part of a projection.
+  const keys = new Float64Array(E);
+  let packed = E <= 1024;
+  for (let e = 0; e < E && packed; e++) {
+    const q = Math.round((load[e] / replicas[e]) * 1024);
+    if (!(q >= 0 && q < 2 ** 42)) packed = false;
+    keys[e] = q * 1024 + (1023 - e);
+  }
+  const experts: number[] = [];
+  if (packed) {
+    keys.sort();
+    for (let i = E - 1; i >= 0; i--) experts.push(1023 - (keys[i] % 1024));
+  } else {
+    for (let e = 0; e < E; e++) experts.push(e);
+    experts.sort((a, b) => load[b] / replicas[b] - load[a] / replicas[a] || a - b);
+  }
+  const order: number[] = [];
+  for (const e of experts) for (let r = 0; r < replicas[e]; r++) order.push(first[e] + r);
   const perRank = Math.ceil(S / R);
+  const slotRank = new Int32Array(S);
+  // Min-heap of ranks with free slots, keyed by (load, rank index): O(S log R) instead of scanning every rank.
+  const heap = new Int32Array(R);
   const rankLoad = new Float64Array(R);
   const rankUsed = new Int32Array(R);
-  const slotRank = new Int32Array(S);
-  for (const slot of order) {
-    let best = -1;
-    for (let r = 0; r < R; r++) {
-      if (rankUsed[r] >= perRank) continue;
-      if (best < 0 || rankLoad[r] < rankLoad[best]) best = r;
+  let size = R;
+  for (let r = 0; r < R; r++) heap[r] = r;
+  const less = (a: number, b: number) => rankLoad[a] < rankLoad[b] || (rankLoad[a] === rankLoad[b] && a < b);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && less(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!less(heap[c], heap[i])) return;
+      const t = heap[c];
+      heap[c] = heap[i];
+      heap[i] = t;
+      i = c;
     }
+  };
+  for (let k = 0; k < S; k++) {
+    const slot = order[k];
+    const best = heap[0];
     slotRank[slot] = best;
     rankLoad[best] += slotLoad[slot];
-    rankUsed[best]++;
+    if (++rankUsed[best] >= perRank) heap[0] = heap[--size];
+    down(0);
   }
   return { ranks: R, replicas, slotExpert, slotRank };
 }

@@ -376,13 +376,18 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     outFactor = Math.min(1, copies / m.topK / outShare);
   }
   /** One all-to-all as seen by a chip that sends `send` and receives `recv` bytes. */
+  // One all-to-all as seen by a chip that sends `send` and receives `recv` bytes: c0 + max(send·k1, recv·k2).
+  // Scale-up and scale-out shares move in parallel, so the slower of the two sets the time.
+  const c0 = a2aOn ? a2aBase + a2aLat : 0;
+  const kUp = (remote * upShare) / (X.linkBw * eff);
+  const kOut = upShare < 1 ? (remote * (1 - upShare) * outFactor) / (X.scaleOutBw * eff) : 0;
+  const k1 = !a2aOn ? 0 : disagg ? 1 / (A.scaleOutBw * eff) : Math.max(kUp, kOut);
+  const k2 = !a2aOn ? 0 : disagg ? 1 / (X.scaleOutBw * eff) : k1;
   const a2a = (send: number, recv: number): number => {
     if (!a2aOn) return 0;
-    if (disagg) return a2aBase + a2aLat + Math.max(send / A.scaleOutBw, recv / X.scaleOutBw) / eff;
-    const bytes = Math.max(send, recv) * remote;
-    const up = (bytes * upShare) / (X.linkBw * eff);
-    const out = upShare < 1 ? (bytes * (1 - upShare) * outFactor) / (X.scaleOutBw * eff) : 0;
-    return a2aBase + a2aLat + Math.max(up, out);
+    const a = send * k1;
+    const b = recv * k2;
+    return c0 + (a > b ? a : b);
   };
   const perByteLink = disagg
     ? X.jPerScaleOutByte
@@ -391,15 +396,25 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   // ---- expert phase on one chip of rank r ---------------------------------------------------------------
   const shard = layout.expertShard;
   const sramOnly = X.memBytes <= 0;
+  // Expert phase of one chip as coefficients (the hot loop of every projection): roofline with ramps.
+  const xPeak = X.flops[m.matPrec];
+  const fC = m.expertFlopsPerRow / shard / (xPeak * X.computeEffMax);
+  const rampC = X.computeRamp / X.computeEffMax;
+  const wB = m.expertBytes / shard;
+  const aR = m.expertActBytesPerRow / shard;
+  const invMem = sramOnly ? 0 : 1 / (X.memBw * X.memEffMax);
+  const invSram = 1 / (X.sramBw * X.memEffMax);
+  const rampM = X.memRamp / X.memEffMax;
+  const fixedX = 3 * X.launch;
+  const disp = X.dispatchPerToken;
   const expertTime = (rows: number, padded: number, streamed: number, resident: number): number => {
-    const flops = (padded * m.expertFlopsPerRow) / shard;
-    const w = (streamed * m.expertBytes) / shard;
-    const wr = (resident * m.expertBytes) / shard;
-    const act = (rows * m.expertActBytesPerRow) / shard;
-    const core = sramOnly
-      ? opTime(X, flops, m.matPrec, 0, w + wr + act)
-      : opTime(X, flops, m.matPrec, w + act, wr);
-    return core + 3 * X.launch + rows * X.dispatchPerToken;
+    const tc = padded > 0 ? padded * fC + rampC : 0;
+    let hbm = 0;
+    let sram = resident * wB;
+    if (sramOnly) sram += streamed * wB + rows * aR;
+    else hbm = streamed * wB + rows * aR;
+    const tm = (hbm > 0 ? hbm * invMem + rampM : 0) + (sram > 0 ? sram * invSram + rampM : 0);
+    return (tc > tm ? tc : tm) + fixedX + rows * disp;
   };
   // Per micro-batch: what each chip sends, and the attention-side work.
   const sendD = (sendRows * m.d * m.dispatchBytes) / mb;
@@ -431,6 +446,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   let touchedTotal = 0;
   const moeEnergy = new Energy();
   const resident = p.residentSlots;
+  let scratch = new Float64Array(0);
 
   for (let u = 0; u < p.unique.length; u++) {
     const res = p.resources[u];
@@ -452,7 +468,8 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
       let sumPad = 0;
       let sumStream = 0;
       let sumRes = 0;
-      const streamedR = new Float64Array(R);
+      if (scratch.length < R) scratch = new Float64Array(R);
+      const streamedR = scratch;
       for (let r = 0; r < R; r++) {
         const st = resident > 0 ? streamedSlots(set, r, resident) : set.touched[r];
         streamedR[r] = st;
@@ -510,12 +527,11 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         lt.combine += (mb * a2a(sendC, rr * m.d * m.combineBytes)) / nSets;
         if (nSets === 1 || rankTimes.length === 0) {
           busiest = arg;
-          rankTimes = Array.from(
-            { length: R },
-            (_, r) =>
-              mb *
-              expertTime(set.rows[r] / mb, set.padded[r] / mb, streamedR[r], set.touched[r] - streamedR[r]),
-          );
+          rankTimes = new Array<number>(R);
+          for (let r = 0; r < R; r++) {
+            const st = streamedR[r];
+            rankTimes[r] = mb * expertTime(set.rows[r] / mb, set.padded[r] / mb, st, set.touched[r] - st);
+          }
           rankRows = Array.from(set.rows);
         }
       }

@@ -16,8 +16,12 @@ export interface RankSet {
   rows: Float64Array;
   padded: Float64Array;
   touched: Float64Array;
+  /** Per slot: its rank, expected rows and probability of being touched (for heat, built on demand). */
+  slotRank: Int32Array;
+  slotRows: Float64Array;
+  slotTouched: Float64Array;
   /** Per rank: prefix sums of touched over its slots ordered hottest first (for pinning the hottest in SRAM). */
-  heat: Float64Array[];
+  heat?: Float64Array[];
 }
 
 export interface LayerResources {
@@ -35,37 +39,40 @@ function isIntegral(a: ArrayLike<number>): boolean {
   return true;
 }
 
-function emptySet(R: number): RankSet {
+function emptySet(R: number, slotRank: Int32Array): RankSet {
+  const S = slotRank.length;
   return {
     ranks: R,
     rows: new Float64Array(R),
     padded: new Float64Array(R),
     touched: new Float64Array(R),
-    heat: [],
+    slotRank,
+    slotRows: new Float64Array(S),
+    slotTouched: new Float64Array(S),
   };
 }
 
-/** Fill heat prefix sums: per rank, slots sorted by expected rows (descending). */
-function finishHeat(
-  set: RankSet,
-  slotRank: Int32Array,
-  slotRows: Float64Array,
-  slotTouched: Float64Array,
-): void {
-  const R = set.ranks;
+/** Heat prefix sums per rank: slots sorted by expected rows (descending). Built once, when a chip pins SRAM. */
+function heatOf(set: RankSet): Float64Array[] {
+  if (set.heat) return set.heat;
+  const { ranks: R, slotRank, slotRows, slotTouched } = set;
   const byRank: number[][] = Array.from({ length: R }, () => []);
   for (let s = 0; s < slotRank.length; s++) byRank[slotRank[s]].push(s);
+  const heat: Float64Array[] = [];
   for (let r = 0; r < R; r++) {
     const slots = byRank[r].sort((a, b) => slotRows[b] - slotRows[a] || a - b);
     const prefix = new Float64Array(slots.length + 1);
     for (let i = 0; i < slots.length; i++) prefix[i + 1] = prefix[i] + slotTouched[slots[i]];
-    set.heat.push(prefix);
+    heat.push(prefix);
   }
+  set.heat = heat;
+  return heat;
 }
 
 /** Touched slots that are not among the `resident` hottest on this rank (fractional residency interpolates). */
 export function streamedSlots(set: RankSet, r: number, resident: number): number {
-  const prefix = set.heat[r];
+  if (!(resident > 0)) return set.touched[r];
+  const prefix = heatOf(set)[r];
   const n = prefix.length - 1;
   const total = prefix[n];
   if (!(resident > 0)) return total;
@@ -90,10 +97,9 @@ function exactSet(
   replicas: Int32Array,
   g: Geometry,
 ): RankSet {
-  const set = emptySet(g.ranks);
+  const set = emptySet(g.ranks, slotRank);
   const S = slotExpert.length;
-  const slotRows = new Float64Array(S);
-  const slotTouched = new Float64Array(S);
+  const { slotRows, slotTouched } = set;
   const seen = new Int32Array(counts.length);
   for (let s = 0; s < S; s++) {
     const e = slotExpert[s];
@@ -110,7 +116,6 @@ function exactSet(
       slotTouched[s] = 1;
     }
   }
-  finishHeat(set, slotRank, slotRows, slotTouched);
   return set;
 }
 
@@ -123,10 +128,9 @@ function scaledSet(
   replicas: Int32Array,
   g: Geometry,
 ): RankSet {
-  const set = emptySet(g.ranks);
+  const set = emptySet(g.ranks, slotRank);
   const S = slotExpert.length;
-  const slotRows = new Float64Array(S);
-  const slotTouched = new Float64Array(S);
+  const { slotRows, slotTouched } = set;
   const tile = g.tile;
   for (let s = 0; s < S; s++) {
     const e = slotExpert[s];
@@ -140,7 +144,6 @@ function scaledSet(
     set.touched[r] += touched;
     if (touched > 0) set.padded[r] += Math.max(tile * touched, lambda + (touched * (tile - 1)) / 2);
   }
-  finishHeat(set, slotRank, slotRows, slotTouched);
   return set;
 }
 
