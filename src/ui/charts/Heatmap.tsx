@@ -119,7 +119,8 @@ export function Heatmap({
     const v = m.data[cell.r * m.cols + cell.c];
     const rn = nameOf(rowNames, cell.r, shown.rowBlock, full.rows);
     const cn = nameOf(colNames, cell.c, shown.colBlock, full.cols);
-    const val = Number.isFinite(v) ? `${fmtV(v)}${share ? '' : ` ${valueLabel}`}` : 'no data';
+    const unitWord = v === 1 && !downsampled ? valueLabel.replace(/s$/, '') : valueLabel;
+    const val = Number.isFinite(v) ? `${fmtV(v)}${share ? '' : ` ${unitWord}`}` : 'no data';
     return `${rowLabel} ${rn}, ${colLabel} ${cn}: ${val}${downsampled ? ' (block mean)' : ''}`;
   };
 
