@@ -36,14 +36,19 @@ export interface BiasBalancing {
   stepsToHalve: number | null;
 }
 
+/** Default bias step, in logits (converted to score units by defaultBiasRate). */
+export const DEFAULT_BIAS_LOGITS = 0.05;
+
 /**
- * A default rate: 0.1 logit per step converted to score units (softmax: a score moves by about p(1 − p) per unit of
- * logit at p = k/E, the typical chosen score; sigmoid: 0.25 at p = ½). A bias of a few tenths of a logit is what
- * popularity skews of this size need, so the curve settles within tens of steps.
+ * A default rate: DEFAULT_BIAS_LOGITS per step converted to score units (softmax: a score moves by about p(1 − p)
+ * per unit of logit at p = k/E, the typical chosen score; sigmoid: 0.25 at p = ½). DeepSeek-V3 trains with 0.001 on
+ * sigmoid scores over batches of millions of tokens; a what-if of tens of steps needs a larger step, and larger ones
+ * than this oscillate (measured on skewed generated streams, E = 16, k = 2: sigmoid settles within a few steps,
+ * softmax — whose per-token scores are uneven, so one additive bias moves some tokens and not others — over ~30).
  */
 export function defaultBiasRate(cfg: Pick<LayerConfig, 'scoreFn' | 'experts' | 'topK'>): number {
   const p = cfg.scoreFn === 'softmax' ? Math.min(0.5, cfg.topK / cfg.experts) : 0.5;
-  return 0.1 * p * (1 - p);
+  return DEFAULT_BIAS_LOGITS * p * (1 - p);
 }
 
 function maxOverMean(counts: Int32Array): number {
@@ -127,7 +132,7 @@ export async function biasBalancing(
     rateNote:
       opts.rate !== undefined
         ? 'rate as given'
-        : `default: 0.1 logit per step in score units (${cfg.scoreFn}, k/E = ${cfg.topK}/${E})`,
+        : `default: ${DEFAULT_BIAS_LOGITS} logit per step in score units (${cfg.scoreFn}, k/E = ${cfg.topK}/${E})`,
     steps: S,
     layers,
     baseline,

@@ -9,6 +9,7 @@ export {
   type BiasLayerCurve,
   type BiasOptions,
   biasBalancing,
+  DEFAULT_BIAS_LOGITS,
   defaultBiasRate,
 } from './bias';
 export {

@@ -78,7 +78,7 @@ export interface StreamOptions {
   /** Replace the generated stream (e.g. importedSource). */
   source?: StepSource;
   /**
-   * Bias-balancing what-if (token-choice only). `steps` default: the stream's steps, at least 16 for a generated
+   * Bias-balancing what-if (token-choice only). `steps` default: the stream's steps, at least 32 for a generated
    * stream; `layers`: how many measured layers (default 1, the first); `rate` default defaultBiasRate.
    */
   bias?: false | { rate?: number; steps?: number; layers?: number };
@@ -90,7 +90,7 @@ export interface StreamOptions {
   onProgress?: (p: { done: number; total: number; stage: StreamStage }) => void;
 }
 
-const BIAS_MIN_STEPS = 16;
+const BIAS_MIN_STEPS = 32;
 const SPARSITY_STEPS = 16;
 
 export async function runStream(

@@ -120,6 +120,8 @@ export interface ImportOptions {
   maxBytes?: number;
   /** k for previewing router logits (plain top-k of the logits); default 1. */
   topK?: number;
+  /** .npy files: the model layer id of each array layer (default 0, 1, …). */
+  layerIds?: number[];
 }
 
 // ---- text and CSV ---------------------------------------------------------------------------------------------
@@ -578,6 +580,13 @@ function assembleChoices(
 
 // ---- .npy: integer traces and router logits ------------------------------------------------------------------
 
+function npyLayerIds(name: string, layers: number, given: number[] | undefined): number[] {
+  if (!given) return Array.from({ length: layers }, (_, l) => l);
+  if (given.length !== layers)
+    throw new ImportError(`${name}: ${given.length} layer ids given for ${layers} layers in the array`);
+  return given;
+}
+
 function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices | RouterLogits {
   checkExperts(name, opts.experts);
   if (a.dtype === 'float32') {
@@ -611,7 +620,7 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices |
       tokens: T,
       layers: L,
       experts: E,
-      layerIds: Array.from({ length: L }, (_, l) => l),
+      layerIds: npyLayerIds(name, L, opts.layerIds),
       logits,
     };
   }
@@ -641,7 +650,7 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices |
     layers: L,
     topK: k,
     experts,
-    layerIds: Array.from({ length: L }, (_, l) => l),
+    layerIds: npyLayerIds(name, L, opts.layerIds),
     tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
   };
@@ -665,8 +674,10 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
     );
   }
   const header = headerText.split(/[,\t]/).map((h) => h.trim().replace(/^"|"$/g, ''));
-  if (findColumn(header, COUNT_COLUMNS) >= 0) return 'count-table';
   if (findColumn(header, IDS_COLUMNS) >= 0) return 'token-choices';
+  if (findColumn(header, COUNT_COLUMNS) >= 0) return 'count-table';
+  // A table with layer and expert columns but no count column: let the count-table parser name what is missing.
+  if (findColumn(header, LAYER_COLUMNS) >= 0 && findColumn(header, EXPERT_COLUMNS) >= 0) return 'count-table';
   throw new ImportError(
     `${name}: not a recognised routing file: expected a .npy array, JSON choices, or a CSV whose header has ` +
       `layer_id,expert_id,count (counts) or token,layer,expert_ids (choices); the header is "${clip(headerText, 80)}"`,
@@ -690,10 +701,10 @@ export function parseImport(
     }
     return data;
   }
-  const format = opts.format ?? detectImportFormat(name, input);
-  if (format === 'router-logits') throw new ImportError(`${name}: router logits must be a float32 .npy file`);
   const text = toText(input);
   if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
+  const format = opts.format ?? detectImportFormat(name, text);
+  if (format === 'router-logits') throw new ImportError(`${name}: router logits must be a float32 .npy file`);
   const trimmed = text.trimStart();
   if (format === 'token-choices' && (trimmed.startsWith('[') || trimmed.startsWith('{')))
     return assembleChoices(name, 'json', choicesFromJson(name, text), opts);
