@@ -387,7 +387,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     if (!a2aOn) return 0;
     const a = send * k1;
     const b = recv * k2;
-    return c0 + (a > b ? a : b);
+    return c0 + Math.max(a, b);
   };
   const perByteLink = disagg
     ? X.jPerScaleOutByte
@@ -414,7 +414,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     if (sramOnly) sram += streamed * wB + rows * aR;
     else hbm = streamed * wB + rows * aR;
     const tm = (hbm > 0 ? hbm * invMem + rampM : 0) + (sram > 0 ? sram * invSram + rampM : 0);
-    return (tc > tm ? tc : tm) + fixedX + rows * disp;
+    return Math.max(tc, tm) + fixedX + rows * disp;
   };
   // Per micro-batch: what each chip sends, and the attention-side work.
   const sendD = (sendRows * m.d * m.dispatchBytes) / mb;
