@@ -12,7 +12,14 @@ export {
   type StagePrediction,
 } from './calibrate';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
-export { type CountsInput, loadFromCounts, loadMismatch, uniformLoad } from './load';
+export {
+  type CountsInput,
+  loadFromCounts,
+  loadFromTrace,
+  loadMismatch,
+  type TraceInput,
+  uniformLoad,
+} from './load';
 export { projectAll, projectScenario } from './project';
 export {
   batchFrontier,
