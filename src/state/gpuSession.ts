@@ -43,6 +43,8 @@ export async function getEngine(): Promise<{ engine: MoeEngine } | { engine: nul
   const status = await startGpuSession();
   if (!status.ok) return { engine: null, reason: status.message };
   engine ??= createMoeEngine(status.device, status.summary, browserShaders, {
+    // A page shares memory with everything else the user runs: a quarter of the CLI's budget.
+    memoryBudget: 256 * 2 ** 20,
     reacquire: async () => {
       const next = await requestDevice();
       if (!next.ok) throw new Error(next.message);

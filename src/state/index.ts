@@ -2,6 +2,6 @@ export { getEngine, startGpuSession } from './gpuSession';
 export { chooseLoad, computeProjections, type ProjectionSet } from './projections';
 export { cancelRun, type RunState, runNow, startAutoRun } from './runController';
 export type { MeasuredRun, RunPhase } from './runner';
-export { type AppState, type GpuState, type Notice, useAppStore } from './store';
+export { type AppState, type GpuState, type Notice, type Pinned, useAppStore } from './store';
 export { currentLink, startUrlSync } from './urlSync';
 export { compareWithReference, FLOAT_TOLERANCE, type Verification } from './verify';

@@ -1,4 +1,4 @@
-import type { AdapterSummary, DeviceRoofline, StageReport } from '../gpu';
+import type { AdapterSummary, DeviceRoofline, ScenarioPlan, StageReport } from '../gpu';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import type { Scenario } from '../scenario';
 import {
@@ -68,6 +68,27 @@ function cpuPlan(s: Scenario): { cfg: LayerConfig; scale: number; note: string }
   return { cfg: layerConfigFromScenario(s, scale), scale, note };
 }
 
+/** Longest expert FFN a trial should take here; routing does not depend on f, so only FFN timings scale. */
+const FFN_TRIAL_BUDGET_S = 1;
+
+/**
+ * With automatic scale, shrink f further until the expert FFN fits the time budget on this device's measured
+ * matmul rate: a slow (software) adapter still measures the real routing, on a narrower FFN, and says so.
+ */
+function fitTimeBudget(s: Scenario, plan: ScenarioPlan, roofline: DeviceRoofline): ScenarioPlan {
+  if (!plan.auto || !(roofline.matmulGflops > 0)) return plan;
+  const seconds = ffnFlops(plan.cfg) / (roofline.matmulGflops * 1e9);
+  if (seconds <= FFN_TRIAL_BUDGET_S) return plan;
+  const scale = plan.scale * (FFN_TRIAL_BUDGET_S / seconds);
+  const cfg = layerConfigFromScenario(s, scale);
+  return {
+    ...plan,
+    cfg,
+    scale: cfg.ffnSize / s.ffnSize,
+    note: `expert FFN shrunk to f = ${cfg.ffnSize} (of ${s.ffnSize}) so a trial takes about ${FFN_TRIAL_BUDGET_S} s at this device's ${roofline.matmulGflops.toPrecision(3)} GFLOP/s; routing and load are unaffected`,
+  };
+}
+
 function buildRun(
   s: Scenario,
   cfg: LayerConfig,
@@ -124,11 +145,11 @@ export async function runScenario(
     });
   }
   const engine = found.engine;
-  const plan = engine.planScenario(s);
-  const tensors: LayerTensors = generateLayerTensors(s, plan.cfg);
-  signal.throwIfAborted();
   onPhase('gpu');
   const roofline = await engine.microbench();
+  signal.throwIfAborted();
+  const plan = fitTimeBudget(s, engine.planScenario(s), roofline);
+  const tensors: LayerTensors = generateLayerTensors(s, plan.cfg);
   signal.throwIfAborted();
   const compiledBefore = engine.compileCount;
   const run = await engine.run(plan.cfg, tensors, { trials: s.trials, warmup: 1, signal, roofline });

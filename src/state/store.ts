@@ -24,6 +24,12 @@ export interface Notice {
   details: string[];
 }
 
+/** A result kept aside to compare with the current one. */
+export interface Pinned {
+  scenario: Scenario;
+  measured: MeasuredRun | null;
+}
+
 export interface AppState {
   scenario: Scenario;
   gpu: GpuState;
@@ -34,6 +40,9 @@ export interface AppState {
   measured: MeasuredRun | null;
   runState: RunState;
   autoRun: boolean;
+  pinned: Pinned | null;
+  pin: () => void;
+  unpin: () => void;
   setMeasured: (run: MeasuredRun | null) => void;
   setRunState: (state: RunState) => void;
   setAutoRun: (on: boolean) => void;
@@ -57,6 +66,9 @@ export const useAppStore = create<AppState>((set, get) => ({
   measured: null,
   runState: { status: 'idle' },
   autoRun: true,
+  pinned: null,
+  pin: () => set({ pinned: { scenario: get().scenario, measured: get().measured } }),
+  unpin: () => set({ pinned: null }),
   setMeasured: (measured) => set({ measured }),
   setRunState: (runState) => set({ runState }),
   setAutoRun: (autoRun) => set({ autoRun }),

@@ -1,4 +1,5 @@
 import { useAppStore } from '../state';
+import { Compare } from './Compare';
 import { MeasuredView } from './MeasuredView';
 import { ProjectionsView } from './ProjectionsView';
 import { RunBar } from './RunBar';
@@ -8,6 +9,7 @@ export function Results() {
   return (
     <section className="results" aria-label="Results">
       <RunBar />
+      <Compare />
       {measured ? (
         <MeasuredView run={measured} />
       ) : (

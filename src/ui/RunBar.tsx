@@ -12,6 +12,8 @@ export function RunBar() {
   const autoRun = useAppStore((s) => s.autoRun);
   const setAutoRun = useAppStore((s) => s.setAutoRun);
   const running = runState.status === 'running';
+  const pin = useAppStore((s) => s.pin);
+  const hasResult = useAppStore((s) => s.measured !== null);
   return (
     <div className="run-bar panel">
       <button type="button" className="primary" onClick={() => void runNow()} disabled={running}>
@@ -22,6 +24,9 @@ export function RunBar() {
           Cancel
         </button>
       )}
+      <button type="button" onClick={pin} disabled={!hasResult}>
+        Pin to compare
+      </button>
       <label className="inline">
         <input type="checkbox" checked={autoRun} onChange={(e) => setAutoRun(e.target.checked)} /> Re-run on
         change

@@ -108,7 +108,7 @@ export const LESSONS: readonly Lesson[] = [
     title: 'Across chips, the busiest one sets the pace',
     scenario: {
       preset: 'olmoe-1b-7b',
-      tokens: '4096',
+      tokens: '1024',
       chipCount: '8',
       expertParallel: '8',
       popularitySkew: '1.2',

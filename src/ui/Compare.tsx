@@ -1,0 +1,97 @@
+import { useMemo } from 'react';
+import { type LoadMetrics, METRIC_FORMULAS } from '../metrics';
+import { PARAM_KEYS, paramDef, type Scenario } from '../scenario';
+import { computeProjections, type MeasuredRun, useAppStore } from '../state';
+import { fmt, fmtMs } from './format';
+
+function differences(a: Scenario, b: Scenario): string[] {
+  return PARAM_KEYS.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map(
+    (k) => `${paramDef(k).label}: ${String(a[k])} → ${String(b[k])}`,
+  );
+}
+
+const METRIC_ROWS: (keyof LoadMetrics)[] = [
+  'maxOverMean',
+  'cv2',
+  'droppedFraction',
+  'distinctExperts',
+  'paddingRows',
+];
+
+/** The pinned result beside the current one: what changed, the load, and every chip's projection. */
+export function Compare() {
+  const pinned = useAppStore((s) => s.pinned);
+  const unpin = useAppStore((s) => s.unpin);
+  const scenario = useAppStore((s) => s.scenario);
+  const measured = useAppStore((s) => s.measured);
+  const before = useMemo(
+    () => (pinned ? computeProjections(pinned.scenario, pinned.measured, null) : null),
+    [pinned],
+  );
+  const after = useMemo(() => computeProjections(scenario, measured, null), [scenario, measured]);
+  if (!pinned || !before) return null;
+  const diff = differences(pinned.scenario, scenario);
+  const chips = [...new Set([...before.projections, ...after.projections].map((p) => p.chipId))];
+  const metric = (run: MeasuredRun | null, key: keyof LoadMetrics) =>
+    run ? fmt(run.metrics[key] as number) : '—';
+  return (
+    <section className="panel compare" aria-labelledby="compare-title" data-testid="compare">
+      <div className="lesson-head">
+        <h2 id="compare-title">Pinned versus current</h2>
+        <button type="button" onClick={unpin}>
+          Unpin
+        </button>
+      </div>
+      <p>{diff.length ? `Changed: ${diff.join('; ')}.` : 'The scenarios are the same.'}</p>
+      <table className="metrics">
+        <thead>
+          <tr>
+            <th scope="col">measured load</th>
+            <th scope="col">pinned</th>
+            <th scope="col">current</th>
+          </tr>
+        </thead>
+        <tbody>
+          {METRIC_ROWS.map((k) => (
+            <tr key={k} data-metric={k}>
+              <th scope="row">{METRIC_FORMULAS[k]?.label ?? k}</th>
+              <td>{metric(pinned.measured, k)}</td>
+              <td>{metric(measured, k)}</td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">whole layer here</th>
+            <td>{fmtMs(pinned.measured?.totalMs ?? undefined)}</td>
+            <td>{fmtMs(measured?.totalMs ?? undefined)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <table className="metrics">
+        <thead>
+          <tr>
+            <th scope="col">projected chip</th>
+            <th scope="col">tokens/s per user: pinned</th>
+            <th scope="col">current</th>
+            <th scope="col">$/M tokens: pinned</th>
+            <th scope="col">current</th>
+          </tr>
+        </thead>
+        <tbody>
+          {chips.map((id) => {
+            const a = before.projections.find((p) => p.chipId === id);
+            const b = after.projections.find((p) => p.chipId === id);
+            return (
+              <tr key={id} data-chip={id}>
+                <th scope="row">{(a ?? b)?.chipName}</th>
+                <td>{fmt(a?.tokensPerSecPerUser)}</td>
+                <td>{fmt(b?.tokensPerSecPerUser)}</td>
+                <td>{fmt(a?.usdPerMTokens)}</td>
+                <td>{fmt(b?.usdPerMTokens)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
