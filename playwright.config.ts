@@ -24,7 +24,7 @@ function findChromium(): string | undefined {
   return undefined; // Playwright's own browser
 }
 
-const PORT = 4173;
+const PORT = Number(process.env.MOE_LAB_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
