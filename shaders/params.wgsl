@@ -23,8 +23,8 @@ struct Params {
   ffnTileColsUp: u32,   // column tiles of the up projection (ceil(f / TN))
   ffnTileColsDown: u32, // column tiles of the down projection (ceil(d / TN))
   sharedExperts: u32,
-  pad0: u32,
-  pad1: u32,
+  chunkSize: u32,       // pairs per count/scatter chunk (token-choice)
+  chunks: u32,          // chunks = ceil(T·k / chunkSize)
 }
 
 @group(0) @binding(0) var<uniform> P: Params;

@@ -12,10 +12,9 @@ import { validateLayerTensors } from '../workload/shapes';
 import { BufferPool } from './buffers';
 import type { AdapterSummary } from './device';
 import {
-  clearCounts,
   clearScatter,
   combine,
-  count,
+  countChunked,
   expertFfn,
   gate,
   infoLayout,
@@ -23,6 +22,7 @@ import {
   packSortSteps,
   routerGemm,
   scatter,
+  scatterChunked,
   sharedFfn,
   sortSteps,
 } from './kernels';
@@ -237,9 +237,15 @@ class Engine implements MoeEngine {
     }[] = [];
     if (!supplied) plannedStages.push({ name: 'router', module: routerGemm });
     plannedStages.push({ name: 'gate', module: gate });
-    if (!ec) plannedStages.push({ name: 'count', module: count, before: (enc) => clearCounts(enc, layer) });
+    if (!ec) plannedStages.push({ name: 'count', module: countChunked });
     plannedStages.push({ name: 'offsets', module: offsets });
-    plannedStages.push({ name: 'scatter', module: scatter, before: (enc) => clearScatter(enc, layer) });
+    // Position policy: ranks are token order, so a chunked running count replaces the sort.
+    const chunked = !ec && cfg.dropPolicy === 'position';
+    plannedStages.push({
+      name: 'scatter',
+      module: chunked ? scatterChunked : scatter,
+      before: (enc) => clearScatter(enc, layer),
+    });
     plannedStages.push({ name: 'ffn', module: expertFfn });
     if (cfg.sharedExperts > 0 && cfg.sharedFfnSize > 0)
       plannedStages.push({ name: 'shared', module: sharedFfn });
@@ -377,6 +383,8 @@ class Engine implements MoeEngine {
       packLayerParams(cfg, {
         sortSize: plan.sortSize,
         sortValid: plan.sortValid,
+        chunkSize: plan.chunkSize,
+        chunks: plan.chunks,
         rowsMax: plan.rowsMax,
         ffnTileRows: GEMM_TILE.TM,
         ffnTileCols: GEMM_TILE.TN,

@@ -24,8 +24,8 @@ export const LAYER_PARAM_FIELDS = [
   'ffnTileColsUp',
   'ffnTileColsDown',
   'sharedExperts',
-  'pad0',
-  'pad1',
+  'chunkSize',
+  'chunks',
 ] as const;
 
 export const LAYER_PARAMS_BYTES = LAYER_PARAM_FIELDS.length * 4;
@@ -36,6 +36,9 @@ export interface DerivedSizes {
   rowsMax: number;
   ffnTileRows: number;
   ffnTileCols: number;
+  /** Pairs per count/scatter chunk and the number of chunks (token-choice); 0 when unused. */
+  chunkSize?: number;
+  chunks?: number;
 }
 
 export function packLayerParams(cfg: LayerConfig, sizes: DerivedSizes): ArrayBuffer {
@@ -65,8 +68,8 @@ export function packLayerParams(cfg: LayerConfig, sizes: DerivedSizes): ArrayBuf
     ffnTileColsUp: Math.ceil(cfg.ffnSize / sizes.ffnTileCols),
     ffnTileColsDown: Math.ceil(cfg.dModel / sizes.ffnTileCols),
     sharedExperts: cfg.sharedExperts,
-    pad0: 0,
-    pad1: 0,
+    chunkSize: sizes.chunkSize ?? 0,
+    chunks: sizes.chunks ?? 0,
   };
   LAYER_PARAM_FIELDS.forEach((name, i) => {
     if (name === 'routeScale') f[i] = values[name];

@@ -31,6 +31,7 @@ export type BufferName =
   | 'weights'
   | 'slotScores'
   | 'counts'
+  | 'chunkHist'
   | 'info'
   | 'keys'
   | 'positions'
@@ -59,6 +60,9 @@ export interface MemoryPlan {
   /** Sort length (power of two ≥ 512) and real elements in it. */
   sortSize: number;
   sortValid: number;
+  /** Token-choice count/scatter chunks: pairs per chunk and how many (hist is chunks × E). */
+  chunkSize: number;
+  chunks: number;
   capacity: number;
   fits: boolean;
   /** Why it does not fit (one line), when it does not. */
@@ -113,6 +117,7 @@ export function planMemory(
   const sortValid = ec ? T * E : T * k;
   const sortSize = Math.max(SORT_CHUNK, nextPow2(sortValid));
   const f4 = (n: number) => Math.max(16, n * 4);
+  const { chunkSize, chunks } = chunkPlan(T * k, E);
   const buffers: Record<BufferName, number> = {
     x: f4(T * d),
     router: f4(d * E),
@@ -123,6 +128,7 @@ export function planMemory(
     weights: f4(T * k),
     slotScores: f4(T * k),
     counts: f4(E),
+    chunkHist: f4(chunks * E),
     info: f4(4 * E + 2),
     keys: Math.max(16, sortSize * 16),
     positions: f4(T * k),
@@ -156,7 +162,29 @@ export function planMemory(
   } else if (Math.ceil(T / GEMM_TILE.TM) > 65535 || sortSize / 2 / 256 > 32768 * 65535) {
     reason = `T = ${T} tokens is too many for one dispatch on this device`;
   }
-  return { buffers, totalBytes, largest, rowsMax, sortSize, sortValid, capacity: C, fits: !reason, reason };
+  return {
+    buffers,
+    totalBytes,
+    largest,
+    rowsMax,
+    sortSize,
+    sortValid,
+    chunkSize,
+    chunks,
+    capacity: C,
+    fits: !reason,
+    reason,
+  };
+}
+
+/**
+ * Chunks of the serial count/scatter kernels: at least 64 pairs and 2·E per chunk, so the chunks × E histogram
+ * stays at most half the pairs (its traffic is small next to the ids) while T·k / chunkSize invocations run.
+ */
+export function chunkPlan(pairs: number, experts: number): { chunkSize: number; chunks: number } {
+  if (pairs <= 0) return { chunkSize: 0, chunks: 0 };
+  const chunkSize = Math.max(64, nextPow2(2 * experts));
+  return { chunkSize, chunks: Math.ceil(pairs / chunkSize) };
 }
 
 export interface ScenarioPlan {

@@ -30,3 +30,31 @@ export const count: KernelModule = {
     };
   },
 };
+
+export const countChunksProgram: KernelProgram = { shader: 'countChunks' };
+export const countScanProgram: KernelProgram = { shader: 'countScan' };
+const CHUNK_WG = 64;
+
+/**
+ * Deterministic count without atomics (shaders/countChunks.wgsl, countScan.wgsl): per-chunk histograms, then a
+ * scan down each expert's column that leaves every chunk's starting rank for the chunked scatter. Needs no clear.
+ */
+export const countChunked: KernelModule = {
+  programs: () => [countChunksProgram, countScanProgram],
+  prepare(ctx, l) {
+    const chunksPipe = ctx.pipelines.get(countChunksProgram);
+    const scanPipe = ctx.pipelines.get(countScanProgram);
+    const chunksGroup = bindGroup(ctx.device, chunksPipe, [l.params, range(l, 'ids'), range(l, 'chunkHist')]);
+    const scanGroup = bindGroup(ctx.device, scanPipe, [l.params, range(l, 'chunkHist'), range(l, 'counts')]);
+    return {
+      encode(pass) {
+        pass.setPipeline(chunksPipe);
+        pass.setBindGroup(0, chunksGroup);
+        dispatch1d(pass, Math.ceil(l.memory.chunks / CHUNK_WG));
+        pass.setPipeline(scanPipe);
+        pass.setBindGroup(0, scanGroup);
+        dispatch1d(pass, Math.ceil(l.cfg.experts / CHUNK_WG));
+      },
+    };
+  },
+};

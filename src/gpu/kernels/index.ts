@@ -1,5 +1,12 @@
 export { combine, combineProgram } from './combine';
-export { clearCounts, count, countProgram } from './count';
+export {
+  clearCounts,
+  count,
+  countChunked,
+  countChunksProgram,
+  countProgram,
+  countScanProgram,
+} from './count';
 export { expertFfn, ffnDownProgram, ffnUpProgram, sharedFfn } from './ffn';
 export { gate, gateProgram } from './gate';
 export { infoLayout, offsets, offsetsProgram } from './offsets';
@@ -8,6 +15,8 @@ export {
   clearScatter,
   packSortSteps,
   scatter,
+  scatterChunked,
+  scatterChunksProgram,
   scatterKeysProgram,
   scatterProgram,
   sortGlobalProgram,

@@ -100,3 +100,31 @@ export const scatter: KernelModule = {
     };
   },
 };
+
+export const scatterChunksProgram: KernelProgram = { shader: 'scatterChunks' };
+
+/**
+ * Position policy (token-choice), after countChunked: a running rank per chunk and expert, O(T·k), no sort.
+ * Needs `clearScatter` before the pass (padding rows of the row → token map).
+ */
+export const scatterChunked: KernelModule = {
+  programs: () => [scatterChunksProgram],
+  prepare(ctx, l) {
+    const pipe = ctx.pipelines.get(scatterChunksProgram);
+    const group = bindGroup(ctx.device, pipe, [
+      l.params,
+      range(l, 'ids'),
+      range(l, 'chunkHist'),
+      range(l, 'info'),
+      range(l, 'positions'),
+      range(l, 'rowToken'),
+    ]);
+    return {
+      encode(pass) {
+        pass.setPipeline(pipe);
+        pass.setBindGroup(0, group);
+        dispatch1d(pass, Math.ceil(l.memory.chunks / 64));
+      },
+    };
+  },
+};
