@@ -110,8 +110,17 @@ export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): System
     return bytes(P, w, tp * w) <= cap ? tp * w : 0;
   };
   const fitsAt = (P: number, w: number) => tpFor(P, w) > 0;
-  let P = 1;
-  while (P < L && !fitsAt(P, 1)) P++;
+  // Fewest stages that fit (per-chip bytes fall as stages grow): binary search.
+  let P = L;
+  if (fitsAt(1, 1)) P = 1;
+  else if (fitsAt(L, 1)) {
+    let lo = 1;
+    while (P - lo > 1) {
+      const mid = (lo + P) >> 1;
+      if (fitsAt(mid, 1)) P = mid;
+      else lo = mid;
+    }
+  }
   const w = fitsAt(P, 1) ? 1 : smallestWidth((x) => fitsAt(L, x));
   const needP = fitsAt(P, 1) ? P : L;
   const fits = bytes(1, 1, tp) <= cap;
