@@ -60,7 +60,8 @@ describe('sweeps', () => {
     // Nothing on the frontier that meets the target is cheaper than the best.
     for (const p of r.frontier)
       if (p.meets) expect(p.usdPerMTokens).toBeGreaterThanOrEqual(best.usdPerMTokens);
-  });
+    // Speed is bench/costmodel.ts's job; the shared 2-core machine can be slow here.
+  }, 60_000);
 
   it('runSweep frontier request returns one series per chip', () => {
     const r = runSweep({
