@@ -3,11 +3,16 @@
  * Add a benchmark by adding an entry to BENCHES.
  */
 import { runLayerBench } from './layer';
+import { runPeerBench } from './peers';
 
 const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promise<unknown> }> = {
   layer: {
     summary: 'MoE layer per-stage GPU time and roofline efficiency at three sizes',
     run: runLayerBench,
+  },
+  peers: {
+    summary: 'moe-lab vs tfjs-backend-webgpu vs the CPU reference in headless Chromium (tables + JSON)',
+    run: runPeerBench,
   },
 };
 
