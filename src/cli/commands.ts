@@ -2,6 +2,7 @@ import type { Args } from './args';
 import { projectCommand } from './projectCommand';
 import { runCommand } from './runCommand';
 import { schemaCommand } from './schemaCommand';
+import { streamCommand } from './streamCommand';
 
 export interface Command {
   name: string;
@@ -10,4 +11,4 @@ export interface Command {
 }
 
 /** Every CLI command; each is one module in this folder. */
-export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand];
+export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand, streamCommand];

@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { readNpy } from '../workload';
+import { parseArgs } from './args';
+import { streamCommand } from './streamCommand';
+
+const dir = mkdtempSync(join(tmpdir(), 'moe-stream-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the command in-process with --json, returning the parsed report printed on stdout. */
+async function stream(args: string[]): Promise<Record<string, unknown>> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    expect(await streamCommand.run(parseArgs([...args, '--json']))).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  return JSON.parse(out);
+}
+
+const npy = (file: string) => readNpy(new Uint8Array(readFileSync(file)), file);
+
+describe('moe stream (CPU engine)', () => {
+  const scenario = join(dir, 's.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      v: 2,
+      dModel: 16,
+      ffnSize: 8,
+      experts: 8,
+      topK: 2,
+      tokens: 32,
+      moeLayers: 3,
+      steps: 4,
+      phase: 'decode',
+    }),
+  );
+
+  it('writes counts per layer [steps, E], layers [L, E], step metrics and report.json', async () => {
+    const out = join(dir, 'a');
+    const report = await stream([
+      '--scenario',
+      scenario,
+      '--out',
+      out,
+      '--engine',
+      'cpu',
+      '--routing-only',
+      '--max-layers',
+      '2',
+    ]);
+    expect(report.measuredLayers).toEqual([0, 2]);
+    expect(report.phase).toBe('decode');
+    const c0 = npy(join(out, 'counts_layer0.npy'));
+    expect([c0.dtype, c0.shape]).toEqual(['int32', [4, 8]]);
+    const layers = npy(join(out, 'layers.npy'));
+    expect(layers.shape).toEqual([2, 8]);
+    expect(Array.from(layers.data).reduce((a, b) => a + b, 0)).toBe(2 * 4 * 32 * 2);
+    expect(npy(join(out, 'step_metrics_layer2.npy')).shape).toEqual([4, 5]);
+    expect(npy(join(out, 'bias_curve.npy')).shape).toEqual([32, 2]);
+    expect(npy(join(out, 'sparsity.npy')).shape[1]).toBe(3);
+    const saved = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(saved.adapter).toMatchObject({ engine: 'cpu', routingOnly: true });
+    expect(saved.percentiles.pooled.maxOverMean.n).toBe(8);
+    expect(saved.outputs).toContain('counts_layer2.npy');
+  });
+
+  it('replays an imported count table and the recorded ESFT trace', async () => {
+    const data = resolve(__dirname, '../../public/data/routing');
+    const table = await stream([
+      '--scenario',
+      scenario,
+      '--out',
+      join(dir, 'b'),
+      '--engine',
+      'cpu',
+      '--import',
+      join(data, 'olmoe_mixtral_expert_counts.csv'),
+      '--filter',
+      'model=Mixtral-8x7B-v0.1,dataset=github',
+    ]);
+    expect(table.layerIds).toEqual([0, 7, 15]);
+    expect(npy(join(dir, 'b', 'layers.npy')).shape).toEqual([3, 8]);
+    const esft = join(dir, 'esft.json');
+    writeFileSync(
+      esft,
+      JSON.stringify({
+        v: 2,
+        preset: 'deepseek-v2-lite',
+        dModel: 16,
+        ffnSize: 8,
+        experts: 64,
+        topK: 6,
+        tokens: 1024,
+        moeLayers: 26,
+      }),
+    );
+    const trace = await stream([
+      '--scenario',
+      esft,
+      '--out',
+      join(dir, 'c'),
+      '--engine',
+      'cpu',
+      '--routing-only',
+      '--max-layers',
+      '2',
+      '--import',
+      join(data, 'esft_vanilla_lite_law_topk_ids.npy'),
+    ]);
+    expect([trace.source, trace.steps, trace.experts, trace.topK]).toEqual(['imported', 8, 64, 6]);
+    // README: 1024-token batches over all layers have median max/mean 3.35; two layers land near it.
+    const pooled = (trace.percentiles as { pooled: { maxOverMean: { p50: number } } }).pooled;
+    expect(pooled.maxOverMean.p50).toBeGreaterThan(2);
+    expect(pooled.maxOverMean.p50).toBeLessThan(6);
+  });
+
+  it('fails with one line on bad flags', async () => {
+    await expect(streamCommand.run(parseArgs(['--scenario', scenario]))).rejects.toThrow(
+      /--scenario and --out are required/,
+    );
+    await expect(
+      streamCommand.run(parseArgs(['--scenario', scenario, '--out', dir, '--engine', 'tpu'])),
+    ).rejects.toThrow('--engine must be gpu or cpu, not "tpu"');
+    await expect(
+      streamCommand.run(parseArgs(['--scenario', scenario, '--out', dir, '--steps', '0'])),
+    ).rejects.toThrow('--steps must be a positive integer, not "0"');
+  });
+});

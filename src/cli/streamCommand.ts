@@ -1,0 +1,328 @@
+/**
+ * `moe stream`: run a scenario's stream (or an imported trace) step by step through every measured MoE layer on
+ * this machine's GPU (or the CPU reference), and write the load matrices as .npy plus report.json: percentiles,
+ * the bias-balancing curve, the decode sparsity curve, plain vs EPLB placement and the adapter.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createMoeEngine, type MoeEngine } from '../gpu';
+import { acquireNodeDevice } from '../gpu/nodeDevice';
+import { loadNodeShaders } from '../gpu/nodeShaders';
+import { STEP_SERIES_KEYS } from '../metrics';
+import { scenarioFromJson } from '../scenario';
+import {
+  cpuRunner,
+  gpuRunner,
+  importedSource,
+  importToLoadProfile,
+  type LayerRunner,
+  runStream,
+  type StreamResult,
+} from '../stream';
+import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
+import { type Args, checkFlags, stringFlag } from './args';
+import type { Command } from './commands';
+
+const KNOWN = [
+  'scenario',
+  'out',
+  'engine',
+  'json',
+  'steps',
+  'max-layers',
+  'import',
+  'filter',
+  'routing-only',
+];
+const USAGE =
+  'usage: npm run moe -- stream --scenario s.json --out DIR [--engine gpu|cpu] [--steps N] [--max-layers N] ' +
+  '[--import trace.{csv,json,npy} [--filter col=value,...]] [--routing-only] [--json]';
+const SOFTWARE_NOTE =
+  'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
+
+function intFlag(args: Args, name: string): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not "${v}"`);
+  return n;
+}
+
+function parseFilter(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`--filter takes column=value pairs separated by commas, not "${part}"`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+const arr = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+
+/** The report: everything but the big matrices (those are .npy files). */
+function streamReport(r: StreamResult): Record<string, unknown> {
+  return {
+    source: r.source,
+    label: r.label,
+    phase: r.phase,
+    seed: r.seed,
+    steps: r.steps,
+    tokensPerStep: r.tokensPerStep,
+    experts: r.experts,
+    topK: r.topK,
+    blockSize: r.blockSize,
+    capacity: r.capacity,
+    layer: r.cfg,
+    plan: r.planNote,
+    totalLayers: r.totalLayers,
+    measuredLayers: r.layers.map((l) => l.layerId),
+    percentiles: { pooled: r.summary, perLayer: r.layers.map((l) => ({ layerId: l.layerId, ...l.summary })) },
+    biasBalancing: r.bias && {
+      rate: r.bias.rate,
+      rateNote: r.bias.rateNote,
+      steps: r.bias.steps,
+      layers: r.bias.layers.map((l) => l.layerId),
+      baseline: arr(r.bias.baseline),
+      balanced: arr(r.bias.balanced),
+      tailBaseline: r.bias.tailBaseline,
+      tailBalanced: r.bias.tailBalanced,
+      stepsToHalve: r.bias.stepsToHalve,
+      finalBias: r.bias.layers.map((l) => arr(l.finalBias)),
+    },
+    sparsity: r.sparsity,
+    placement: r.placement && {
+      ...r.placement,
+      layers: r.placement.layers.map((l) => ({ ...l, replicas: arr(l.replicas) })),
+    },
+    adapter: {
+      engine: r.runner.engine,
+      label: r.runner.label,
+      isSoftware: r.runner.isSoftware,
+      note:
+        r.runner.engine === 'gpu'
+          ? r.runner.isSoftware
+            ? SOFTWARE_NOTE
+            : 'hardware adapter'
+          : 'CPU reference',
+      routingOnly: r.runner.routingOnly,
+      details: r.runner.adapter ?? null,
+    },
+    timing: {
+      runs: r.runs,
+      runMs: r.runMs,
+      msPerRun: r.runs ? r.runMs / r.runs : null,
+      wallMs: r.wallMs,
+      note:
+        r.runner.engine === 'gpu'
+          ? 'whole layer per run (one trial, no warm-up; the first run of a shape compiles pipelines)'
+          : 'wall time of the CPU reference',
+    },
+    notes: r.notes,
+  };
+}
+
+export const streamCommand: Command = {
+  name: 'stream',
+  summary: 'run a stream of steps (or an imported trace) over the MoE layers and write load matrices',
+  async run(args) {
+    checkFlags(args, KNOWN);
+    const scenarioFile = stringFlag(args, 'scenario');
+    const outDir = stringFlag(args, 'out');
+    if (!scenarioFile || !outDir) throw new Error(`--scenario and --out are required (${USAGE})`);
+    let text: string;
+    try {
+      text = readFileSync(scenarioFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read --scenario ${scenarioFile}: ${(err as Error).message}`);
+    }
+    const { scenario: s, issues } = scenarioFromJson(text);
+    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
+    const engineFlag = stringFlag(args, 'engine') ?? (s.engine === 'cpu' ? 'cpu' : 'gpu');
+    if (engineFlag !== 'gpu' && engineFlag !== 'cpu')
+      throw new Error(`--engine must be gpu or cpu, not "${engineFlag}"`);
+    const routingOnly = args.flags['routing-only'] === true;
+    if (routingOnly && engineFlag === 'gpu') throw new Error('--routing-only applies to --engine cpu');
+    const steps = intFlag(args, 'steps');
+    const maxLayers = intFlag(args, 'max-layers');
+    const importFile = stringFlag(args, 'import');
+    const filter = parseFilter(stringFlag(args, 'filter'));
+    if (filter && !importFile) throw new Error('--filter applies to --import');
+
+    let imported: ReturnType<typeof parseImport> | null = null;
+    if (importFile) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(importFile));
+      } catch (err) {
+        throw new Error(`cannot read --import ${importFile}: ${(err as Error).message}`);
+      }
+      imported = parseImport(basename(importFile), bytes, { filter, experts: undefined });
+    }
+    mkdirSync(outDir, { recursive: true });
+    const outputs: string[] = [];
+    const write = (name: string, data: Float32Array | Int32Array, shape: number[]) => {
+      writeFileSync(join(outDir, name), writeNpy(data, shape));
+      outputs.push(name);
+    };
+
+    // A count table needs no kernels: its layers × experts matrix and a load profile.
+    if (imported?.format === 'count-table') {
+      const E = imported.experts;
+      const matrix = new Int32Array(imported.counts.length * E);
+      imported.counts.forEach((row, l) => {
+        for (let e = 0; e < E; e++) {
+          if (row[e] > 2147483647)
+            throw new Error(`layer ${imported.layerIds[l]}, expert ${e}: count too large for int32`);
+          matrix[l * E + e] = row[e];
+        }
+      });
+      write('layers.npy', matrix, [imported.counts.length, E]);
+      const profile = importToLoadProfile(imported, { topK: s.topK });
+      const report = {
+        source: 'imported count table',
+        file: importFile,
+        filters: imported.filters,
+        layerIds: imported.layerIds,
+        experts: E,
+        topK: s.topK,
+        perLayer: profile.layers.map((l, i) => {
+          const row = imported.counts[i];
+          const max = Math.max(...row);
+          const mean = row.reduce((a, b) => a + b, 0) / E;
+          return { layerId: imported.layerIds[i], tokens: l.tokens, maxOverMean: mean > 0 ? max / mean : 1 };
+        }),
+        notes: ['count tables need no kernels: no stream was run'],
+        outputs: [...outputs, 'report.json'],
+      };
+      writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+      if (args.flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `moe stream: ${imported.layerIds.length} layers of counts from ${importFile}; wrote layers.npy, report.json to ${outDir}\n`,
+        );
+      return 0;
+    }
+
+    let engine: MoeEngine | null = null;
+    let runner: LayerRunner;
+    if (engineFlag === 'gpu') {
+      const status = await acquireNodeDevice();
+      if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
+      engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
+      runner = gpuRunner(engine);
+    } else runner = cpuRunner({ routingOnly });
+
+    let result: StreamResult;
+    try {
+      const cfg = runner.plan?.(s).cfg ?? layerConfigFromScenario(s);
+      const source = imported ? importedSource(s, cfg, imported, { maxLayers, phase: s.phase }) : undefined;
+      let lastPct = -1;
+      result = await runStream(runner, s, {
+        steps,
+        maxLayers,
+        source,
+        onProgress: ({ done, total, stage }) => {
+          const pct = Math.floor((done / total) * 10);
+          if (pct !== lastPct && args.flags.json !== true) {
+            lastPct = pct;
+            process.stderr.write(`\r${stage.padEnd(8)} ${done}/${total} runs`);
+          }
+        },
+      });
+      if (args.flags.json !== true) process.stderr.write('\n');
+    } finally {
+      engine?.destroy();
+    }
+
+    const E = result.experts;
+    for (const l of result.layers) {
+      write(`counts_layer${l.layerId}.npy`, l.counts, [result.steps, E]);
+      if (result.capacity > 0) write(`kept_layer${l.layerId}.npy`, l.kept, [result.steps, E]);
+      const m = new Float32Array(result.steps * STEP_SERIES_KEYS.length);
+      STEP_SERIES_KEYS.forEach((key, c) => {
+        l.series[key].forEach((v, n) => {
+          m[n * STEP_SERIES_KEYS.length + c] = v;
+        });
+      });
+      write(`step_metrics_layer${l.layerId}.npy`, m, [result.steps, STEP_SERIES_KEYS.length]);
+    }
+    write('layers.npy', result.layerMatrix, [result.layers.length, E]);
+    if (result.bias) {
+      const b = result.bias;
+      const curve = new Float32Array(b.steps * 2);
+      for (let n = 0; n < b.steps; n++) {
+        curve[2 * n] = b.baseline[n];
+        curve[2 * n + 1] = b.balanced[n];
+      }
+      write('bias_curve.npy', curve, [b.steps, 2]);
+    }
+    if (result.sparsity) {
+      const pts = result.sparsity.points;
+      write('sparsity.npy', Float32Array.from(pts.flatMap((p) => [p.batch, p.measured, p.uniform])), [
+        pts.length,
+        3,
+      ]);
+    }
+    const report = {
+      scenarioFile,
+      import: importFile ?? null,
+      warnings: issues,
+      ...streamReport(result),
+      files: {
+        'counts_layer{L}.npy':
+          'int32 [steps, E]: tokens routed to each expert per step (before capacity), L = MoE layer',
+        'kept_layer{L}.npy': 'int32 [steps, E]: kept after capacity (only when a capacity is set)',
+        'step_metrics_layer{L}.npy': `float32 [steps, ${STEP_SERIES_KEYS.length}]: ${STEP_SERIES_KEYS.join(', ')}`,
+        'layers.npy': 'int32 [measured layers, E]: counts summed over the steps',
+        'bias_curve.npy':
+          'float32 [steps, 2]: max/mean plain, max/mean with bias balancing (mean over its layers)',
+        'sparsity.npy': 'float32 [batch sizes, 3]: batch B, measured distinct experts, E·(1 − (1 − k/E)^B)',
+      },
+      outputs: [...outputs, 'report.json'],
+    };
+    writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+    if (args.flags.json === true) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return 0;
+    }
+    const p = result.summary;
+    const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+    const lines = [
+      `moe stream: ${result.label}; ${result.layers.length} of ${result.totalLayers} layers; E=${E} k=${result.topK}`,
+      `engine: ${result.runner.label}${result.runner.isSoftware && result.runner.engine === 'gpu' ? ` — ${SOFTWARE_NOTE}` : ''}`,
+      `max/mean per step: p50 ${f(p.maxOverMean.p50)}, p95 ${f(p.maxOverMean.p95)}, max ${f(p.maxOverMean.max)}`,
+      `distinct experts per step: p50 ${f(p.distinctExperts.p50, 1)}, p95 ${f(p.distinctExperts.p95, 1)}; ` +
+        `dropped share p95 ${f(p.droppedFraction.p95 * 100, 1)}%`,
+    ];
+    if (result.bias) {
+      lines.push(
+        `bias balancing (${result.bias.steps} steps, rate ${result.bias.rate.toPrecision(3)}): max/mean ` +
+          `${f(result.bias.tailBaseline)} → ${f(result.bias.tailBalanced)} over the last quarter` +
+          (result.bias.stepsToHalve !== null ? `, excess halved by step ${result.bias.stepsToHalve}` : ''),
+      );
+    }
+    if (result.sparsity) {
+      lines.push(
+        `decode sparsity (distinct experts, measured / uniform): ${result.sparsity.points
+          .map((q) => `B=${q.batch} ${f(q.measured, 1)}/${f(q.uniform, 1)}`)
+          .join(', ')}`,
+      );
+    }
+    if (result.placement) {
+      lines.push(
+        `balancedness over ${result.placement.ranks} chips, plain → EPLB (+${result.placement.redundant}): ${result.placement.layers
+          .map((l) => `L${l.layerId} ${f(l.plainBalancedness)}→${f(l.eplbBalancedness)}`)
+          .join(', ')}`,
+      );
+    }
+    for (const n of result.notes) lines.push(`note: ${n}`);
+    lines.push(
+      `${result.runs} layer runs in ${f(result.wallMs / 1000, 1)} s; wrote ${report.outputs.length} files to ${outDir}`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
