@@ -42,12 +42,23 @@ export type RunPhase = 'preparing' | 'gpu' | 'verifying' | 'cpu';
 const VERIFY_FLOP_LIMIT = 4e9;
 /** Weight bytes the CPU engine will generate and hold. */
 const CPU_WEIGHT_BUDGET = 256 * 2 ** 20;
+/** GEMM tile height and width the GPU kernels pad to: below these, shrinking f or rows saves no work. */
+const TILE = 32;
 
 function ffnFlops(cfg: LayerConfig): number {
   return (
     6 * cfg.tokens * cfg.topK * cfg.dModel * cfg.ffnSize +
     6 * cfg.tokens * cfg.sharedExperts * cfg.dModel * cfg.sharedFfnSize
   );
+}
+
+/** FFN work as the GPU kernels do it: each touched expert padded to whole tiles, f to whole tile columns. */
+function paddedFfnFlops(cfg: LayerConfig): number {
+  const pairs = cfg.tokens * cfg.topK;
+  const rows = pairs + Math.min(cfg.experts, pairs) * (TILE - 1);
+  const width = (f: number) => Math.ceil(f / TILE) * TILE;
+  const shared = cfg.sharedExperts * (Math.ceil(cfg.tokens / TILE) * TILE) * width(cfg.sharedFfnSize);
+  return 6 * cfg.dModel * (rows * width(cfg.ffnSize) + shared);
 }
 
 /** The CPU engine's scale: the scenario's, or the largest that keeps the expert weights within budget. */
@@ -72,20 +83,25 @@ function cpuPlan(s: Scenario): { cfg: LayerConfig; scale: number; note: string }
 const FFN_TRIAL_BUDGET_S = 1;
 
 /**
- * With automatic scale, shrink f further until the expert FFN fits the time budget on this device's measured
- * matmul rate: a slow (software) adapter still measures the real routing, on a narrower FFN, and says so.
+ * With automatic scale, shrink f further (down to one tile width) until the expert FFN fits the time budget on
+ * this device's measured matmul rate: a slow (software) adapter still measures the real routing, on a narrower
+ * FFN, and says so.
  */
 function fitTimeBudget(s: Scenario, plan: ScenarioPlan, roofline: DeviceRoofline): ScenarioPlan {
   if (!plan.auto || !(roofline.matmulGflops > 0)) return plan;
-  const seconds = ffnFlops(plan.cfg) / (roofline.matmulGflops * 1e9);
+  const seconds = paddedFfnFlops(plan.cfg) / (roofline.matmulGflops * 1e9);
   if (seconds <= FFN_TRIAL_BUDGET_S) return plan;
-  const scale = plan.scale * (FFN_TRIAL_BUDGET_S / seconds);
-  const cfg = layerConfigFromScenario(s, scale);
+  const f = Math.max(
+    Math.min(TILE, plan.cfg.ffnSize),
+    Math.floor((plan.cfg.ffnSize * FFN_TRIAL_BUDGET_S) / seconds),
+  );
+  if (f >= plan.cfg.ffnSize) return plan;
+  const cfg = layerConfigFromScenario(s, f / s.ffnSize);
   return {
     ...plan,
     cfg,
     scale: cfg.ffnSize / s.ffnSize,
-    note: `expert FFN shrunk to f = ${cfg.ffnSize} (of ${s.ffnSize}) so a trial takes about ${FFN_TRIAL_BUDGET_S} s at this device's ${roofline.matmulGflops.toPrecision(3)} GFLOP/s; routing and load are unaffected`,
+    note: `expert FFN shrunk to f = ${cfg.ffnSize} (of ${s.ffnSize}) to keep trials short at this device's ${roofline.matmulGflops.toPrecision(3)} GFLOP/s; routing and load are unaffected`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { LoadProfile } from '../costmodel';
 import {
   applyModelPreset,
   coerceParam,
@@ -28,6 +29,7 @@ export interface Notice {
 export interface Pinned {
   scenario: Scenario;
   measured: MeasuredRun | null;
+  imported: LoadProfile | null;
 }
 
 export interface AppState {
@@ -41,6 +43,9 @@ export interface AppState {
   runState: RunState;
   autoRun: boolean;
   pinned: Pinned | null;
+  /** A load imported from a file (count table, trace): the cost model uses it instead of the measured one. */
+  imported: LoadProfile | null;
+  setImported: (load: LoadProfile | null) => void;
   pin: () => void;
   unpin: () => void;
   setMeasured: (run: MeasuredRun | null) => void;
@@ -67,7 +72,10 @@ export const useAppStore = create<AppState>((set, get) => ({
   runState: { status: 'idle' },
   autoRun: true,
   pinned: null,
-  pin: () => set({ pinned: { scenario: get().scenario, measured: get().measured } }),
+  imported: null,
+  setImported: (imported) => set({ imported }),
+  pin: () =>
+    set({ pinned: { scenario: get().scenario, measured: get().measured, imported: get().imported } }),
   unpin: () => set({ pinned: null }),
   setMeasured: (measured) => set({ measured }),
   setRunState: (runState) => set({ runState }),

@@ -24,11 +24,15 @@ export function Compare() {
   const unpin = useAppStore((s) => s.unpin);
   const scenario = useAppStore((s) => s.scenario);
   const measured = useAppStore((s) => s.measured);
+  const imported = useAppStore((s) => s.imported);
   const before = useMemo(
-    () => (pinned ? computeProjections(pinned.scenario, pinned.measured, null) : null),
+    () => (pinned ? computeProjections(pinned.scenario, pinned.measured, pinned.imported) : null),
     [pinned],
   );
-  const after = useMemo(() => computeProjections(scenario, measured, null), [scenario, measured]);
+  const after = useMemo(
+    () => computeProjections(scenario, measured, imported),
+    [scenario, measured, imported],
+  );
   if (!pinned || !before) return null;
   const diff = differences(pinned.scenario, scenario);
   const chips = [...new Set([...before.projections, ...after.projections].map((p) => p.chipId))];

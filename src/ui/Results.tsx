@@ -1,24 +1,63 @@
+import { lazy, Suspense } from 'react';
 import { useAppStore } from '../state';
-import { Compare } from './Compare';
-import { MeasuredView } from './MeasuredView';
-import { ProjectionsView } from './ProjectionsView';
+import { ErrorBoundary } from './ErrorBoundary';
 import { RunBar } from './RunBar';
+
+// Charts (recharts and friends) load after the first screen, so the page is useful at once.
+const MeasuredView = lazy(() => import('./MeasuredView').then((m) => ({ default: m.MeasuredView })));
+const ProjectionsView = lazy(() => import('./ProjectionsView').then((m) => ({ default: m.ProjectionsView })));
+const Compare = lazy(() => import('./Compare').then((m) => ({ default: m.Compare })));
+const FrontierView = lazy(() => import('./SweepViews').then((m) => ({ default: m.FrontierView })));
+const DesignView = lazy(() => import('./SweepViews').then((m) => ({ default: m.DesignView })));
+
+const Loading = ({ what }: { what: string }) => (
+  <div className="panel">
+    <p className="placeholder">Loading {what}…</p>
+  </div>
+);
 
 export function Results() {
   const measured = useAppStore((s) => s.measured);
+  const pinned = useAppStore((s) => s.pinned !== null);
   return (
     <section className="results" aria-label="Results">
       <RunBar />
-      <Compare />
-      {measured ? (
-        <MeasuredView run={measured} />
-      ) : (
-        <div className="panel">
-          <h2>Expert load</h2>
-          <p className="placeholder">Tokens per expert, measured on this device, appear here after a run.</p>
-        </div>
+      {pinned && (
+        <ErrorBoundary name="Comparison">
+          <Suspense fallback={<Loading what="the comparison" />}>
+            <Compare />
+          </Suspense>
+        </ErrorBoundary>
       )}
-      <ProjectionsView />
+      <ErrorBoundary name="Expert load">
+        {measured ? (
+          <Suspense fallback={<Loading what="the expert load" />}>
+            <MeasuredView run={measured} />
+          </Suspense>
+        ) : (
+          <div className="panel">
+            <h2>Expert load</h2>
+            <p className="placeholder">
+              Tokens per expert, measured on this device, appear here after a run.
+            </p>
+          </div>
+        )}
+      </ErrorBoundary>
+      <ErrorBoundary name="Chip comparison">
+        <Suspense fallback={<Loading what="the chip comparison" />}>
+          <ProjectionsView />
+        </Suspense>
+      </ErrorBoundary>
+      <ErrorBoundary name="Cost versus speed">
+        <Suspense fallback={<Loading what="the frontier" />}>
+          <FrontierView />
+        </Suspense>
+      </ErrorBoundary>
+      <ErrorBoundary name="Chip design">
+        <Suspense fallback={<Loading what="the chip designer" />}>
+          <DesignView />
+        </Suspense>
+      </ErrorBoundary>
     </section>
   );
 }

@@ -108,7 +108,7 @@ export const LESSONS: readonly Lesson[] = [
     title: 'Across chips, the busiest one sets the pace',
     scenario: {
       preset: 'olmoe-1b-7b',
-      tokens: '1024',
+      tokens: '512',
       chipCount: '8',
       expertParallel: '8',
       popularitySkew: '1.2',
@@ -144,7 +144,7 @@ export const LESSONS: readonly Lesson[] = [
     scenario: {
       preset: 'deepseek-v3',
       phase: 'decode',
-      tokens: '64',
+      tokens: '32',
       popularitySkew: '1',
       chip: 'h100,dyn-native,sram-7nm,compute-heavy',
     },
