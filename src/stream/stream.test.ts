@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { placeExperts } from '../costmodel/placement';
@@ -327,6 +329,28 @@ describe('imported traces as streams', () => {
     expect(r.steps).toBe(4);
     expect(r.bias?.steps).toBe(4);
     expect(r.sparsity).toBeUndefined();
+  });
+
+  it('replaying the recorded ESFT law trace reproduces its README: per-batch max/mean (median, p95) by batch size', async () => {
+    // public/data/routing/README.md: "1024-token batches 3.35 and 6.0, 256 → 3.54 and 6.1, 64 → 4.17 and 7.3,
+    // 16 → 5.33 and 8.7", over 64 experts and all 26 layers.
+    const file = resolve(__dirname, '../../public/data/routing/esft_vanilla_lite_law_topk_ids.npy');
+    const law = parseImport('law.npy', new Uint8Array(readFileSync(file)), { experts: 64 }) as TokenChoices;
+    const want: [number, number, number][] = [
+      [1024, 3.35, 6.0],
+      [256, 3.54, 6.1],
+      [64, 4.17, 7.3],
+      [16, 5.33, 8.7],
+    ];
+    for (const [T, p50, p95] of want) {
+      const s = scenario({ tokens: T, experts: 64, topK: 6, moeLayers: 26, dModel: 8, ffnSize: 4 });
+      const source = importedSource(s, layerConfigFromScenario(s), law, { maxLayers: 26 });
+      const r = await runStream(cpuRunner({ routingOnly: true }), s, { source, ...quick });
+      expect(r.layers.length).toBe(26);
+      expect(r.steps).toBe(Math.floor(8327 / T));
+      expect(Math.abs(r.summary.maxOverMean.p50 - p50), `T = ${T} median`).toBeLessThanOrEqual(0.005);
+      expect(Math.abs(r.summary.maxOverMean.p95 - p95), `T = ${T} p95`).toBeLessThanOrEqual(0.05);
+    }
   });
 
   it('count tables and choices become LoadProfiles without kernels', () => {

@@ -74,3 +74,4 @@ export {
   topicMix,
 } from './tensors';
 export { type RoutingTrace, routingTraceFromNpy, traceCounts } from './trace';
+export { findTracePreset, TRACE_PRESETS, type TracePreset, tracePresetUrl } from './tracePresets';
