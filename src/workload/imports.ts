@@ -112,7 +112,7 @@ export type ImportedData = CountTable | TokenChoices | RouterLogits;
 export interface ImportOptions {
   /** Routed experts E of the model: every id must be below it. Default: the largest id + 1 (logits: their width). */
   experts?: number;
-  /** Values for a count table's filter columns (default: the first value of each). */
+  /** Values for a count table's filter columns (default: the first combination in the file that fits the rest). */
   filter?: Record<string, string>;
   /** Skip detection. */
   format?: ImportFormat;
@@ -326,8 +326,12 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
         `${name}: column ${f.name} has no value "${clip(want)}" (values: ${clip(f.values.join(', '), 80)})`,
       );
     }
-    f.selected = want ?? f.values[0];
   }
+  // Columns left unselected take their values from the first combination that fits the selected ones.
+  const fits = [...combos.values()].find((c) => filters.every((f, k) => (wanted[f.name] ?? c[k]) === c[k]));
+  filters.forEach((f, k) => {
+    f.selected = wanted[f.name] ?? fits?.[k] ?? f.values[0];
+  });
   checkExperts(name, opts.experts);
   const perLayer = new Map<number, Map<number, number>>();
   let selectedRows = 0;
