@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { projectScenario } from '../costmodel';
 import { placeExperts } from '../costmodel/placement';
 import { distinctExpertsVariance } from '../metrics';
 import { defaultScenario, type Scenario } from '../scenario';
@@ -21,6 +22,9 @@ import {
   toLoadProfile,
   uniformSource,
 } from '.';
+
+// Hundreds of layer runs per test: generous limits for a shared, loaded machine (each takes ~1 s alone).
+vi.setConfig({ testTimeout: 30_000 });
 
 /** A small scenario: routing-sized layers so the CPU reference runs hundreds of steps in a second. */
 const scenario = (over: Partial<Scenario> = {}): Scenario => ({
@@ -107,6 +111,26 @@ describe('runStream', () => {
     expect(dropped.layers[0].steps).toBeUndefined();
     const kept = dropped.layers[0].kept as ArrayLike<number>;
     expect(Array.from(kept).reduce((a, b) => a + b, 0)).toBeLessThan(6 * 128);
+  });
+});
+
+describe('the cost model on a measured decode stream', () => {
+  it('uses the distinct experts each step really touched, not the uniform expectation', async () => {
+    const s = scenario({
+      phase: 'decode',
+      tokens: 8,
+      steps: 12,
+      moeLayers: 4,
+      chipCount: 8,
+      expertParallel: 8,
+    });
+    const r = await runStream(cpuRunner({ routingOnly: true }), s, quick);
+    const measured = projectScenario(s, 'h100', toLoadProfile(r)).load.distinctExperts;
+    const uniform = projectScenario(s, 'h100').load.distinctExperts;
+    expect(measured).toBeCloseTo(r.summary.distinctExperts.mean, 9);
+    // Uniform routing would touch E·(1 − (1 − k/E)^B) = 10.5 of 16 experts with B = 8; the stream touches fewer.
+    expect(uniform).toBeCloseTo(16 * (1 - (1 - 2 / 16) ** 8), 6);
+    expect(measured).toBeLessThan(uniform);
   });
 });
 
@@ -351,7 +375,7 @@ describe('imported traces as streams', () => {
       expect(Math.abs(r.summary.maxOverMean.p50 - p50), `T = ${T} median`).toBeLessThanOrEqual(0.005);
       expect(Math.abs(r.summary.maxOverMean.p95 - p95), `T = ${T} p95`).toBeLessThanOrEqual(0.05);
     }
-  });
+  }, 60_000);
 
   it('count tables and choices become LoadProfiles without kernels', () => {
     const t = parseImport('c.csv', 'layer_id,expert_id,count\n1,0,6\n1,1,2\n2,0,4\n2,1,4\n') as CountTable;

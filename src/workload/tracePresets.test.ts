@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findModelPreset } from '../scenario';
 import { type CountTable, choiceCounts, parseImport, type TokenChoices } from './imports';
 import { TRACE_PRESETS, tracePresetUrl } from './tracePresets';
+
+// Hundreds of layer runs per test: generous limits for a shared, loaded machine (each takes ~1 s alone).
+vi.setConfig({ testTimeout: 30_000 });
 
 const PUBLIC = resolve(__dirname, '../../public');
 const read = (file: string) => new Uint8Array(readFileSync(resolve(PUBLIC, file)));
