@@ -23,7 +23,7 @@ for (const lesson of LESSONS) {
     const rows = page.getByTestId('projections').locator('tr[data-chip]');
     expect(await rows.count()).toBeGreaterThan(0);
     for (const tps of await rows.evaluateAll((trs) =>
-      trs.map((tr) => Number(tr.getAttribute('data-tps-user'))),
+      trs.map((tr) => Number(tr.getAttribute('data-tokens-per-sec-per-user'))),
     )) {
       expect(Number.isFinite(tps) && tps > 0).toBe(true);
     }
