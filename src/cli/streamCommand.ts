@@ -113,10 +113,12 @@ function streamReport(r: StreamResult): Record<string, unknown> {
       runs: r.runs,
       runMs: r.runMs,
       msPerRun: r.runs ? r.runMs / r.runs : null,
+      engineMsPerRun: r.engineMs !== undefined && r.runs ? r.engineMs / r.runs : null,
       wallMs: r.wallMs,
       note:
         r.runner.engine === 'gpu'
-          ? 'whole layer per run (one trial, no warm-up; the first run of a shape compiles pipelines)'
+          ? 'whole layer per run, one trial, no warm-up (the first run of a shape compiles pipelines); msPerRun ' +
+            'includes uploading the tensors and reading results back, engineMsPerRun is submit until the queue is idle'
           : 'wall time of the CPU reference',
     },
     notes: r.notes,

@@ -36,8 +36,11 @@ export interface LayerRunner {
   readonly info: RunnerInfo;
   /** The layer a scenario runs as on this engine (expert FFN possibly shrunk), with a one-line note. */
   plan?(s: Scenario): { cfg: LayerConfig; note: string };
-  /** Runs so far and their summed time (GPU: the engine's wall time per layer; CPU: wall time). */
-  readonly stats: { runs: number; ms: number };
+  /**
+   * Optional: runs so far and the engine's own time for them (GPU: submit until the queue is idle, without uploads
+   * and readback). runStream times every call itself as well.
+   */
+  readonly stats?: { runs: number; ms: number };
 }
 
 const now = () => performance.now();
