@@ -26,7 +26,7 @@ import {
   sharedFfn,
   sortSteps,
 } from './kernels';
-import type { KernelModule, LayerGpu, PreparedKernel } from './layerGpu';
+import type { KernelModule, KernelVariant, LayerGpu, PreparedKernel } from './layerGpu';
 import { UNIFORM_SLOT } from './layerGpu';
 import { type MicrobenchOptions, type MicrobenchResult, runMicrobench } from './microbench';
 import { LAYER_PARAMS_BYTES, packFfnParams, packLayerParams } from './params';
@@ -59,6 +59,17 @@ export interface MoeEngineOptions {
   reacquire?: () => Promise<{ device: GPUDevice; summary: AdapterSummary }>;
   /** Total bytes the engine may allocate for one layer (default 1 GiB). */
   memoryBudget?: number;
+  /** Kernel paths (default: the fastest this device and layer allow); tests switch them off to cover the plain path. */
+  kernels?: KernelOptions;
+}
+
+export interface KernelOptions {
+  /** vec4 register-blocked GEMMs when the GEMM sizes are multiples of 4 (else the tiled scalar GEMMs). */
+  vec4?: boolean;
+  /** Subgroup operations when the adapter has the 'subgroups' feature. */
+  subgroups?: boolean;
+  /** Router GEMM fused with the gate when E fits the fused kernel. */
+  fusedGate?: boolean;
 }
 
 export interface RunOptions {
@@ -227,7 +238,7 @@ class Engine implements MoeEngine {
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
 
-    const layer = this.allocate(cfg, plan, tensors);
+    const layer = this.allocate(cfg, plan, tensors, this.variantFor(cfg));
     const ec = cfg.routingMode === 'expert-choice';
     const supplied = tensors.logits !== undefined;
     const plannedStages: {
@@ -251,7 +262,7 @@ class Engine implements MoeEngine {
       plannedStages.push({ name: 'shared', module: sharedFfn });
     plannedStages.push({ name: 'combine', module: combine });
 
-    await this.pipelines.prepare(plannedStages.flatMap((s) => s.module.programs(cfg)));
+    await this.pipelines.prepare(plannedStages.flatMap((s) => s.module.programs(cfg, layer.variant)));
     const ctx = { device, pipelines: this.pipelines };
     const stages: Stage[] = plannedStages.map((s) => ({
       name: s.name,
@@ -350,7 +361,22 @@ class Engine implements MoeEngine {
     }
   }
 
-  private allocate(cfg: LayerConfig, plan: MemoryPlan, t: LayerTensors): LayerGpu {
+  /** The kernel paths a layer runs here (part of the pipeline cache key through the programs they select). */
+  private variantFor(cfg: LayerConfig): KernelVariant {
+    const k = this.options.kernels ?? {};
+    const vec4 = k.vec4 ?? true;
+    const d4 = cfg.dModel % 4 === 0;
+    return {
+      routerVec4: vec4 && d4 && cfg.experts % 4 === 0,
+      ffnVec4: vec4 && d4 && cfg.ffnSize % 4 === 0,
+      sharedVec4: vec4 && d4 && cfg.sharedFfnSize % 4 === 0,
+      combineVec4: vec4 && d4,
+      subgroups: (k.subgroups ?? true) && this.device.features.has('subgroups' as GPUFeatureName),
+      fusedGate: false,
+    };
+  }
+
+  private allocate(cfg: LayerConfig, plan: MemoryPlan, t: LayerTensors, variant: KernelVariant): LayerGpu {
     const device = this.device;
     const pool = this.pool;
     const buffers = {} as Record<BufferName, GPUBuffer>;
@@ -360,6 +386,7 @@ class Engine implements MoeEngine {
     const steps = sortSteps(plan.sortSize);
     const layer: LayerGpu = {
       cfg,
+      variant,
       memory: plan,
       params: pool.get('params', LAYER_PARAMS_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
       buffers,

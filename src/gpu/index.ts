@@ -13,6 +13,7 @@ export {
 export {
   createMoeEngine,
   type EngineRun,
+  type KernelOptions,
   type MoeEngine,
   type MoeEngineOptions,
   type RunOptions,

@@ -15,9 +15,26 @@ export interface SortStep {
   stride: number;
 }
 
+/**
+ * Which kernel variants a layer runs (chosen per run from the config, the adapter and the engine options):
+ * vec4 GEMMs need the GEMM sizes to be multiples of 4 (the tiled scalar path handles any size).
+ */
+export interface KernelVariant {
+  routerVec4: boolean;
+  ffnVec4: boolean;
+  sharedVec4: boolean;
+  /** Combine four columns at a time (d a multiple of 4). */
+  combineVec4: boolean;
+  /** Subgroup operations (adapter feature 'subgroups'); every kernel keeps a plain path. */
+  subgroups: boolean;
+  /** Router GEMM and gate in one pass (E ≤ the fused kernel's width). */
+  fusedGate: boolean;
+}
+
 /** The GPU side of one layer run: its config, plan and buffers (bound at exactly the planned sizes). */
 export interface LayerGpu {
   cfg: LayerConfig;
+  variant: KernelVariant;
   memory: MemoryPlan;
   params: GPUBuffer;
   buffers: Record<BufferName, GPUBuffer>;
@@ -46,6 +63,6 @@ export interface PreparedKernel {
 }
 
 export interface KernelModule {
-  programs(cfg: LayerConfig): KernelProgram[];
+  programs(cfg: LayerConfig, variant: KernelVariant): KernelProgram[];
   prepare(ctx: KernelContext, layer: LayerGpu): PreparedKernel;
 }

@@ -9,6 +9,12 @@ import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../worklo
 
 /** FFN and router GEMM tiling: TM × TN outputs per workgroup (4 × 4 per invocation), TK-deep shared slices. */
 export const GEMM_TILE = { TM: 32, TN: 32, TK: 32 } as const;
+/**
+ * vec4 GEMM tiles (shaders/gemmVec4.wgsl): a workgroup covers TM×TN outputs as (TN/4)×(TM/4) = 64 invocations
+ * of 4×4 each — within every WebGPU device's limits (maxComputeInvocationsPerWorkgroup ≥ 256, no workgroup
+ * memory). TM is also the FFN tile list's row granularity, but invocations past a segment's end return at once.
+ */
+export const VEC4_TILE = { TM: 32, TN: 32 } as const;
 /** Elements sorted in one workgroup's shared memory (shaders/sortLocal.wgsl CHUNK). */
 export const SORT_CHUNK = 512;
 /** Largest E the count kernel's shared histogram holds (shaders/count.wgsl MAX_E). */

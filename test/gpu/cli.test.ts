@@ -54,10 +54,14 @@ describe('moe run (CLI)', () => {
     expect(Array.from(counts.data)).toEqual(Array.from(ref.counts));
     const w = npy(join(out, 'topk_weights.npy'));
     expect(w.dtype).toBe('float32');
-    w.data.forEach((v, i) => expect(v).toBeCloseTo(ref.topkWeights[i], 5));
+    w.data.forEach((v, i) => {
+      expect(v).toBeCloseTo(ref.topkWeights[i], 5);
+    });
     const y = npy(join(out, 'y.npy'));
     expect(y.shape).toEqual([48, 16]);
-    y.data.forEach((v, i) => expect(Math.abs(v - ref.y[i])).toBeLessThan(1e-4));
+    y.data.forEach((v, i) => {
+      expect(Math.abs(v - ref.y[i])).toBeLessThan(1e-4);
+    });
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.engine).toBe('gpu');
     expect(typeof report.adapter.isSoftware).toBe('boolean');

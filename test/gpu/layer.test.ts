@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MoeEngine } from '../../src/gpu';
 import type { LayerConfig } from '../../src/workload';
 import { Rng } from '../../src/workload';
-import { baseConfig, checkLayer, makeEngine, randomTensors } from './layerHelpers';
+import { baseConfig, checkLayer, KERNEL_PATHS, makeEngine, randomTensors } from './layerHelpers';
 
 /** Logits [T, E] supplied directly: normal noise times `scale`, plus per-expert offsets. */
 function logitsFor(cfg: LayerConfig, seed: number, scale: number, offset: (e: number) => number = () => 0) {
@@ -19,10 +19,10 @@ function logitsFor(cfg: LayerConfig, seed: number, scale: number, offset: (e: nu
   return l;
 }
 
-describe('MoE layer on the GPU vs the CPU reference', () => {
+describe.each(KERNEL_PATHS)('MoE layer on the GPU vs the CPU reference — %s', (_path, kernels) => {
   let engine: MoeEngine;
   beforeAll(async () => {
-    engine = await makeEngine();
+    engine = await makeEngine(kernels);
   });
   afterAll(() => engine?.destroy());
 

@@ -1,6 +1,6 @@
 /** Shared helpers for the GPU layer tests: configs, random tensors, and comparison against the CPU reference. */
 import { expect } from 'vitest';
-import { createMoeEngine, type EngineRun, type MoeEngine } from '../../src/gpu';
+import { createMoeEngine, type EngineRun, type KernelOptions, type MoeEngine } from '../../src/gpu';
 import { loadNodeShaders } from '../../src/gpu/nodeShaders';
 import { runReferenceLayer } from '../../src/reference';
 import type { LayerConfig, LayerResult, LayerTensors } from '../../src/workload';
@@ -60,9 +60,19 @@ export interface GpuFixture {
   engine: MoeEngine;
 }
 
-export async function makeEngine(): Promise<MoeEngine> {
+/** Kernel paths the layer suite runs on: the default (fastest available) and the plain one. */
+export const KERNEL_PATHS: [string, KernelOptions][] = [
+  ['fast path (vec4 GEMMs, fused gate, subgroups when the adapter has them)', {}],
+  [
+    'plain path (tiled scalar GEMMs, separate gate, no subgroups)',
+    { vec4: false, subgroups: false, fusedGate: false },
+  ],
+];
+
+export async function makeEngine(kernels: KernelOptions = {}): Promise<MoeEngine> {
   const gpu = await nodeDevice();
   return createMoeEngine(gpu.device, gpu.summary, loadNodeShaders(), {
+    kernels,
     reacquire: async () => {
       const next = await nodeDevice();
       return { device: next.device, summary: next.summary };

@@ -5,12 +5,15 @@ import { range } from '../layerGpu';
 import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 
 export const combineProgram: KernelProgram = { shader: 'combine' };
+/** d a multiple of 4: four columns per invocation (vec4). */
+export const combineVec4Program: KernelProgram = { shader: 'combineVec4' };
 const WG = 256;
 
 export const combine: KernelModule = {
-  programs: () => [combineProgram],
+  programs: (_cfg, v) => [v.combineVec4 ? combineVec4Program : combineProgram],
   prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(combineProgram);
+    const vec4 = l.variant.combineVec4;
+    const pipeline = ctx.pipelines.get(vec4 ? combineVec4Program : combineProgram);
     const group = bindGroup(ctx.device, pipeline, [
       l.params,
       range(l, 'weights'),
@@ -25,7 +28,7 @@ export const combine: KernelModule = {
       encode(pass) {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, group);
-        dispatch1d(pass, Math.ceil((l.cfg.tokens * l.cfg.dModel) / WG));
+        dispatch1d(pass, Math.ceil((l.cfg.tokens * l.cfg.dModel) / (vec4 ? 4 : 1) / WG));
       },
     };
   },

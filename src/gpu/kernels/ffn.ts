@@ -7,18 +7,23 @@
 import type { KernelModule } from '../layerGpu';
 import { range, uniformSlot } from '../layerGpu';
 import { bindGroup, type KernelProgram } from '../pipelines';
-import { GEMM_TILE } from '../planner';
+import { GEMM_TILE, VEC4_TILE } from '../planner';
 
 export const ffnUpProgram: KernelProgram = { shader: 'ffnUp', constants: GEMM_TILE };
 export const ffnDownProgram: KernelProgram = { shader: 'ffnDown', constants: GEMM_TILE };
+export const ffnUpVec4Program: KernelProgram = { shader: 'ffnUpVec4', constants: VEC4_TILE };
+export const ffnDownVec4Program: KernelProgram = { shader: 'ffnDownVec4', constants: VEC4_TILE };
+const pick = (vec4: boolean) =>
+  vec4 ? [ffnUpVec4Program, ffnDownVec4Program] : [ffnUpProgram, ffnDownProgram];
 const FFN_PARAMS_BYTES = 32;
 
 /** Routed experts: indirect dispatch over the tile list. */
 export const expertFfn: KernelModule = {
-  programs: () => [ffnUpProgram, ffnDownProgram],
+  programs: (_cfg, v) => pick(v.ffnVec4),
   prepare(ctx, l) {
-    const up = ctx.pipelines.get(ffnUpProgram);
-    const down = ctx.pipelines.get(ffnDownProgram);
+    const [upProgram, downProgram] = pick(l.variant.ffnVec4);
+    const up = ctx.pipelines.get(upProgram);
+    const down = ctx.pipelines.get(downProgram);
     const fp = uniformSlot(l.ffnParams, 0, FFN_PARAMS_BYTES);
     const upGroup = bindGroup(ctx.device, up, [
       l.params,
@@ -53,10 +58,12 @@ export const expertFfn: KernelModule = {
 
 /** Shared experts: dense over all tokens, summed in index order into sharedOut. */
 export const sharedFfn: KernelModule = {
-  programs: () => [ffnUpProgram, ffnDownProgram],
+  programs: (_cfg, v) => pick(v.sharedVec4),
   prepare(ctx, l) {
-    const up = ctx.pipelines.get(ffnUpProgram);
-    const down = ctx.pipelines.get(ffnDownProgram);
+    const [upProgram, downProgram] = pick(l.variant.sharedVec4);
+    const tile = l.variant.sharedVec4 ? VEC4_TILE : GEMM_TILE;
+    const up = ctx.pipelines.get(upProgram);
+    const down = ctx.pipelines.get(downProgram);
     const T = l.cfg.tokens;
     const fs = l.cfg.sharedFfnSize;
     const groups = Array.from({ length: l.cfg.sharedExperts }, (_, s) => {
@@ -82,16 +89,16 @@ export const sharedFfn: KernelModule = {
         ]),
       };
     });
-    const rowTiles = Math.ceil(T / GEMM_TILE.TM);
+    const rowTiles = Math.ceil(T / tile.TM);
     return {
       encode(pass) {
         for (const g of groups) {
           pass.setPipeline(up);
           pass.setBindGroup(0, g.up);
-          pass.dispatchWorkgroups(Math.ceil(fs / GEMM_TILE.TN), rowTiles);
+          pass.dispatchWorkgroups(Math.ceil(fs / tile.TN), rowTiles);
           pass.setPipeline(down);
           pass.setBindGroup(0, g.down);
-          pass.dispatchWorkgroups(Math.ceil(l.cfg.dModel / GEMM_TILE.TN), rowTiles);
+          pass.dispatchWorkgroups(Math.ceil(l.cfg.dModel / tile.TN), rowTiles);
         }
       },
     };

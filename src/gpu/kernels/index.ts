@@ -1,4 +1,4 @@
-export { combine, combineProgram } from './combine';
+export { combine, combineProgram, combineVec4Program } from './combine';
 export {
   clearCounts,
   count,
@@ -7,10 +7,17 @@ export {
   countProgram,
   countScanProgram,
 } from './count';
-export { expertFfn, ffnDownProgram, ffnUpProgram, sharedFfn } from './ffn';
+export {
+  expertFfn,
+  ffnDownProgram,
+  ffnDownVec4Program,
+  ffnUpProgram,
+  ffnUpVec4Program,
+  sharedFfn,
+} from './ffn';
 export { gate, gateProgram } from './gate';
-export { infoLayout, offsets, offsetsProgram } from './offsets';
-export { routerGemm, routerGemmGrid, routerGemmProgram } from './routerGemm';
+export { infoLayout, offsets, offsetsProgram, offsetsSubgroupProgram } from './offsets';
+export { routerGemm, routerGemmGrid, routerGemmProgram, routerGemmVec4Program } from './routerGemm';
 export {
   clearScatter,
   packSortSteps,

@@ -8,14 +8,15 @@ import { range } from '../layerGpu';
 import { bindGroup, type KernelProgram } from '../pipelines';
 
 export const offsetsProgram: KernelProgram = { shader: 'offsets' };
+export const offsetsSubgroupProgram: KernelProgram = { shader: 'offsetsSubgroup' };
 
 /** Layout of the info buffer (u32 words): offsets[E+1] | kept[E] | segStart[E] | tileOffsets[E+1]. */
 export const infoLayout = (E: number) => ({ offsets: 0, kept: E + 1, segStart: 2 * E + 1, tiles: 3 * E + 1 });
 
 export const offsets: KernelModule = {
-  programs: () => [offsetsProgram],
+  programs: (_cfg, v) => [v.subgroups ? offsetsSubgroupProgram : offsetsProgram],
   prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(offsetsProgram);
+    const pipeline = ctx.pipelines.get(l.variant.subgroups ? offsetsSubgroupProgram : offsetsProgram);
     const group = bindGroup(ctx.device, pipeline, [l.params, range(l, 'counts'), range(l, 'info'), l.args]);
     return {
       encode(pass) {

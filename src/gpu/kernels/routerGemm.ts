@@ -3,26 +3,33 @@
 import type { KernelModule } from '../layerGpu';
 import { range } from '../layerGpu';
 import { bindGroup, type KernelProgram } from '../pipelines';
-import { GEMM_TILE } from '../planner';
+import { GEMM_TILE, VEC4_TILE } from '../planner';
 
 export const routerGemmProgram: KernelProgram = { shader: 'routerGemm', constants: GEMM_TILE };
+/** vec4 path (d and E multiples of 4): same tile geometry, no workgroup memory. */
+export const routerGemmVec4Program: KernelProgram = { shader: 'routerGemmVec4', constants: VEC4_TILE };
 
 /** Dispatch size for an M×N output. */
-export function routerGemmGrid(m: number, n: number): [number, number] {
-  return [Math.ceil(n / GEMM_TILE.TN), Math.ceil(m / GEMM_TILE.TM)];
+export function routerGemmGrid(
+  m: number,
+  n: number,
+  tile: { TM: number; TN: number } = GEMM_TILE,
+): [number, number] {
+  return [Math.ceil(n / tile.TN), Math.ceil(m / tile.TM)];
 }
 
 export const routerGemm: KernelModule = {
-  programs: () => [routerGemmProgram],
+  programs: (_cfg, v) => [v.routerVec4 ? routerGemmVec4Program : routerGemmProgram],
   prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(routerGemmProgram);
+    const vec4 = l.variant.routerVec4;
+    const pipeline = ctx.pipelines.get(vec4 ? routerGemmVec4Program : routerGemmProgram);
     const group = bindGroup(ctx.device, pipeline, [
       l.params,
       range(l, 'x'),
       range(l, 'router'),
       range(l, 'logits'),
     ]);
-    const [gx, gy] = routerGemmGrid(l.cfg.tokens, l.cfg.experts);
+    const [gx, gy] = routerGemmGrid(l.cfg.tokens, l.cfg.experts, vec4 ? VEC4_TILE : GEMM_TILE);
     return {
       encode(pass) {
         pass.setPipeline(pipeline);
