@@ -282,18 +282,23 @@ describe('decode sparsity curve', () => {
   });
 
   it('with the generator at zero skew, never exceeds the uniform curve (topic affinity only removes experts)', async () => {
-    // Tokens of one step are i.i.d. with expert probabilities p_e (Σ p_e = k), so E[distinct] = Σ 1 − (1 − p_e)^B ≤
-    // E·(1 − (1 − k/E)^B) by convexity; topic affinities keep p_e unequal even at zero skew, so the measured curve
-    // sits below the formula (by about 1–3 experts at B = 8–32 here), which is why the previous test uses i.i.d. logits.
+    // With driftRate 1 every slot starts a new sequence each step, so a step's B tokens are i.i.d. and steps are
+    // independent. For i.i.d. tokens with expert probabilities p_e (Σ p_e = k), E[distinct] = Σ 1 − (1 − p_e)^B ≤
+    // E·(1 − (1 − k/E)^B) by convexity, with equality only when every p_e = k/E. Topic affinities keep p_e unequal
+    // even at zero skew and concentration, so the curve sits well below the formula (about 10 of 64 experts at
+    // B = 16), which is why the previous test takes uniform routing from i.i.d. logits. Tolerance: z standard errors
+    // of the mean from the measured spread (this generator's variance is not the uniform one).
+    const fresh = { ...s, driftRate: 1 };
     const curve = await decodeSparsity(cpuRunner({ routingOnly: true }), batchSizes, (b) =>
-      generatedSource(s, cfg, { steps: STEPS, tokens: b, phase: 'decode', layers: [0] }),
+      generatedSource(fresh, cfg, { steps: STEPS, tokens: b, phase: 'decode', layers: [0] }),
     );
     for (const p of curve.points) {
-      const se = Math.sqrt(distinctExpertsVariance(64, 6, p.batch) / STEPS);
-      expect(p.measured, `B = ${p.batch}`).toBeLessThanOrEqual(p.uniform + Z * se + 1e-9);
+      expect(p.measured, `B = ${p.batch}`).toBeLessThanOrEqual(
+        p.uniform + (Z * p.measuredStd) / Math.sqrt(STEPS) + 1e-9,
+      );
     }
     const mid = curve.points.find((p) => p.batch === 16);
-    expect(mid && mid.uniform - mid.measured).toBeGreaterThan(0.5);
+    expect(mid && mid.uniform - mid.measured).toBeGreaterThan(5);
   });
 
   it('runStream adds the curve for generated streams', async () => {
