@@ -89,3 +89,14 @@ test('axe finds no serious accessibility violations, in light and dark themes', 
     expect(serious.map((v) => `${v.id}: ${v.nodes.length} (${v.nodes[0]?.target})`)).toEqual([]);
   }
 });
+
+test('a lesson shows its precomputed load at once, and the real run on this device agrees', async ({
+  page,
+}) => {
+  await page.goto('/#lesson=hot-experts&trials=1');
+  await expect(measured(page)).toHaveAttribute('data-engine', 'precomputed', { timeout: 10_000 });
+  await expect(page.getByTestId('provenance')).toContainText('Precomputed on the CPU reference engine');
+  const shipped = await measured(page).getAttribute('data-counts');
+  await expect(measured(page)).toHaveAttribute('data-engine', 'gpu', { timeout: 120_000 });
+  await expect(measured(page)).toHaveAttribute('data-counts', shipped ?? '');
+});

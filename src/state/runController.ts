@@ -1,5 +1,6 @@
 import { PARAM_KEYS, paramDef, type Scenario } from '../scenario';
-import { type MeasuredRun, type RunPhase, runScenario } from './runner';
+import { loadPrecomputedTable, precomputedKey } from './precomputed';
+import { type MeasuredRun, precomputedRun, type RunPhase, runScenario } from './runner';
 import { useAppStore } from './store';
 
 export type RunState =
@@ -25,6 +26,7 @@ export async function runNow(): Promise<MeasuredRun | null> {
   const store = useAppStore.getState();
   const scenario = store.scenario;
   store.setRunState({ status: 'running', phase: 'preparing', startedAt: performance.now() });
+  void showPrecomputed(scenario, id);
   try {
     const run = await runScenario(
       scenario,
@@ -49,6 +51,18 @@ export async function runNow(): Promise<MeasuredRun | null> {
   } finally {
     if (controller === mine) controller = null;
   }
+}
+
+/** Show the shipped load for this scenario, if there is one, until the real run lands. */
+async function showPrecomputed(s: Scenario, id: number): Promise<void> {
+  const key = precomputedKey(s);
+  const current = useAppStore.getState().measured;
+  if (current && precomputedKey(current.scenario) === key) return;
+  const entry = (await loadPrecomputedTable())[key];
+  if (!entry || id !== generation || useAppStore.getState().runState.status !== 'running') return;
+  useAppStore
+    .getState()
+    .setMeasured(precomputedRun(s, Int32Array.from(entry.counts), Int32Array.from(entry.kept)));
 }
 
 export function cancelRun(): void {

@@ -10,13 +10,15 @@ import {
   layerConfigFromScenario,
 } from '../workload';
 import { getEngine } from './gpuSession';
+import { precomputeConfig } from './precomputed';
 import { runReferenceInWorker } from './referenceWorker';
 import { compareWithReference, type Verification } from './verify';
 
 /** One measured run of the layer on this device (or on the CPU engine), with everything the UI shows. */
 export interface MeasuredRun {
   scenario: Scenario;
-  engine: 'gpu' | 'cpu';
+  /** 'precomputed': shipped with the app (CPU reference), shown until the real run on this device lands. */
+  engine: 'gpu' | 'cpu' | 'precomputed';
   /** "measured here on …": names a software adapter or the CPU engine, shown on every measured number. */
   provenance: string;
   adapter: AdapterSummary | null;
@@ -105,10 +107,33 @@ function fitTimeBudget(s: Scenario, plan: ScenarioPlan, roofline: DeviceRoofline
   };
 }
 
+/** A shipped precomputed load as a run record, plainly labelled. */
+export function precomputedRun(s: Scenario, counts: Int32Array, kept: Int32Array): MeasuredRun {
+  const cfg = precomputeConfig(s);
+  const result = { counts, kept } as Pick<LayerResult, 'counts' | 'kept'>;
+  return buildRun(s, { ...cfg, ffnSize: layerConfigFromScenario(s).ffnSize }, result, {
+    engine: 'precomputed',
+    provenance: 'precomputed on the CPU reference engine (shipped with the app)',
+    adapter: null,
+    isSoftware: true,
+    scale: 1,
+    planNote: 'routing only; the run on this device is on its way',
+    stages: [],
+    totalMs: null,
+    timingNote: 'Precomputed load: no timing on this device yet.',
+    roofline: null,
+    verification: {
+      status: 'skipped',
+      detail: 'Precomputed with the CPU reference; this device is measuring now.',
+    },
+    compiledPipelines: null,
+  });
+}
+
 function buildRun(
   s: Scenario,
   cfg: LayerConfig,
-  result: LayerResult,
+  result: Pick<LayerResult, 'counts' | 'kept'>,
   parts: Omit<MeasuredRun, 'scenario' | 'cfg' | 'counts' | 'kept' | 'capacity' | 'metrics'>,
 ): MeasuredRun {
   const capacity = capacityOf(cfg);

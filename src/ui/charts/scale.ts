@@ -31,11 +31,18 @@ export function sourceText(s: ChartSource): string {
 
 /** A run-like object's source: the adapter it was measured on, or the CPU engine. */
 export function sourceFromRun(run: {
-  engine?: 'gpu' | 'cpu';
+  engine?: 'gpu' | 'cpu' | 'precomputed';
   adapter?: { label: string } | null;
   isSoftware: boolean;
   provenance?: string;
 }): ChartSource {
+  if (run.engine === 'precomputed') {
+    return {
+      kind: 'measured',
+      detail: 'the CPU reference engine (precomputed, shipped with the app)',
+      isSoftware: true,
+    };
+  }
   if (run.engine === 'cpu' || (!run.adapter && run.engine !== 'gpu')) {
     return { kind: 'measured', detail: 'the CPU reference engine (no WebGPU)', isSoftware: true };
   }

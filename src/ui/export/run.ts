@@ -21,7 +21,7 @@ export interface StageLike {
 export interface RunLike {
   provenance: string;
   isSoftware: boolean;
-  engine?: 'gpu' | 'cpu';
+  engine?: 'gpu' | 'cpu' | 'precomputed';
   adapter?: { label: string; vendor?: string; architecture?: string; description?: string } | null;
   /** Overrides the measured-here source (e.g. an imported table). */
   source?: ChartSource;
