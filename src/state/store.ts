@@ -9,8 +9,10 @@ import {
   reconcileScenario,
   type Scenario,
 } from '../scenario';
+import type { StreamResult } from '../stream';
 import type { RunState } from './runController';
 import type { MeasuredRun } from './runner';
+import type { StreamState } from './streamController';
 
 /** Where WebGPU stands on this page; filled once at start-up. */
 export type GpuState =
@@ -43,6 +45,11 @@ export interface AppState {
   runState: RunState;
   autoRun: boolean;
   pinned: Pinned | null;
+  /** The latest stream (steps × layers) run. */
+  stream: StreamResult | null;
+  streamState: StreamState;
+  setStream: (stream: StreamResult | null) => void;
+  setStreamState: (state: StreamState) => void;
   /** A load imported from a file (count table, trace): the cost model uses it instead of the measured one. */
   imported: LoadProfile | null;
   setImported: (load: LoadProfile | null) => void;
@@ -72,6 +79,10 @@ export const useAppStore = create<AppState>((set, get) => ({
   runState: { status: 'idle' },
   autoRun: true,
   pinned: null,
+  stream: null,
+  streamState: { status: 'idle' },
+  setStream: (stream) => set({ stream }),
+  setStreamState: (streamState) => set({ streamState }),
   imported: null,
   setImported: (imported) => set({ imported }),
   pin: () =>

@@ -8,6 +8,8 @@ const MeasuredView = lazy(() => import('./MeasuredView').then((m) => ({ default:
 const ProjectionsView = lazy(() => import('./ProjectionsView').then((m) => ({ default: m.ProjectionsView })));
 const Compare = lazy(() => import('./Compare').then((m) => ({ default: m.Compare })));
 const FrontierView = lazy(() => import('./SweepViews').then((m) => ({ default: m.FrontierView })));
+const DynamicsView = lazy(() => import('./DynamicsView').then((m) => ({ default: m.DynamicsView })));
+const ImportPanel = lazy(() => import('./ImportPanel').then((m) => ({ default: m.ImportPanel })));
 const DesignView = lazy(() => import('./SweepViews').then((m) => ({ default: m.DesignView })));
 
 const Loading = ({ what }: { what: string }) => (
@@ -51,6 +53,16 @@ export function Results() {
       <ErrorBoundary name="Cost versus speed">
         <Suspense fallback={<Loading what="the frontier" />}>
           <FrontierView />
+        </Suspense>
+      </ErrorBoundary>
+      <ErrorBoundary name="Dynamics">
+        <Suspense fallback={<Loading what="the dynamics view" />}>
+          <DynamicsView />
+        </Suspense>
+      </ErrorBoundary>
+      <ErrorBoundary name="Import">
+        <Suspense fallback={<Loading what="the importer" />}>
+          <ImportPanel />
         </Suspense>
       </ErrorBoundary>
       <ErrorBoundary name="Chip design">

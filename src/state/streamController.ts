@@ -1,0 +1,70 @@
+import {
+  cpuRunner,
+  gpuRunner,
+  runStream,
+  type StreamOptions,
+  type StreamResult,
+  toLoadProfile,
+} from '../stream';
+import { getEngine } from './gpuSession';
+import { useAppStore } from './store';
+
+export type StreamState =
+  | { status: 'idle' }
+  | { status: 'running'; done: number; total: number; stage: string }
+  | { status: 'error'; message: string };
+
+let controller: AbortController | null = null;
+
+/**
+ * Run the scenario as a stream of steps through several MoE layers, with the balancing what-ifs and the decode
+ * sparsity curve, on the GPU when there is one (CPU reference, routing only, otherwise).
+ */
+export async function runStreamNow(
+  extra: Pick<StreamOptions, 'source' | 'cfg'> = {},
+): Promise<StreamResult | null> {
+  controller?.abort();
+  const mine = new AbortController();
+  controller = mine;
+  const store = useAppStore.getState();
+  const s = store.scenario;
+  store.setStreamState({ status: 'running', done: 0, total: 1, stage: 'starting' });
+  try {
+    const found = s.engine === 'cpu' ? { engine: null } : await getEngine();
+    const runner = found.engine ? gpuRunner(found.engine) : cpuRunner({ routingOnly: true });
+    const stream = await runStream(runner, s, {
+      ...extra,
+      signal: mine.signal,
+      placement: { ranks: s.expertParallel, redundant: s.redundantExperts },
+      onProgress: (p) => {
+        if (controller === mine) {
+          useAppStore
+            .getState()
+            .setStreamState({ status: 'running', done: p.done, total: p.total, stage: p.stage });
+        }
+      },
+    });
+    if (controller !== mine) return null;
+    useAppStore.getState().setStream(stream);
+    useAppStore.getState().setStreamState({ status: 'idle' });
+    return stream;
+  } catch (err) {
+    if (controller !== mine) return null;
+    const aborted = mine.signal.aborted;
+    useAppStore
+      .getState()
+      .setStreamState(aborted ? { status: 'idle' } : { status: 'error', message: (err as Error).message });
+    return null;
+  } finally {
+    if (controller === mine) controller = null;
+  }
+}
+
+export function cancelStream(): void {
+  controller?.abort();
+}
+
+/** Hand the stream's measured load (per layer, per step) to the cost model. */
+export function applyStreamLoad(stream: StreamResult): void {
+  useAppStore.getState().setImported(toLoadProfile(stream));
+}

@@ -1,0 +1,267 @@
+import { useMemo, useState } from 'react';
+import { loadMetrics } from '../metrics';
+import { applyModelPreset } from '../scenario';
+import { runStreamNow, useAppStore } from '../state';
+import { importedSource, importToLoadProfile } from '../stream';
+import {
+  type ImportOptions,
+  type ImportPreview,
+  layerConfigFromScenario,
+  MAX_IMPORT_BYTES,
+  previewImport,
+  TRACE_PRESETS,
+  type TracePreset,
+  tracePresetUrl,
+} from '../workload';
+import { Heatmap } from './charts/Heatmap';
+import { fmt } from './format';
+
+interface Loaded {
+  name: string;
+  bytes: Uint8Array;
+  preset?: TracePreset;
+  options: ImportOptions;
+}
+
+/** Bring a load recorded from a real model: a count table, per-token choices, or router logits. Preview first. */
+export function ImportPanel() {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const imported = useAppStore((s) => s.imported);
+  const setImported = useAppStore((s) => s.setImported);
+  const preview: ImportPreview | null = useMemo(
+    () => (loaded ? previewImport(loaded.name, loaded.bytes, loaded.options) : null),
+    [loaded],
+  );
+
+  const readFile = async (file: File) => {
+    setError(null);
+    if (file.size > MAX_IMPORT_BYTES) {
+      setError(
+        `${file.name} is ${fmt(file.size / 2 ** 20)} MiB; the limit is ${MAX_IMPORT_BYTES / 2 ** 20} MiB.`,
+      );
+      return;
+    }
+    setLoaded({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), options: {} });
+  };
+
+  const readPreset = async (id: string) => {
+    const preset = TRACE_PRESETS.find((p) => p.id === id);
+    if (!preset) return;
+    setError(null);
+    setBusy(true);
+    try {
+      const res = await fetch(tracePresetUrl(preset, import.meta.env.BASE_URL));
+      if (!res.ok) throw new Error(`could not fetch ${preset.file} (HTTP ${res.status})`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      setLoaded({
+        name: preset.file.split('/').pop() ?? preset.file,
+        bytes,
+        preset,
+        options: {
+          filter: preset.filter,
+          experts: preset.experts,
+          layerIds: preset.layerIds,
+          topK: preset.topK,
+        },
+      });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const use = async () => {
+    if (!preview?.ok || !loaded) return;
+    const { data, summary } = preview;
+    const store = useAppStore.getState();
+    // The scenario takes the recorded model's shape, so the load and the projection describe the same model.
+    let s = store.scenario;
+    if (loaded.preset) s = applyModelPreset(s, loaded.preset.modelPresetId);
+    const topK = summary.topK ?? loaded.preset?.topK ?? Math.min(s.topK, data.experts);
+    if (s.experts !== data.experts || s.topK !== topK)
+      s = { ...s, experts: data.experts, topK, groups: 1, topGroups: 1 };
+    store.replaceScenario(s);
+    try {
+      if (data.format === 'count-table') {
+        setImported(importToLoadProfile(data, { topK, label: loaded.preset?.name ?? loaded.name }));
+      } else {
+        if (data.format === 'token-choices')
+          setImported(importToLoadProfile(data, { label: loaded.preset?.name ?? loaded.name }));
+        // Choices and logits replay through the kernels from the gate onward.
+        const cfg = layerConfigFromScenario(s);
+        const stream = await runStreamNow({ source: importedSource(s, cfg, data) });
+        if (stream && data.format === 'router-logits') {
+          const { toLoadProfile } = await import('../stream');
+          setImported(toLoadProfile(stream));
+        }
+      }
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="import-title" data-testid="import">
+      <h2 id="import-title">Bring a recorded load</h2>
+      <div className="import-row">
+        <div className="param">
+          <label htmlFor="trace-preset">Recorded from a real model</label>
+          <select
+            id="trace-preset"
+            value=""
+            onChange={(e) => void readPreset(e.target.value)}
+            disabled={busy}
+          >
+            <option value="">Choose…</option>
+            {TRACE_PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="param">
+          <label htmlFor="import-file">
+            Or a file (.csv count table or choices, .json choices, .npy logits or ids)
+          </label>
+          <input
+            id="import-file"
+            type="file"
+            accept=".csv,.json,.npy,text/csv,application/json"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void readFile(file);
+            }}
+          />
+        </div>
+      </div>
+      {error && <p role="alert">Import failed: {error}</p>}
+      {preview && !preview.ok && (
+        <p role="alert" data-testid="import-error">
+          Could not read {loaded?.name}: {preview.error}
+        </p>
+      )}
+      {preview?.ok && loaded && (
+        <div className="import-preview" data-testid="import-preview">
+          <p>
+            <strong>{preview.summary.formatLabel}</strong> from {preview.summary.name}:{' '}
+            {preview.summary.layers} layer
+            {preview.summary.layers === 1 ? '' : 's'}, {preview.summary.experts} experts
+            {preview.summary.tokens !== null && `, ${fmt(preview.summary.tokens)} tokens`}
+            {preview.summary.topK !== null && `, top-${preview.summary.topK}`}.
+            {loaded.preset && ` ${loaded.preset.attribution} (${loaded.preset.license}).`}
+          </p>
+          {preview.summary.notes.map((n) => (
+            <p key={n} className="provenance-note">
+              {n}
+            </p>
+          ))}
+          {preview.summary.filters.map((f) => (
+            <div className="param" key={f.name}>
+              <label htmlFor={`filter-${f.name}`}>{f.name}</label>
+              <select
+                id={`filter-${f.name}`}
+                value={f.selected}
+                onChange={(e) =>
+                  setLoaded({
+                    ...loaded,
+                    options: {
+                      ...loaded.options,
+                      filter: { ...loaded.options.filter, [f.name]: e.target.value },
+                    },
+                  })
+                }
+              >
+                {f.values.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ))}
+          <table className="metrics">
+            <caption>Load per layer in the file</caption>
+            <thead>
+              <tr>
+                <th scope="col">layer</th>
+                <th scope="col">assignments</th>
+                <th scope="col">max/mean</th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.summary.perLayer.slice(0, 8).map((l) => (
+                <tr key={l.layerId}>
+                  <th scope="row">{l.layerId}</th>
+                  <td>{fmt(l.total)}</td>
+                  <td>{fmt(l.maxOverMean)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {preview.summary.perLayer.length > 8 && (
+            <p>… and {preview.summary.perLayer.length - 8} more layers.</p>
+          )}
+          <button type="button" className="primary" onClick={() => void use()}>
+            Use this load
+          </button>
+        </div>
+      )}
+      {imported && <ImportedLoad />}
+    </section>
+  );
+}
+
+/** The load the cost model is using instead of this device's measurement, with its metrics per layer. */
+function ImportedLoad() {
+  const imported = useAppStore((s) => s.imported);
+  const setImported = useAppStore((s) => s.setImported);
+  const rows = useMemo(() => (imported ? imported.layers.map((l) => l.counts) : []), [imported]);
+  if (!imported) return null;
+  const metrics = imported.layers.map((l) =>
+    loadMetrics({
+      counts: l.counts,
+      kept: l.kept,
+      tokens: l.tokens,
+      topK: imported.topK,
+      blockSize: imported.blockSize,
+    }),
+  );
+  const source = { kind: 'imported' as const, detail: imported.label };
+  return (
+    <div data-testid="imported-load">
+      <h3>
+        In use: {imported.source} load, {imported.label}
+      </h3>
+      <table className="metrics" data-testid="imported-metrics">
+        <caption>Load metrics of the {imported.source} load (from its counts)</caption>
+        <thead>
+          <tr>
+            <th scope="col">layer</th>
+            <th scope="col">max/mean</th>
+            <th scope="col">CV²</th>
+            <th scope="col">distinct experts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {metrics.slice(0, 12).map((m, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: layers are positional
+            <tr key={i} data-max-over-mean={m.maxOverMean}>
+              <th scope="row">{i}</th>
+              <td>{fmt(m.maxOverMean)}</td>
+              <td>{fmt(m.cv2)}</td>
+              <td>{m.distinctExperts}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length > 0 && <Heatmap rows={rows} rowLabel="layer" source={source} testId="imported-heatmap" />}
+      <button type="button" onClick={() => setImported(null)}>
+        Stop using it (back to this device's measurement)
+      </button>
+    </div>
+  );
+}
