@@ -33,7 +33,7 @@ test('a malformed file gets a clear message and loses nothing', async ({ page })
 
 test('a stream shows steps × experts, layers × experts and the balancing what-ifs', async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto('/#T=32&E=8&k=2&steps=4&moeLayers=2&phase=decode&d=64&trials=1');
+  await page.goto('/#T=32&E=8&k=2&steps=4&moeLayers=2&phase=decode&dModel=64&trials=1');
   await page.getByRole('button', { name: 'Run a stream' }).click();
   await expect(page.getByTestId('steps-heatmap')).toBeVisible({ timeout: 200_000 });
   await expect(page.getByTestId('steps-heatmap')).toHaveAttribute('data-rows', '4');

@@ -180,3 +180,11 @@ describe('lesson links', () => {
     expect(decodeHash('#lesson=nope').issues.join(' ')).toMatch(/Unknown lesson/);
   });
 });
+
+describe('unknown link keys', () => {
+  it('are reported, not silently dropped', () => {
+    const { issues, extras } = decodeHash('#d=64&topK=2');
+    expect(issues.join(' ')).toMatch(/unknown link key: d/);
+    expect(extras).toEqual({});
+  });
+});

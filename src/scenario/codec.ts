@@ -86,6 +86,9 @@ export function encodeScenario(s: Scenario): string {
 /** Keys that could reach an object's prototype; never copied from a link. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Hash keys that are not scenario fields but belong to the page: lesson, presentation and embed modes, theme. */
+export const EXTRA_KEYS: readonly string[] = ['lesson', 'present', 'embed', 'theme'];
+
 /** Short-form aliases accepted in readable links. */
 const ALIASES: Record<string, ParamKey> = {
   chip: 'chips',
@@ -160,12 +163,22 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
 
   // Readable form: a preset first, then individual fields on top.
   const fields: Record<string, unknown> = {};
+  const unknown: string[] = [];
   for (const [key, value] of params) {
     if (key === 's' || UNSAFE_KEYS.has(key)) continue;
     const target = ALIASES[key] ?? key;
     if ((PARAM_KEYS as string[]).includes(target)) fields[target] = value;
     else if (key === 'v') fields.v = value;
-    else extras[key] = value;
+    else if (EXTRA_KEYS.includes(key)) extras[key] = value;
+    else unknown.push(key);
+  }
+  if (unknown.length) {
+    issues.push(
+      `Ignored unknown link key${unknown.length > 1 ? 's' : ''}: ${unknown
+        .slice(0, 5)
+        .map((k) => k.slice(0, 30))
+        .join(', ')}.`,
+    );
   }
   if (typeof fields.preset === 'string') {
     if (findModelPreset(fields.preset)) scenario = applyModelPreset(scenario, fields.preset);
