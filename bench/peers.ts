@@ -136,7 +136,7 @@ const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'â
 
 const STAGES: [PeerStage, string][] = [
   ['router', 'router GEMM'],
-  ['gate', 'gate / top-k'],
+  ['gate', 'gate / top-k (moe-lab: fused with the router GEMM when E â‰¤ 256)'],
   ['dispatch', 'dispatch (count, offsets, scatter; tfjs: readback + gather)'],
   ['ffn', 'expert FFN'],
   ['combine', 'combine'],

@@ -5,7 +5,7 @@
  * counts before anything is timed. Exposes `window.moeBench.run(spec)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { acquireDevice, createMoeEngine, type MoeEngine, stageWork } from '../../src/gpu';
+import { acquireDevice, createMoeEngine, type DeviceRoofline, type MoeEngine } from '../../src/gpu';
 import { browserShaders } from '../../src/gpu/browserShaders';
 import { count, expertFfn, gate, offsets, routerLogits, scatter } from '../../src/reference';
 import { combine } from '../../src/reference/ffn';
@@ -152,7 +152,7 @@ async function runSize(
   tfm: TfjsMoe | null,
   size: PeerSize,
   spec: PeerSpec,
-  roof: { copyGBps: number; matmulGflops: number },
+  roof: DeviceRoofline,
 ): Promise<SizeResult> {
   const cfg = configOf(size);
   const t = tensorsFor(cfg);
@@ -188,19 +188,18 @@ async function runSize(
 
   // (a) moe-lab: warm-up + trials in one go (timestamps per stage, wall time for the whole submission).
   const compiledBefore = engine.compileCount;
-  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup });
-  const work = stageWork(cfg, run.result, false);
+  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup, roofline: roof });
   const rows: MoeStageRow[] = run.stages.map((s) => {
-    const w = work[s.name] ?? { flops: 0, bytes: 0 };
-    const gemm = w.flops > 0 && (s.name === 'router' || s.name === 'ffn' || s.name === 'shared');
-    const rate = gemm ? w.flops / (s.medianMs * 1e6) : w.bytes / (s.medianMs * 1e6);
+    // Rate in the unit that bounds the stage on this device's roofline (FLOPs for GEMMs, bytes otherwise).
+    const gemm = s.flops / roof.matmulGflops > s.bytes / roof.copyGBps;
+    const rate = gemm ? s.flops / (s.medianMs * 1e6) : s.bytes / (s.medianMs * 1e6);
     return {
       name: s.name,
       label: s.label,
       medianMs: s.medianMs,
       minMs: s.minMs,
-      flops: w.flops,
-      bytes: w.bytes,
+      flops: s.flops,
+      bytes: s.bytes,
       rate,
       rateUnit: gemm ? 'GFLOP/s' : 'GB/s',
       ofRoof: gemm ? rate / roof.matmulGflops : rate / roof.copyGBps,

@@ -16,10 +16,12 @@ import {
   combine,
   countChunked,
   expertFfn,
+  FUSED_GATE_MAX_E,
   gate,
   infoLayout,
   offsets,
   packSortSteps,
+  routerGate,
   routerGemm,
   scatter,
   scatterChunked,
@@ -68,7 +70,10 @@ export interface KernelOptions {
   vec4?: boolean;
   /** Subgroup operations when the adapter has the 'subgroups' feature. */
   subgroups?: boolean;
-  /** Router GEMM fused with the gate when E fits the fused kernel. */
+  /**
+   * Router GEMM fused with the gate when E fits the fused kernel's workgroup (E ≤ 64). Default: on for hardware
+   * adapters; off on software adapters, where it measured slower than the two passes (docs/BENCHMARKS.md).
+   */
   fusedGate?: boolean;
 }
 
@@ -246,8 +251,9 @@ class Engine implements MoeEngine {
       module: KernelModule;
       before?: (enc: GPUCommandEncoder) => void;
     }[] = [];
-    if (!supplied) plannedStages.push({ name: 'router', module: routerGemm });
-    plannedStages.push({ name: 'gate', module: gate });
+    const fused = !supplied && layer.variant.fusedGate;
+    if (!supplied && !fused) plannedStages.push({ name: 'router', module: routerGemm });
+    plannedStages.push({ name: 'gate', module: fused ? routerGate : gate });
     if (!ec) plannedStages.push({ name: 'count', module: countChunked });
     plannedStages.push({ name: 'offsets', module: offsets });
     // Position policy: ranks are token order, so a chunked running count replaces the sort.
@@ -331,6 +337,14 @@ class Engine implements MoeEngine {
 
       const source = rec ? 'timestamp' : 'wall';
       const work = stageWork(cfg, result, supplied);
+      if (fused && work.router && work.gate) {
+        // The fused pass does the router GEMM's work too.
+        work.gate = {
+          flops: work.router.flops + work.gate.flops,
+          bytes: work.router.bytes + work.gate.bytes - 4 * cfg.tokens * cfg.experts,
+        };
+        delete work.router;
+      }
       const timing: Partial<Record<StageName, StageTiming>> = {};
       const reports: StageReport[] = stages.map((s, i) => {
         const st = summarize(perStage[i], source);
@@ -339,7 +353,7 @@ class Engine implements MoeEngine {
         const report: StageReport = {
           ...st,
           name: s.name,
-          label: STAGE_LABELS[s.name],
+          label: fused && s.name === 'gate' ? 'router GEMM + gate (fused)' : STAGE_LABELS[s.name],
           flops: w.flops,
           bytes: w.bytes,
         };
@@ -372,7 +386,12 @@ class Engine implements MoeEngine {
       sharedVec4: vec4 && d4 && cfg.sharedFfnSize % 4 === 0,
       combineVec4: vec4 && d4,
       subgroups: (k.subgroups ?? true) && this.device.features.has('subgroups' as GPUFeatureName),
-      fusedGate: false,
+      fusedGate:
+        (k.fusedGate ?? !this.adapter.isSoftware) &&
+        vec4 &&
+        d4 &&
+        cfg.experts % 4 === 0 &&
+        cfg.experts <= FUSED_GATE_MAX_E,
     };
   }
 

@@ -35,6 +35,7 @@ describe.each(KERNEL_PATHS)('MoE layer on the GPU vs the CPU reference — %s', 
     ],
     ['k = 1', { topK: 1, tokens: 130 }],
     ['k = E', { topK: 8, tokens: 70 }],
+    ['k = 12 of E = 16 (past the one-pass top-k: k passes)', { topK: 12, experts: 16, tokens: 45 }],
     [
       'sigmoid + selection bias, renormalised, route scale 2.5',
       { scoreFn: 'sigmoid', useBias: true, routeScale: 2.5 },

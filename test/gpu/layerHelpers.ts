@@ -62,7 +62,8 @@ export interface GpuFixture {
 
 /** Kernel paths the layer suite runs on: the default (fastest available) and the plain one. */
 export const KERNEL_PATHS: [string, KernelOptions][] = [
-  ['fast path (vec4 GEMMs, fused gate, subgroups when the adapter has them)', {}],
+  ['default path on this adapter (vec4 GEMMs, subgroups when the adapter has them)', {}],
+  ['fused router GEMM + gate', { fusedGate: true }],
   [
     'plain path (tiled scalar GEMMs, separate gate, no subgroups)',
     { vec4: false, subgroups: false, fusedGate: false },

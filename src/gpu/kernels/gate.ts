@@ -32,3 +32,34 @@ export const gate: KernelModule = {
     };
   },
 };
+
+/** Router GEMM + gate in one pass (shaders/routerGate.wgsl): vec4 sizes and E ≤ FUSED_GATE_MAX_E (one workgroup row). */
+export const routerGateProgram: KernelProgram = { shader: 'routerGate' };
+export const FUSED_GATE_MAX_E = 64;
+/** Tokens per workgroup of the fused kernel (FT in routerGate.wgsl). */
+const FUSED_TOKENS = 16;
+
+export const routerGate: KernelModule = {
+  programs: () => [routerGateProgram],
+  prepare(ctx, l) {
+    const pipeline = ctx.pipelines.get(routerGateProgram);
+    const group = bindGroup(ctx.device, pipeline, [
+      l.params,
+      range(l, 'logits'),
+      range(l, 'bias'),
+      range(l, 'scores'),
+      range(l, 'ids'),
+      range(l, 'weights'),
+      range(l, 'slotScores'),
+      range(l, 'x'),
+      range(l, 'router'),
+    ]);
+    return {
+      encode(pass) {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        dispatch1d(pass, Math.ceil(l.cfg.tokens / FUSED_TOKENS));
+      },
+    };
+  },
+};

@@ -15,7 +15,7 @@ export {
   ffnUpVec4Program,
   sharedFfn,
 } from './ffn';
-export { gate, gateProgram } from './gate';
+export { FUSED_GATE_MAX_E, gate, gateProgram, routerGate, routerGateProgram } from './gate';
 export { infoLayout, offsets, offsetsProgram, offsetsSubgroupProgram } from './offsets';
 export { routerGemm, routerGemmGrid, routerGemmProgram, routerGemmVec4Program } from './routerGemm';
 export {
