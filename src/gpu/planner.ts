@@ -189,7 +189,7 @@ export function planMemory(
  */
 export function chunkPlan(pairs: number, experts: number): { chunkSize: number; chunks: number } {
   if (pairs <= 0) return { chunkSize: 0, chunks: 0 };
-  const chunkSize = Math.max(64, nextPow2(2 * experts));
+  const chunkSize = Math.max(256, nextPow2(4 * experts));
   return { chunkSize, chunks: Math.ceil(pairs / chunkSize) };
 }
 

@@ -8,6 +8,9 @@ export const combineProgram: KernelProgram = { shader: 'combine' };
 /** d a multiple of 4: four columns per invocation (vec4). */
 export const combineVec4Program: KernelProgram = { shader: 'combineVec4' };
 const WG = 256;
+/** combineVec4.wgsl: workgroup size and vec4 columns per invocation (WG, CB there). */
+const VEC4_WG = 64;
+const VEC4_RUN = 8;
 
 export const combine: KernelModule = {
   programs: (_cfg, v) => [v.combineVec4 ? combineVec4Program : combineProgram],
@@ -28,7 +31,12 @@ export const combine: KernelModule = {
       encode(pass) {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, group);
-        dispatch1d(pass, Math.ceil((l.cfg.tokens * l.cfg.dModel) / (vec4 ? 4 : 1) / WG));
+        if (vec4) {
+          const runs = Math.ceil(l.cfg.dModel / 4 / VEC4_RUN);
+          dispatch1d(pass, Math.ceil((l.cfg.tokens * runs) / VEC4_WG));
+        } else {
+          dispatch1d(pass, Math.ceil((l.cfg.tokens * l.cfg.dModel) / WG));
+        }
       },
     };
   },
