@@ -48,6 +48,10 @@ export function Compare() {
       </div>
       <p>{diff.length ? `Changed: ${diff.join('; ')}.` : 'The scenarios are the same.'}</p>
       <table className="metrics">
+        <caption>
+          Load: pinned {pinned.measured?.provenance ?? 'not measured'}; current{' '}
+          {measured?.provenance ?? 'not measured'}.
+        </caption>
         <thead>
           <tr>
             <th scope="col">measured load</th>
@@ -71,6 +75,7 @@ export function Compare() {
         </tbody>
       </table>
       <table className="metrics">
+        <caption>Projected by the cost model from each scenario's load.</caption>
         <thead>
           <tr>
             <th scope="col">projected chip</th>
