@@ -13,6 +13,8 @@ export interface ExpertPlacement {
   /** Slots: the expert each slot holds and the rank it lives on. */
   slotExpert: Int32Array;
   slotRank: Int32Array;
+  /** True when packing would have left the busiest rank above round-robin's, so round-robin was kept. */
+  fellBack: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export function placeExperts(
       slotExpert[e] = e;
       slotRank[e] = e % R;
     }
-    return { ranks: R, replicas, slotExpert, slotRank };
+    return { ranks: R, replicas, slotExpert, slotRank, fellBack: false };
   }
   const extra = mode === 'eplb' ? Math.max(0, Math.floor(redundant)) : 0;
   if (extra > 0) {
@@ -111,5 +113,23 @@ export function placeExperts(
     if (++rankUsed[best] >= perRank) heap[0] = heap[--size];
     down(0);
   }
-  return { ranks: R, replicas, slotExpert, slotRank };
+  const packedPlacement = { ranks: R, replicas, slotExpert, slotRank, fellBack: false };
+  // Greedy packing with equal slots per rank can lose to round-robin on some loads (e.g. [3,5,5,3,4,4,3] on 3
+  // ranks); a balancer never makes the busiest rank worse than the plain placement, so keep the better one.
+  const plain = placeExperts(load, R, 'round-robin');
+  return busiestRank(load, packedPlacement) <= busiestRank(load, plain)
+    ? packedPlacement
+    : { ...plain, fellBack: true };
+}
+
+/** The heaviest rank's load under a placement (each replica takes an equal share of its expert's load). */
+export function busiestRank(load: ArrayLike<number>, p: ExpertPlacement): number {
+  const rankLoad = new Float64Array(p.ranks);
+  for (let s = 0; s < p.slotExpert.length; s++) {
+    const e = p.slotExpert[s];
+    rankLoad[p.slotRank[s]] += load[e] / p.replicas[e];
+  }
+  let max = 0;
+  for (const v of rankLoad) max = Math.max(max, v);
+  return max;
 }

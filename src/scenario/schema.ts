@@ -363,7 +363,7 @@ export const PARAMS = {
     max: 1,
     step: 0.01,
     default: 0.1,
-    help: 'How fast the topic mix changes from one batch to the next.',
+    help: 'How fast the topic mix changes from one batch to the next (decode: the chance per step that a sequence ends and a new one takes its slot).',
     advanced: true,
   }),
   layerCorrelation: float({

@@ -40,22 +40,18 @@ export interface PlacementChoice {
 
 /**
  * EPLB placement for a layer's history, never worse than plain on that history: costmodel's placeExperts('eplb')
- * with `redundant` extra replicas, unless its busiest chip would carry more than round-robin's, in which case the
- * round-robin placement is returned (fellBack = true).
+ * keeps round-robin (fellBack = true) when its greedy packing would leave the busiest chip above it.
  */
 export function eplbPlacement(history: ArrayLike<number>, ranks: number, redundant: number): PlacementChoice {
-  const plain = placeExperts(history, ranks, 'round-robin');
-  const eplb = placeExperts(history, ranks, 'eplb', redundant);
-  const worse = maxOf(chipLoads(history, eplb)) > maxOf(chipLoads(history, plain));
-  const chosen = worse ? plain : eplb;
+  const chosen = placeExperts(history, ranks, 'eplb', redundant);
   return {
-    mode: worse ? 'round-robin' : 'eplb',
+    mode: chosen.fellBack ? 'round-robin' : 'eplb',
     ranks: chosen.ranks,
-    redundant: worse ? 0 : Math.max(0, Math.floor(redundant)),
+    redundant: chosen.fellBack ? 0 : Math.max(0, Math.floor(redundant)),
     replicas: chosen.replicas,
     slotExpert: chosen.slotExpert,
     slotRank: chosen.slotRank,
-    fellBack: worse,
+    fellBack: chosen.fellBack,
   };
 }
 
