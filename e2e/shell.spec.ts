@@ -47,3 +47,23 @@ test('a preset short link opens that preset with its chips', async ({ page }) =>
   await expect(page.getByRole('checkbox', { name: /Groq LPU/ })).toBeChecked();
   await expect(page).toHaveURL(/#s=/);
 });
+
+test('a scenario file opens, and a malformed one is reported without losing the current scenario', async ({
+  page,
+}) => {
+  await page.goto('/#T=64');
+  await page.getByLabel('Open scenario file').setInputFiles({
+    name: 's.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ v: 2, experts: 24, topK: 3, seed: 9 })),
+  });
+  await expect(page.getByLabel('Routed experts E', { exact: true })).toHaveValue('24');
+  await expect(page.getByLabel('Experts per token k', { exact: true })).toHaveValue('3');
+  await page.getByLabel('Open scenario file').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"experts": 8,'),
+  });
+  await expect(page.getByRole('alert').first()).toContainText('not valid JSON');
+  await expect(page.getByLabel('Routed experts E', { exact: true })).toHaveValue('24');
+});

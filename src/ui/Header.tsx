@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { scenarioFromJson } from '../scenario';
 import { currentLink, useAppStore } from '../state';
 
 export function Header() {
@@ -11,6 +12,26 @@ export function Header() {
     (extras.theme !== 'light' &&
       typeof matchMedia !== 'undefined' &&
       matchMedia('(prefers-color-scheme: dark)').matches);
+  const openFile = async (file: File) => {
+    const { replaceScenario, notify } = useAppStore.getState();
+    if (file.size > 65_536) {
+      notify('Could not open the scenario file', [
+        `${file.name} is ${file.size} bytes; a scenario file is under 64 kB.`,
+      ]);
+      return;
+    }
+    const text = await file.text();
+    try {
+      JSON.parse(text);
+    } catch {
+      // Keep the current scenario: a file that is not JSON holds nothing to open.
+      notify('Could not open the scenario file', scenarioFromJson(text).issues);
+      return;
+    }
+    const { scenario, issues } = scenarioFromJson(text);
+    replaceScenario(scenario);
+    if (issues.length) notify(`Opened ${file.name}, with fixes`, issues);
+  };
   const copy = async () => {
     const link = currentLink();
     try {
@@ -39,6 +60,19 @@ export function Header() {
         <button type="button" aria-pressed={dark} onClick={() => setExtra('theme', dark ? 'light' : 'dark')}>
           Dark theme
         </button>
+        <label className="file-button">
+          Open scenario file
+          <input
+            type="file"
+            accept=".json,application/json"
+            className="visually-hidden-input"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void openFile(file);
+              e.target.value = '';
+            }}
+          />
+        </label>
         <button type="button" onClick={copy} aria-live="polite">
           {copied === 'copied'
             ? 'Link copied'

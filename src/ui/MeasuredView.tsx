@@ -36,7 +36,9 @@ export function MeasuredView({ run }: { run: MeasuredRun }) {
       <p className={`provenance ${run.isSoftware ? 'software' : ''}`} data-testid="provenance">
         {run.engine === 'gpu'
           ? `Measured here on ${run.adapter?.label}`
-          : 'Computed on the CPU reference engine (no WebGPU)'}
+          : run.engine === 'precomputed'
+            ? 'Precomputed on the CPU reference engine and shipped with the app, until this device finishes its run'
+            : 'Computed on the CPU reference engine (no WebGPU)'}
         {run.isSoftware && run.engine === 'gpu' && ': a software adapter, so times are CPU times'}. T ={' '}
         {run.cfg.tokens}, d = {run.cfg.dModel}, f = {run.cfg.ffnSize} as run ({run.planNote}).
       </p>
