@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { type Scenario, scenarioFromJson } from '../scenario';
+
 /** `--key value`, `--flag` and positional arguments. */
 export interface Args {
   flags: Record<string, string | true>;
@@ -30,4 +33,26 @@ export function checkFlags(args: Args, known: readonly string[]): void {
   const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));
   if (unknown.length)
     throw new Error(`unknown option --${unknown[0]} (known: ${known.map((k) => `--${k}`).join(' ')})`);
+}
+
+/** Read and validate `--scenario FILE`; every fixed field is reported as a warning on stderr. */
+export function scenarioArg(args: Args): { scenario: Scenario; file: string; issues: string[] } {
+  const file = stringFlag(args, 'scenario');
+  if (!file) throw new Error('--scenario FILE is required');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --scenario ${file}: ${(err as Error).message}`);
+  }
+  const { scenario, issues } = scenarioFromJson(text);
+  for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
+  return { scenario, file, issues };
+}
+
+/** `--engine gpu|cpu`, defaulting to the scenario's choice (auto means the GPU). */
+export function engineArg(args: Args, s: Scenario): 'gpu' | 'cpu' {
+  const engine = stringFlag(args, 'engine') ?? (s.engine === 'cpu' ? 'cpu' : 'gpu');
+  if (engine !== 'gpu' && engine !== 'cpu') throw new Error(`--engine must be gpu or cpu, not "${engine}"`);
+  return engine;
 }

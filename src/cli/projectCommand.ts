@@ -9,9 +9,9 @@ import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '.
 import { type CountTable, countsFromNpy, parseCountsCsv, parseFilter } from '../costmodel/countsFile';
 import { loadFromTrace } from '../costmodel/load';
 import { type LoadMetrics, loadMetrics } from '../metrics';
-import { type Scenario, scenarioFromJson } from '../scenario';
+import type { Scenario } from '../scenario';
 import { type NpyArray, readNpy, routingTraceFromNpy } from '../workload';
-import { checkFlags, stringFlag } from './args';
+import { checkFlags, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const USAGE =
@@ -204,10 +204,8 @@ export const projectCommand: Command = {
   summary: 'project a scenario (and measured counts) onto its chips: time, speed, energy, $/token',
   async run(args) {
     checkFlags(args, ['scenario', 'counts', 'filter', 'json']);
-    const file = stringFlag(args, 'scenario');
-    if (!file) throw new Error(`--scenario is required\n${USAGE}`);
-    const { scenario, issues } = scenarioFromJson(readText(file, '--scenario'));
-    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
+    if (!stringFlag(args, 'scenario')) throw new Error(`--scenario is required\n${USAGE}`);
+    const { scenario, file, issues } = scenarioArg(args);
     const countsFile = stringFlag(args, 'counts');
     const filter = parseFilter(stringFlag(args, 'filter'));
     if (!countsFile && Object.keys(filter).length) throw new Error('--filter needs --counts');

@@ -9,7 +9,7 @@ import { acquireNodeDevice } from '../gpu/nodeDevice';
 import { loadNodeShaders } from '../gpu/nodeShaders';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import { runReferenceLayer, scoresFromLogits } from '../reference';
-import { type Scenario, scenarioFromJson } from '../scenario';
+import type { Scenario } from '../scenario';
 import {
   generateLayerTensors,
   type LayerConfig,
@@ -22,7 +22,7 @@ import {
   validateTensorShapes,
   writeNpy,
 } from '../workload';
-import { type Args, checkFlags, stringFlag } from './args';
+import { type Args, checkFlags, engineArg, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const TENSOR_FLAGS: Partial<Record<string, TensorName>> = {
@@ -148,20 +148,11 @@ export const runCommand: Command = {
   summary: 'run one MoE layer of a scenario on this GPU (or the CPU reference) and write .npy results',
   async run(args) {
     checkFlags(args, KNOWN);
-    const scenarioFile = stringFlag(args, 'scenario');
     const outDir = stringFlag(args, 'out');
-    if (!scenarioFile || !outDir) throw new Error(`--scenario and --out are required (${USAGE})`);
-    let text: string;
-    try {
-      text = readFileSync(scenarioFile, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read --scenario ${scenarioFile}: ${(err as Error).message}`);
-    }
-    const { scenario: s, issues } = scenarioFromJson(text);
-    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
-    const engineFlag = stringFlag(args, 'engine') ?? (s.engine === 'cpu' ? 'cpu' : 'gpu');
-    if (engineFlag !== 'gpu' && engineFlag !== 'cpu')
-      throw new Error(`--engine must be gpu or cpu, not "${engineFlag}"`);
+    if (!stringFlag(args, 'scenario') || !outDir)
+      throw new Error(`--scenario and --out are required (${USAGE})`);
+    const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
+    const engineFlag = engineArg(args, s);
     const intFlag = (name: string, dflt: number) => {
       const v = stringFlag(args, name);
       if (v === undefined) return dflt;

@@ -9,7 +9,6 @@ import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice } from '../gpu/nodeDevice';
 import { loadNodeShaders } from '../gpu/nodeShaders';
 import { STEP_SERIES_KEYS } from '../metrics';
-import { scenarioFromJson } from '../scenario';
 import {
   cpuRunner,
   gpuRunner,
@@ -20,7 +19,7 @@ import {
   type StreamResult,
 } from '../stream';
 import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
-import { type Args, checkFlags, stringFlag } from './args';
+import { type Args, checkFlags, engineArg, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const KNOWN = [
@@ -130,20 +129,11 @@ export const streamCommand: Command = {
   summary: 'run a stream of steps (or an imported trace) over the MoE layers and write load matrices',
   async run(args) {
     checkFlags(args, KNOWN);
-    const scenarioFile = stringFlag(args, 'scenario');
     const outDir = stringFlag(args, 'out');
-    if (!scenarioFile || !outDir) throw new Error(`--scenario and --out are required (${USAGE})`);
-    let text: string;
-    try {
-      text = readFileSync(scenarioFile, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read --scenario ${scenarioFile}: ${(err as Error).message}`);
-    }
-    const { scenario: s, issues } = scenarioFromJson(text);
-    for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
-    const engineFlag = stringFlag(args, 'engine') ?? (s.engine === 'cpu' ? 'cpu' : 'gpu');
-    if (engineFlag !== 'gpu' && engineFlag !== 'cpu')
-      throw new Error(`--engine must be gpu or cpu, not "${engineFlag}"`);
+    if (!stringFlag(args, 'scenario') || !outDir)
+      throw new Error(`--scenario and --out are required (${USAGE})`);
+    const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
+    const engineFlag = engineArg(args, s);
     const routingOnly = args.flags['routing-only'] === true;
     if (routingOnly && engineFlag === 'gpu') throw new Error('--routing-only applies to --engine cpu');
     const steps = intFlag(args, 'steps');

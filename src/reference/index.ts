@@ -18,4 +18,4 @@ export {
   type ReferenceResponse,
   resultTransferables,
 } from './protocol';
-export { runReferenceLayer } from './runLayer';
+export { type ReferenceOptions, runReferenceLayer } from './runLayer';

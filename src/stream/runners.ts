@@ -1,14 +1,5 @@
 import type { AdapterSummary, MoeEngine } from '../gpu';
-import {
-  count,
-  expertChoice,
-  gate,
-  offsets,
-  routerLogits,
-  runReferenceLayer,
-  scatter,
-  scoresFromLogits,
-} from '../reference';
+import { runReferenceLayer } from '../reference';
 import type { Scenario } from '../scenario';
 import {
   type LayerConfig,
@@ -16,7 +7,6 @@ import {
   type LayerTensors,
   layerConfigFromScenario,
 } from '../workload/layer';
-import { validateLayerTensors } from '../workload/shapes';
 
 /** Which engine measured a stream: shown beside every streamed number and written into every export. */
 export interface RunnerInfo {
@@ -67,48 +57,9 @@ export function cpuPlan(s: Scenario): { cfg: LayerConfig; note: string } {
   };
 }
 
-/**
- * Gate, count, offsets and scatter as the CPU reference computes them, without the expert FFN and combine
- * (y is zeros): the load a stream measures depends only on these, and they are the cheap part.
- */
+/** Gate, count, offsets and scatter only (y is zeros): the load a stream measures depends only on these. */
 export function routeOnly(cfg: LayerConfig, t: LayerTensors): LayerResult {
-  validateLayerTensors(cfg, t);
-  const T = cfg.tokens;
-  const E = cfg.experts;
-  const logits = t.logits ? t.logits.slice() : routerLogits(t.x, t.router, T, cfg.dModel, E);
-  const y = new Float32Array(T * cfg.dModel);
-  if (cfg.routingMode === 'expert-choice') {
-    const ec = expertChoice(cfg, scoresFromLogits(logits, T, E, cfg.scoreFn));
-    const plan = offsets(cfg, ec.counts);
-    return {
-      logits,
-      topkIds: new Int32Array(0),
-      topkWeights: new Float32Array(0),
-      counts: ec.counts,
-      kept: plan.kept,
-      offsets: plan.offsets,
-      positions: new Int32Array(0),
-      ecTokens: ec.ecTokens,
-      capacity: ec.capacity,
-      y,
-    };
-  }
-  const g = gate(cfg, logits, t.bias);
-  const counts = count(g.topkIds, E);
-  const plan = offsets(cfg, counts);
-  const { positions } = scatter(cfg, g.topkIds, g.scores, plan);
-  return {
-    logits,
-    topkIds: g.topkIds,
-    topkWeights: g.topkWeights,
-    counts,
-    kept: plan.kept,
-    offsets: plan.offsets,
-    positions,
-    ecTokens: new Int32Array(0),
-    capacity: plan.capacity,
-    y,
-  };
+  return runReferenceLayer(cfg, t, { routingOnly: true });
 }
 
 /**
