@@ -19,7 +19,7 @@ export function MetricsTable({ metrics, provenance }: { metrics: LoadMetrics; pr
         {rows.map(([key, { label, formula }]) => (
           <tr key={key} data-metric={key}>
             <th scope="row">
-              <span className="formula-tip" tabIndex={0} title={formula} aria-description={formula}>
+              <span className="formula-tip" tabIndex={0} aria-description={formula}>
                 {label}
               </span>
             </th>
