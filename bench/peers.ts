@@ -6,7 +6,7 @@
  * writes JSON to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,13 @@ const arg = (argv: string[], name: string): string | undefined => {
 };
 
 export async function runPeerBench(argv: string[]): Promise<PeerReport> {
+  const from = arg(argv, '--from');
+  if (from) {
+    // Re-print the tables of an earlier run (no browser).
+    const report = JSON.parse(readFileSync(from, 'utf8')) as PeerReport;
+    process.stdout.write(`${formatReport(report)}\n`);
+    return report;
+  }
   const quick = argv.includes('--quick');
   const spec: PeerSpec = {
     sizes: quick ? QUICK_SIZES : PEER_SIZES,
@@ -136,7 +143,7 @@ const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : 'â
 
 const STAGES: [PeerStage, string][] = [
   ['router', 'router GEMM'],
-  ['gate', 'gate / top-k (moe-lab: fused with the router GEMM when E â‰¤ 256)'],
+  ['gate', 'gate / top-k'],
   ['dispatch', 'dispatch (count, offsets, scatter; tfjs: readback + gather)'],
   ['ffn', 'expert FFN'],
   ['combine', 'combine'],
