@@ -17,7 +17,7 @@ export const GEMM_TILE = { TM: 32, TN: 32, TK: 32 } as const;
 export const VEC4_TILE = { TM: 32, TN: 32 } as const;
 /** Elements sorted in one workgroup's shared memory (shaders/sortLocal.wgsl CHUNK). */
 export const SORT_CHUNK = 512;
-/** Largest E the count kernel's shared histogram holds (shaders/count.wgsl MAX_E). */
+/** Largest E the engine runs (the limit the UI and CLI check against). */
 export const MAX_EXPERTS = 1024;
 /** Groups in the gate's 64-bit group mask. */
 export const MAX_GROUPS = 64;

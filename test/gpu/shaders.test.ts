@@ -9,7 +9,7 @@ describe('shader library', () => {
     expect(Object.keys(browserShaders).sort()).toEqual(Object.keys(node).sort());
     for (const [name, src] of Object.entries(node)) expect(browserShaders[name]).toBe(src);
     expect(Object.keys(node)).toEqual(
-      expect.arrayContaining(['routerGemm', 'gate', 'count', 'offsets', 'scatter']),
+      expect.arrayContaining(['routerGemm', 'gate', 'countChunks', 'offsets', 'scatter']),
     );
   });
 

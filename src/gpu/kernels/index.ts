@@ -1,12 +1,5 @@
 export { combine, combineProgram, combineVec4Program } from './combine';
-export {
-  clearCounts,
-  count,
-  countChunked,
-  countChunksProgram,
-  countProgram,
-  countScanProgram,
-} from './count';
+export { countChunked, countChunksProgram, countScanProgram } from './count';
 export {
   expertFfn,
   ffnDownProgram,
