@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../scenario';
 import { readNpy, writeNpy } from '../workload/npy';
@@ -6,11 +7,11 @@ import { countsFromNpy, parseCountsCsv, parseFilter } from './countsFile';
 import { loadFromTrace } from './load';
 import { projectScenario } from './project';
 
-const DATA = '/work/shared/data/routing';
-const hasData = existsSync(`${DATA}/esft_vanilla_lite_translation_sglang.csv`);
+// The project's own copies of ../shared/data/routing (byte-identical; see public/data/routing/README.md).
+const DATA = fileURLToPath(new URL('../../public/data/routing', import.meta.url));
 
 describe('counts files', () => {
-  it.runIf(hasData)("reads SGLang's expert-distribution CSV", () => {
+  it("reads SGLang's expert-distribution CSV", () => {
     const t = parseCountsCsv(readFileSync(`${DATA}/esft_vanilla_lite_translation_sglang.csv`, 'utf8'));
     expect(t.counts.length).toBe(26);
     expect(t.experts).toBe(64);
@@ -21,7 +22,7 @@ describe('counts files', () => {
     expect(sums[0] % 6).toBe(0);
   });
 
-  it.runIf(hasData)('selects one model/dataset from extra columns with a filter', () => {
+  it('selects one model/dataset from extra columns with a filter', () => {
     const text = readFileSync(`${DATA}/olmoe_mixtral_expert_counts.csv`, 'utf8');
     expect(() => parseCountsCsv(text)).toThrow(/several groups.*--filter/);
     const t = parseCountsCsv(text, parseFilter('model=Mixtral-8x7B-v0.1,dataset=arxiv'));

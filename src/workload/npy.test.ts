@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MAX_HEADER_BYTES, NpyError, readNpy, writeNpy } from './npy';
 import { routingTraceFromNpy, traceCounts } from './trace';
 
-const TRACE = '/work/shared/data/routing/esft_vanilla_lite_law_topk_ids.npy';
-const COUNTS = '/work/shared/data/routing/esft_vanilla_lite_expert_counts.csv';
+// The project's own copies of ../shared/data/routing (byte-identical; see public/data/routing/README.md).
+const ROUTING = fileURLToPath(new URL('../../public/data/routing/', import.meta.url));
+const TRACE = `${ROUTING}esft_vanilla_lite_law_topk_ids.npy`;
+const COUNTS = `${ROUTING}esft_vanilla_lite_expert_counts.csv`;
 
 /** A .npy file built by hand: any version, header text and payload. */
 function npyBytes(
