@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice } from '../gpu/nodeDevice';
 import { loadNodeShaders } from '../gpu/nodeShaders';
@@ -13,7 +14,6 @@ import {
   cpuRunner,
   gpuRunner,
   importedSource,
-  importToLoadProfile,
   type LayerRunner,
   runStream,
   type StreamResult,

@@ -12,6 +12,7 @@ export {
   type StagePrediction,
 } from './calibrate';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
+export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './fromStream';
 export {
   type CountsInput,
   loadFromCounts,

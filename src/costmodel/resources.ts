@@ -8,7 +8,7 @@
  * touched 1 − (1 − p_e)^t, and the expected padded rows max(g·touched, λ + touched·(g − 1)/2).
  */
 
-import { placeExperts } from './placement';
+import { placeExperts } from '../metrics/placement';
 import type { LayerLoad, LoadProfile, Placement } from './types';
 
 export interface RankSet {

@@ -4,7 +4,8 @@ import type { ChipStatus } from '../scenario/presets/chips';
 
 export type Precision = 'fp4' | 'fp8' | 'bf16' | 'fp32';
 export type Phase = 'prefill' | 'decode';
-export type Placement = 'round-robin' | 'load-aware' | 'eplb';
+export type { Placement } from '../metrics/placement';
+
 export type Overlap = 'max' | 'sum' | 'dual-batch';
 
 /** One chip, resolved into SI units with every modelling figure filled in. */

@@ -6,6 +6,7 @@ export {
   METRIC_FORMULAS,
   rankLoads,
 } from './load';
+export { busiestRank, type ExpertPlacement, type Placement, placeExperts } from './placement';
 export {
   concatSeries,
   distinctExpertsVariance,

@@ -1,11 +1,5 @@
-import {
-  cpuRunner,
-  gpuRunner,
-  runStream,
-  type StreamOptions,
-  type StreamResult,
-  toLoadProfile,
-} from '../stream';
+import { toLoadProfile } from '../costmodel';
+import { cpuRunner, gpuRunner, runStream, type StreamOptions, type StreamResult } from '../stream';
 import { getEngine } from './gpuSession';
 import { useAppStore } from './store';
 

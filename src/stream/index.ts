@@ -20,7 +20,6 @@ export {
   type PlacementReport,
   placementReport,
 } from './placement';
-export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './profile';
 export {
   runStream,
   type StreamLayer,

@@ -1,5 +1,4 @@
-import { placeExperts } from '../costmodel/placement';
-import type { Placement } from '../costmodel/types';
+import { type Placement, placeExperts } from '../metrics/placement';
 import { type Percentiles, percentiles } from '../metrics/stream';
 
 /**

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { projectScenario } from '../costmodel';
-import { placeExperts } from '../costmodel/placement';
+import { importToLoadProfile, projectScenario, toLoadProfile } from '../costmodel';
 import { distinctExpertsVariance } from '../metrics';
+import { placeExperts } from '../metrics/placement';
 import { defaultScenario, type Scenario } from '../scenario';
 import { layerConfigFromScenario, parseImport, type TokenChoices, writeNpy } from '../workload';
 import { type CountTable, choiceCounts } from '../workload/imports';
@@ -16,10 +16,8 @@ import {
   eplbPlacement,
   generatedSource,
   importedSource,
-  importToLoadProfile,
   runStream,
   spreadLayers,
-  toLoadProfile,
   uniformSource,
 } from '.';
 

@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'react';
+import { importToLoadProfile, toLoadProfile } from '../costmodel';
 import { loadMetrics } from '../metrics';
 import { applyModelPreset } from '../scenario';
 import { runStreamNow, useAppStore } from '../state';
-import { importedSource, importToLoadProfile } from '../stream';
+import { importedSource } from '../stream';
 import {
   type ImportOptions,
   type ImportPreview,
@@ -94,7 +95,6 @@ export function ImportPanel() {
         const cfg = layerConfigFromScenario(s);
         const stream = await runStreamNow({ source: importedSource(s, cfg, data) });
         if (stream && data.format === 'router-logits') {
-          const { toLoadProfile } = await import('../stream');
           setImported(toLoadProfile(stream));
         }
       }

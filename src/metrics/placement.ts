@@ -4,7 +4,8 @@
  * is judged on.
  */
 
-import type { Placement } from './types';
+/** How experts are spread over expert-parallel ranks. */
+export type Placement = 'round-robin' | 'load-aware' | 'eplb';
 
 export interface ExpertPlacement {
   ranks: number;

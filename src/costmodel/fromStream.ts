@@ -1,7 +1,7 @@
-import { loadFromCounts } from '../costmodel/load';
-import type { LayerLoad, LoadProfile, Phase } from '../costmodel/types';
+import type { StreamResult } from '../stream/run';
 import { type CountTable, importedCounts, type TokenChoices } from '../workload/imports';
-import type { StreamResult } from './run';
+import { loadFromCounts } from './load';
+import type { LayerLoad, LoadProfile, Phase } from './types';
 
 /**
  * A stream as the cost model's LoadProfile: per measured layer the counts summed over the steps, and the per-step
