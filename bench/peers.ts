@@ -5,13 +5,13 @@
  * reference, after checking that they agree on ids and counts. Prints tables and the targets of issue 7, and
  * writes JSON to bench/results/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
+import { findChromium, WEBGPU_CHROMIUM_ARGS } from '../e2e/chromium';
 import type { PeerReport, PeerSize, PeerSpec, PeerStage, SizeResult, Timing } from './peerTypes';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,25 +35,6 @@ const QUICK_SIZES: PeerSize[] = [
   { name: 'decode step', tokens: 8, dModel: 32, ffnSize: 32, experts: 8, topK: 2, peers: true },
   { name: 'small prefill', tokens: 64, dModel: 32, ffnSize: 64, experts: 8, topK: 2, peers: true },
 ];
-
-/** MOE_LAB_CHROMIUM (or CHROMIUM_PATH), then chromium on PATH, then Playwright's own (as playwright.config.ts). */
-function findChromium(): string | undefined {
-  const override = process.env.MOE_LAB_CHROMIUM ?? process.env.CHROMIUM_PATH;
-  if (override) {
-    if (!existsSync(override))
-      throw new Error(`MOE_LAB_CHROMIUM points at ${override}, which does not exist`);
-    return override;
-  }
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const found = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (found) return found;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -102,16 +83,9 @@ export async function runPeerBench(argv: string[]): Promise<PeerReport> {
   const browser = await chromium.launch({
     executablePath: findChromium(),
     args: [
-      '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
-      '--enable-features=Vulkan',
+      ...WEBGPU_CHROMIUM_ARGS,
       // Unquantised GPU timestamps (Chrome rounds them to 100 µs otherwise).
       '--enable-webgpu-developer-features',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
     ],
   });
   try {
