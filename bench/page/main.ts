@@ -11,7 +11,7 @@ import { count, expertFfn, gate, offsets, routerLogits, scatter } from '../../sr
 import { combine } from '../../src/reference/ffn';
 import { defaultScenario } from '../../src/scenario';
 import type { LayerConfig, LayerTensors } from '../../src/workload';
-import { generateLayerTensors } from '../../src/workload';
+import { generateLayerTensors, makeLayerConfig } from '../../src/workload';
 import type {
   ImplResult,
   MoeStageRow,
@@ -43,25 +43,8 @@ export function timing(samples: number[]): Timing {
 }
 
 export function configOf(size: PeerSize): LayerConfig {
-  return {
-    tokens: size.tokens,
-    dModel: size.dModel,
-    ffnSize: size.ffnSize,
-    experts: size.experts,
-    topK: size.topK,
-    sharedExperts: 0,
-    sharedFfnSize: 0,
-    scoreFn: 'softmax',
-    useBias: false,
-    groups: 1,
-    topGroups: 1,
-    renormalize: true,
-    routeScale: 1,
-    routingMode: 'token-choice',
-    capacityFactor: 0,
-    dropPolicy: 'position',
-    blockSize: 1,
-  };
+  const { tokens, dModel, ffnSize, experts, topK } = size;
+  return makeLayerConfig({ tokens, dModel, ffnSize, experts, topK, renormalize: true });
 }
 
 const shapeOf = (c: LayerConfig) => `T=${c.tokens} d=${c.dModel} f=${c.ffnSize} E=${c.experts} k=${c.topK}`;

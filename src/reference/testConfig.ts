@@ -1,29 +1,18 @@
-import type { LayerConfig, LayerTensors } from '../workload/layer';
+import { type LayerConfig, type LayerTensors, makeLayerConfig } from '../workload/layer';
 import { Rng } from '../workload/rng';
 
 /** Test helpers shared by the reference tests (not part of the public face). */
 
 export function layerConfig(over: Partial<LayerConfig> = {}): LayerConfig {
-  return {
+  return makeLayerConfig({
     tokens: 4,
     dModel: 8,
     ffnSize: 6,
     experts: 4,
     topK: 2,
-    sharedExperts: 0,
-    sharedFfnSize: 0,
-    scoreFn: 'softmax',
-    useBias: false,
-    groups: 1,
-    topGroups: 1,
     renormalize: false,
-    routeScale: 1,
-    routingMode: 'token-choice',
-    capacityFactor: 0,
-    dropPolicy: 'position',
-    blockSize: 1,
     ...over,
-  };
+  });
 }
 
 /** Random tensors for a config: normal activations and router, uniform weights with variance 1/fan_in. */

@@ -33,6 +33,7 @@ export {
   type LayerResult,
   type LayerTensors,
   layerConfigFromScenario,
+  makeLayerConfig,
   type RoutingMode,
   type ScoreFn,
 } from './layer';

@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario';
+import { defaultScenario, type Scenario } from '../scenario';
 
 /**
  * The MoE layer's contract, shared by the GPU engine (src/gpu) and the CPU reference (src/reference).
@@ -123,4 +123,11 @@ export function layerConfigFromScenario(s: Scenario, scale = 1): LayerConfig {
     dropPolicy: s.dropPolicy,
     blockSize: s.blockSize,
   };
+}
+
+/** A layer of the given shape with every other field at the scenario schema's default (tests, benchmarks). */
+export function makeLayerConfig(
+  over: Pick<LayerConfig, 'tokens' | 'dModel' | 'ffnSize' | 'experts' | 'topK'> & Partial<LayerConfig>,
+): LayerConfig {
+  return { ...layerConfigFromScenario(defaultScenario()), ...over };
 }

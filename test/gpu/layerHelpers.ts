@@ -4,7 +4,7 @@ import { createMoeEngine, type EngineRun, type KernelOptions, type MoeEngine } f
 import { loadNodeShaders } from '../../src/gpu/nodeShaders';
 import { runReferenceLayer } from '../../src/reference';
 import type { LayerConfig, LayerResult, LayerTensors } from '../../src/workload';
-import { Rng } from '../../src/workload';
+import { makeLayerConfig, Rng } from '../../src/workload';
 import { nodeDevice } from './nodeGpu';
 
 /** Stated tolerances: weights relative to 1, layer output relative to the largest |y|, logits relative to max |L|. */
@@ -13,26 +13,15 @@ export const Y_RTOL = 2e-4;
 export const LOGIT_RTOL = 1e-5;
 
 export function baseConfig(over: Partial<LayerConfig> = {}): LayerConfig {
-  return {
+  return makeLayerConfig({
     tokens: 100,
     dModel: 32,
     ffnSize: 24,
     experts: 8,
     topK: 2,
-    sharedExperts: 0,
-    sharedFfnSize: 0,
-    scoreFn: 'softmax',
-    useBias: false,
-    groups: 1,
-    topGroups: 1,
     renormalize: true,
-    routeScale: 1,
-    routingMode: 'token-choice',
-    capacityFactor: 0,
-    dropPolicy: 'position',
-    blockSize: 1,
     ...over,
-  };
+  });
 }
 
 export function randomTensors(cfg: LayerConfig, seed = 1, routerScale = 1): LayerTensors {
