@@ -1,17 +1,14 @@
 import { useState } from 'react';
 import { scenarioFromJson } from '../scenario';
 import { currentLink, useAppStore } from '../state';
+import { useTheme } from './modes';
 
 export function Header() {
   const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
   const extras = useAppStore((s) => s.extras);
   const setExtra = useAppStore((s) => s.setExtra);
   const present = extras.present === '1';
-  const dark =
-    extras.theme === 'dark' ||
-    (extras.theme !== 'light' &&
-      typeof matchMedia !== 'undefined' &&
-      matchMedia('(prefers-color-scheme: dark)').matches);
+  const dark = useTheme() === 'dark';
   const openFile = async (file: File) => {
     const { replaceScenario, notify } = useAppStore.getState();
     if (file.size > 65_536) {
