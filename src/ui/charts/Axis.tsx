@@ -1,3 +1,4 @@
+import type { ReactNode, SVGProps } from 'react';
 import { tickText } from './scale';
 
 export interface PlotBox {
@@ -83,4 +84,30 @@ export function seriesStyle(i: number): { colour: string; dash: string | undefin
     colour: SERIES_COLOURS[i % SERIES_COLOURS.length],
     dash: DASHES[Math.floor(i / SERIES_COLOURS.length) % DASHES.length],
   };
+}
+
+/** The SVG every plain chart draws into: sized to its container, one accessible image with a name. */
+export function ChartSvg({
+  width,
+  height,
+  label,
+  children,
+  ...rest
+}: { width: number; height: number; label: string; children: ReactNode } & Omit<
+  SVGProps<SVGSVGElement>,
+  'role'
+>) {
+  return (
+    <svg
+      className="chart-svg"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={label}
+      {...rest}
+    >
+      {children}
+    </svg>
+  );
 }

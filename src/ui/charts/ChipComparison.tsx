@@ -10,7 +10,7 @@ import {
   taxCausesText,
 } from '../export/projections';
 import { fmt, fmtPct } from '../format';
-import { Axis, type PlotBox } from './Axis';
+import { Axis, ChartSvg, type PlotBox } from './Axis';
 import { type ChartSource, isNum, linearScale, linearTicks, niceMax } from './scale';
 import { useWidth } from './useWidth';
 import './charts.css';
@@ -151,13 +151,10 @@ export function ChipComparison({
         </li>
       </ul>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label={`Latency breakdown per step for ${projections.map((p) => p.chipName).join(', ')}.`}
+          label={`Latency breakdown per step for ${projections.map((p) => p.chipName).join(', ')}.`}
         >
           <Axis
             orient="bottom"
@@ -214,7 +211,7 @@ export function ChipComparison({
               </g>
             );
           })}
-        </svg>
+        </ChartSvg>
       </div>
       {projections.some((p) => p.status !== 'datasheet') && (
         <p className="chart-note">* estimate or hypothetical chip: see the badge in the table.</p>

@@ -1,6 +1,6 @@
 import { projectionSourceText } from '../export/projections';
 import { fmt } from '../format';
-import { Axis, type PlotBox, seriesStyle } from './Axis';
+import { Axis, ChartSvg, type PlotBox, seriesStyle } from './Axis';
 import { type ChartSource, isNum, logDomain, logScale, logTicks } from './scale';
 import { useWidth } from './useWidth';
 import './charts.css';
@@ -125,13 +125,10 @@ export function FrontierChart({
         ))}
       </ul>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label="Frontier chart: dollars per million tokens against tokens per second per user, both on log scales; labels are batch sizes."
+          label="Frontier chart: dollars per million tokens against tokens per second per user, both on log scales; labels are batch sizes."
         >
           <Axis orient="bottom" box={box} ticks={logTicks(x0, x1)} scale={x} label="tokens/s per user" />
           <Axis orient="left" box={box} ticks={logTicks(y0, y1)} scale={y} label="$ per million tokens" />
@@ -197,7 +194,7 @@ export function FrontierChart({
               </g>
             );
           })}
-        </svg>
+        </ChartSvg>
       </div>
       <table className="visually-hidden" data-testid={`${testId}-table`}>
         <caption>Frontier points per chip ({src})</caption>

@@ -1,5 +1,6 @@
 import { type KeyboardEvent, type PointerEvent, useMemo, useState } from 'react';
 import { fmt, fmtPct } from '../format';
+import { ChartSvg } from './Axis';
 import {
   bucketOf,
   type ChartSource,
@@ -171,13 +172,10 @@ export function Heatmap({
     >
       <figcaption className="chart-caption">{summary}</figcaption>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label={`${heading}: colour grid. Focus and use the arrow keys to read cells.`}
+          label={`${heading}: colour grid. Focus and use the arrow keys to read cells.`}
           tabIndex={0}
           onPointerMove={onMove}
           onPointerLeave={() => setActive(null)}
@@ -256,7 +254,7 @@ export function Heatmap({
               )}
             </g>
           </g>
-        </svg>
+        </ChartSvg>
       </div>
       <p className="chart-readout" aria-live="polite" data-testid={`${testId}-readout`} data-export-ignore="">
         {active ? cellText(active) : `Hover or focus the grid to read a cell.`}

@@ -1,6 +1,6 @@
 import { expectedDistinctExperts } from '../../metrics';
 import { fmt } from '../format';
-import { Axis, type PlotBox } from './Axis';
+import { Axis, ChartSvg, type PlotBox } from './Axis';
 import { type ChartSource, isNum, linearScale, linearTicks, logScale, sourceText } from './scale';
 import { useWidth } from './useWidth';
 import './charts.css';
@@ -113,13 +113,10 @@ export function SparsityChart({
         </li>
       </ul>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label="Sparsity chart: distinct experts per step against batch size on a log scale."
+          label="Sparsity chart: distinct experts per step against batch size on a log scale."
         >
           <Axis
             orient="bottom"
@@ -171,7 +168,7 @@ export function SparsityChart({
               }; uniform ${fmt(uniform(p.batch))}`}</title>
             </circle>
           ))}
-        </svg>
+        </ChartSvg>
       </div>
       <table className="visually-hidden" data-testid={`${testId}-table`}>
         <caption>Distinct experts per step ({src})</caption>

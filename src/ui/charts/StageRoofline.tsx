@@ -1,6 +1,6 @@
 import type { ChipSpec } from '../../costmodel';
 import { fmt, fmtPct } from '../format';
-import { Axis, type PlotBox, seriesStyle } from './Axis';
+import { Axis, ChartSvg, type PlotBox, seriesStyle } from './Axis';
 import { type ChartSource, isNum, logDomain, logScale, logTicks, sourceText } from './scale';
 import { useWidth } from './useWidth';
 import './charts.css';
@@ -163,13 +163,10 @@ export function StageRoofline({
     >
       <figcaption className="chart-caption">{summary}</figcaption>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label="Roofline chart: arithmetic intensity against achieved GFLOP/s, both on log scales."
+          label="Roofline chart: arithmetic intensity against achieved GFLOP/s, both on log scales."
         >
           <Axis
             orient="bottom"
@@ -252,7 +249,7 @@ export function StageRoofline({
               </text>
             </g>
           ))}
-        </svg>
+        </ChartSvg>
       </div>
       {memoryOnly.length > 0 && (
         <p className="chart-note" data-testid={`${testId}-memory-only`}>

@@ -1,5 +1,5 @@
 import { fmt, fmtMs, fmtPct } from '../format';
-import { Axis, type PlotBox } from './Axis';
+import { Axis, ChartSvg, type PlotBox } from './Axis';
 import { type ChartSource, isNum, linearScale, linearTicks, niceMax, sourceText } from './scale';
 import { useWidth } from './useWidth';
 import './charts.css';
@@ -78,13 +78,10 @@ export function StageTimeChart({
     >
       <figcaption className="chart-caption">{summary}</figcaption>
       <div ref={wrapRef}>
-        <svg
-          className="chart-svg"
+        <ChartSvg
           width={width}
           height={height}
-          viewBox={`0 0 ${width} ${height}`}
-          role="img"
-          aria-label="Bar chart of median time per stage, with efficiency labels."
+          label="Bar chart of median time per stage, with efficiency labels."
         >
           <Axis
             orient="bottom"
@@ -121,7 +118,7 @@ export function StageTimeChart({
               </g>
             );
           })}
-        </svg>
+        </ChartSvg>
       </div>
       <p className="chart-note">
         Bar: median of the trials; tick: fastest trial; percentage: roofline time on this device ÷ median.
