@@ -25,6 +25,7 @@ export {
   checkLayerConfig,
   DEFAULT_MEMORY_BUDGET,
   type DeviceLimitsLike,
+  GEMM_TILE,
   type MemoryPlan,
   planMemory,
   planScenario,

@@ -12,6 +12,7 @@ export {
   routerLogits,
   scoresFromLogits,
 } from './gate';
+export { cpuPlan } from './plan';
 export {
   handleReferenceRequest,
   type ReferenceRequest,

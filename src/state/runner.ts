@@ -1,5 +1,12 @@
-import type { AdapterSummary, DeviceRoofline, ScenarioPlan, StageReport } from '../gpu';
+import {
+  type AdapterSummary,
+  type DeviceRoofline,
+  GEMM_TILE,
+  type ScenarioPlan,
+  type StageReport,
+} from '../gpu';
 import { type LoadMetrics, loadMetrics } from '../metrics';
+import { cpuPlan } from '../reference';
 import type { Scenario } from '../scenario';
 import {
   capacityOf,
@@ -42,10 +49,8 @@ export type RunPhase = 'preparing' | 'gpu' | 'verifying' | 'cpu';
 
 /** The CPU check is skipped above this many expert-FFN FLOPs (it would take seconds). */
 const VERIFY_FLOP_LIMIT = 4e9;
-/** Weight bytes the CPU engine will generate and hold. */
-const CPU_WEIGHT_BUDGET = 256 * 2 ** 20;
-/** GEMM tile height and width the GPU kernels pad to: below these, shrinking f or rows saves no work. */
-const TILE = 32;
+/** GEMM tile the GPU kernels pad to: below it, shrinking f or rows saves no work. */
+const TILE = GEMM_TILE.TM;
 
 function ffnFlops(cfg: LayerConfig): number {
   return (
@@ -61,24 +66,6 @@ function paddedFfnFlops(cfg: LayerConfig): number {
   const width = (f: number) => Math.ceil(f / TILE) * TILE;
   const shared = cfg.sharedExperts * (Math.ceil(cfg.tokens / TILE) * TILE) * width(cfg.sharedFfnSize);
   return 6 * cfg.dModel * (rows * width(cfg.ffnSize) + shared);
-}
-
-/** The CPU engine's scale: the scenario's, or the largest that keeps the expert weights within budget. */
-function cpuPlan(s: Scenario): { cfg: LayerConfig; scale: number; note: string } {
-  if (s.measureScale > 0) {
-    return {
-      cfg: layerConfigFromScenario(s, s.measureScale),
-      scale: s.measureScale,
-      note: `measurement scale ${s.measureScale} (chosen)`,
-    };
-  }
-  const weightBytes = 12 * (s.experts + s.sharedExperts) * s.dModel * Math.max(s.ffnSize, s.sharedFfnSize);
-  const scale = Math.min(1, CPU_WEIGHT_BUDGET / weightBytes);
-  const note =
-    scale < 1
-      ? `expert FFN shrunk to ${(scale * 100).toPrecision(3)}% of f to fit the CPU engine's memory budget`
-      : 'full size';
-  return { cfg: layerConfigFromScenario(s, scale), scale, note };
 }
 
 /** Longest expert FFN a trial should take here; routing does not depend on f, so only FFN timings scale. */

@@ -27,7 +27,7 @@ export {
   type StreamResult,
   type StreamStage,
 } from './run';
-export { cpuPlan, cpuRunner, gpuRunner, type LayerRunner, type RunnerInfo, routeOnly } from './runners';
+export { cpuRunner, gpuRunner, type LayerRunner, type RunnerInfo, routeOnly } from './runners';
 export {
   type GeneratedOptions,
   generatedSource,

@@ -1,12 +1,7 @@
 import type { AdapterSummary, MoeEngine } from '../gpu';
-import { runReferenceLayer } from '../reference';
+import { cpuPlan, runReferenceLayer } from '../reference';
 import type { Scenario } from '../scenario';
-import {
-  type LayerConfig,
-  type LayerResult,
-  type LayerTensors,
-  layerConfigFromScenario,
-} from '../workload/layer';
+import type { LayerConfig, LayerResult, LayerTensors } from '../workload/layer';
 
 /** Which engine measured a stream: shown beside every streamed number and written into every export. */
 export interface RunnerInfo {
@@ -34,28 +29,6 @@ export interface LayerRunner {
 }
 
 const now = () => performance.now();
-
-/** Expert weight bytes the CPU runner will generate per layer. */
-const CPU_WEIGHT_BUDGET = 256 * 2 ** 20;
-
-/** The CPU runner's layer for a scenario: its measurement scale, or the largest that keeps weights in budget. */
-export function cpuPlan(s: Scenario): { cfg: LayerConfig; note: string } {
-  if (s.measureScale > 0) {
-    return {
-      cfg: layerConfigFromScenario(s, s.measureScale),
-      note: `measurement scale ${s.measureScale} (chosen)`,
-    };
-  }
-  const weightBytes = 12 * (s.experts + s.sharedExperts) * s.dModel * Math.max(s.ffnSize, s.sharedFfnSize);
-  const scale = Math.min(1, CPU_WEIGHT_BUDGET / weightBytes);
-  return {
-    cfg: layerConfigFromScenario(s, scale),
-    note:
-      scale < 1
-        ? `expert FFN shrunk to ${(scale * 100).toPrecision(3)}% of f for the CPU engine's memory`
-        : 'full size',
-  };
-}
 
 /** Gate, count, offsets and scatter only (y is zeros): the load a stream measures depends only on these. */
 export function routeOnly(cfg: LayerConfig, t: LayerTensors): LayerResult {
