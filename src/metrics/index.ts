@@ -4,7 +4,6 @@ export {
   type LoadMetrics,
   loadMetrics,
   METRIC_FORMULAS,
-  rankLoads,
 } from './load';
 export { busiestRank, type ExpertPlacement, type Placement, placeExperts } from './placement';
 export {

@@ -2,12 +2,9 @@ export {
   applyModelPreset,
   decodeHash,
   encodeHash,
-  encodeScenario,
   type HashExtras,
-  MAX_HASH_LENGTH,
   scenarioFromJson,
   scenarioToJson,
-  scenarioToObject,
 } from './codec';
 export { scenarioJsonSchema } from './jsonSchema';
 export { SCHEMA_VERSION } from './migrations';
@@ -17,7 +14,6 @@ export { findModelPreset, MODEL_PRESET_IDS, MODEL_PRESETS, type ModelPreset } fr
 export {
   defaultScenario,
   GROUP_LABELS,
-  GROUPS,
   type Group,
   MODEL_KEYS,
   PARAM_KEYS,

@@ -532,7 +532,6 @@ type ValueOf<P> = P extends { kind: 'bool' }
 export type Scenario = { -readonly [K in ParamKey]: ValueOf<(typeof PARAMS)[K]> };
 
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];
-export const GROUPS: readonly Group[] = ['model', 'routing', 'workload', 'hardware', 'run'];
 export const GROUP_LABELS: Record<Group, string> = {
   model: 'Shape',
   routing: 'Routing',
