@@ -1,7 +1,7 @@
 import type { Scenario } from '../scenario';
 import type { LayerConfig } from './layer';
 import { portableExp, portableLog, Rng } from './rng';
-import { hiddenStatesFromTopics, topicExponent } from './tensors';
+import { hiddenStatesFromTopics, topicExponent, topicsFromMix } from './tensors';
 
 /**
  * Token streams: the hidden states a scenario feeds its MoE layers step after step. Deterministic by seed.
@@ -155,19 +155,7 @@ export function createTokenStream(s: Scenario, shape: StreamShape): TokenStream 
     const topicsAt = (step: number): Int32Array => {
       check(step);
       // tokenTopics(s, T, step) with the mix computed once.
-      const mix = mixes[step];
-      const cumulative = new Float64Array(mix.length);
-      let acc = 0;
-      for (let m = 0; m < mix.length; m++) cumulative[m] = acc += mix[m];
-      const rng = Rng.from(s.seed, 'token-topics', step);
-      const topics = new Int32Array(T);
-      for (let t = 0; t < T; t++) {
-        const u = rng.next() * acc;
-        let m = 0;
-        while (m < mix.length - 1 && u >= cumulative[m]) m++;
-        topics[t] = m;
-      }
-      return topics;
+      return topicsFromMix(s.seed, mixes[step], T, step);
     };
     return {
       phase,

@@ -83,11 +83,15 @@ export function topicMix(s: TopicKnobs, step = 0): Float64Array {
 
 /** The topic of each of `tokens` tokens at a step, drawn from topicMix. */
 export function tokenTopics(s: TopicKnobs, tokens: number, step = 0): Int32Array {
-  const mix = topicMix(s, step);
+  return topicsFromMix(s.seed, topicMix(s, step), tokens, step);
+}
+
+/** Draw `tokens` topics from a given mix with the step's own random stream (the same draws as tokenTopics). */
+export function topicsFromMix(seed: number, mix: Float64Array, tokens: number, step: number): Int32Array {
   const cumulative = new Float64Array(mix.length);
   let acc = 0;
   for (let m = 0; m < mix.length; m++) cumulative[m] = acc += mix[m];
-  const rng = Rng.from(s.seed, 'token-topics', step);
+  const rng = Rng.from(seed, 'token-topics', step);
   const topics = new Int32Array(tokens);
   for (let t = 0; t < tokens; t++) {
     const u = rng.next() * acc;
