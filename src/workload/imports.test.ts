@@ -208,17 +208,18 @@ describe('per-token expert choices', () => {
     ['repeated expert', 'token,layer,expert_ids\n0,0,2 2\n', /line 2: expert 2 is chosen twice by one token/],
     ['fractional id', 'token,layer,expert_ids\n0,0,1.5 2\n', /expert id "1.5" is not a whole number/],
     ['word id', 'token,layer,expert_ids\n0,0,one 2\n', /expert id "one" is not a number/],
-    ['negative id', 'token,layer,expert_ids\n0,0,-1 2\n', /expert id -1 is outside/],
+    ['negative id', 'token,layer,expert_ids\n0,0,-1 2\n', /expert id -1 is negative/],
     ['missing cell', 'token,layer,expert_ids\n0,0,1 2\n0,1,1 2\n1,0,1 2\n', /token 1 has no row for layer 1/],
     ['repeated cell', 'token,layer,expert_ids\n0,0,1 2\n0,0,1 3\n', /token 0, layer 0 appears a second time/],
     ['weights count', 'token,layer,expert_ids,weights\n0,0,1 2,0.5\n', /1 weights for 2 expert ids/],
     ['bad json', '[{"token": 0, "layer": 0, "experts": [1, 2]', /not valid JSON/],
-    ['json object', '{"token": 0}', /expected a JSON array/],
+    ['json object', '{"token": 0}', /entry 0: missing "layer"/],
+    ['json scalar', '[1, 2]', /entry 0: not an object \(expected a JSON array/],
     ['json key', '[{"token": 0, "experts": [1]}]', /entry 0: missing "layer"/],
     [
       'json id',
-      '[{"token": 0, "layer": 0, "experts": [1, "2"]}]',
-      /entry 0: expert id "2" is not a whole number/,
+      '[{"token": 0, "layer": 0, "experts": [1, "two"]}]',
+      /entry 0: expert id "two" is not a whole number/,
     ],
   ];
   for (const [what, text, error] of bad) {
@@ -345,7 +346,10 @@ describe('router logits', () => {
     expect(() => parseImport('l.npy', huge)).toThrow(
       'l.npy: header is 1000000 bytes; at most 65536 are accepted',
     );
-    expect(() => parseImport('l.npy', full, { format: 'count-table' })).toThrow(/holds router logits/);
+    expect(() => parseImport('l.npy', full, { format: 'count-table' })).toThrow(
+      /counts must have shape \[experts\] or \[layers, experts\], not \[2, 6, 8\]/,
+    );
+    expect(() => parseImport('l.npy', full, { format: 'token-choices' })).toThrow(/holds router logits/);
   });
 });
 

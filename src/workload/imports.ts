@@ -76,6 +76,8 @@ export interface CountTable {
   counts: Float64Array[];
   /** The first data rows of the file as text (for a preview). */
   firstRows: string[][];
+  /** What was converted, summed or ignored while reading, one sentence each. */
+  notes?: string[];
 }
 
 export interface TokenChoices {
@@ -94,6 +96,8 @@ export interface TokenChoices {
   ids: Int32Array;
   /** Same layout as ids, when the file has weights. */
   weights?: Float32Array;
+  /** What was converted while reading, one sentence each. */
+  notes?: string[];
 }
 
 export interface RouterLogits {
@@ -105,6 +109,8 @@ export interface RouterLogits {
   layerIds: number[];
   /** [T, E] per layer. */
   logits: Float32Array[];
+  /** What was converted while reading, one sentence each. */
+  notes?: string[];
 }
 
 export type ImportedData = CountTable | TokenChoices | RouterLogits;
@@ -144,9 +150,37 @@ function fmtBytes(n: number): string {
   return `${n} bytes`;
 }
 
+/** Text of a file: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (PowerShell, Excel); BOM removed. */
 function toText(input: Uint8Array | string): string {
-  const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+  let encoding = 'utf-8';
+  if (typeof input !== 'string' && input.length >= 2) {
+    if (input[0] === 0xff && input[1] === 0xfe) encoding = 'utf-16le';
+    else if (input[0] === 0xfe && input[1] === 0xff) encoding = 'utf-16be';
+  }
+  const text = typeof input === 'string' ? input : new TextDecoder(encoding).decode(input);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Binary formats we cannot read but can name: a PyTorch .pt (zip or pickle) and other zip files. */
+function checkBinary(name: string, input: Uint8Array | string): void {
+  if (typeof input === 'string' || input.length < 2) return;
+  const zip = input[0] === 0x50 && input[1] === 0x4b && input[2] === 0x03 && input[3] === 0x04;
+  const pickle = input[0] === 0x80 && input[1] >= 2 && input[1] <= 5;
+  if (zip || pickle) {
+    throw new ImportError(
+      `${name}: this is a ${zip ? 'zip archive' : 'Python pickle'}, probably a PyTorch .pt file (such as SGLang's ` +
+        'expert_distribution_recorder_*.pt), which cannot be read here; save the tensor as .npy, e.g. ' +
+        `python -c "import torch, numpy; d = torch.load('${clip(name, 40)}'); ` +
+        "numpy.save('counts.npy', d['logical_count'].sum(0).numpy())\" for counts [layers, experts]",
+    );
+  }
+  const sample = input.subarray(0, 512);
+  if (
+    sample.includes(0) &&
+    !(input[0] === 0xff && input[1] === 0xfe) &&
+    !(input[0] === 0xfe && input[1] === 0xff)
+  )
+    throw new ImportError(`${name}: a binary file that is not .npy; expected .npy, CSV or JSON`);
 }
 
 const isNpy = (input: Uint8Array | string) =>
@@ -162,22 +196,54 @@ const isNpy = (input: Uint8Array | string) =>
 interface CsvRow {
   line: number;
   fields: string[];
+  /** 0, then +1 after each line that repeats the header (files concatenated with their headers, e.g. one per rank). */
+  section: number;
+}
+
+/** The header line: the first line that is neither blank nor a '#' comment (up to MAX_CSV_HEADER_CHARS + 1). */
+function headerLineOf(text: string): string {
+  const re = /[^\r\n]*/g;
+  for (let at = 0; at < text.length; ) {
+    re.lastIndex = at;
+    const line = (re.exec(text) as RegExpExecArray)[0];
+    if (line.trim() !== '' && !line.trimStart().startsWith('#')) return line;
+    at += line.length + 1;
+  }
+  return '';
+}
+
+/** Field separator from the header line: comma, else tab, else semicolon (spreadsheets in many locales). */
+function separatorOf(headerText: string): string {
+  if (headerText.includes(',')) return ',';
+  if (headerText.includes('\t')) return '\t';
+  if (headerText.includes(';')) return ';';
+  return ',';
 }
 
 /**
- * Splits CSV text into rows of fields: comma-separated (tab when the header has tabs and no commas), double quotes
- * with "" escapes, LF or CRLF. Blank lines and lines starting with '#' are skipped.
+ * Splits CSV text into rows of fields: comma-separated (tab or semicolon when the header has those and no commas),
+ * double quotes with "" escapes, LF, CRLF or CR. Blank lines and lines starting with '#' are skipped; a line that
+ * repeats the header starts a new section (files concatenated with `cat`).
  */
 function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[] } {
-  const firstBreak = text.search(/\r?\n/);
-  const headerText = firstBreak < 0 ? text : text.slice(0, firstBreak);
+  const headerText = headerLineOf(text);
   if (headerText.length > MAX_CSV_HEADER_CHARS) {
     throw new ImportError(
       `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
     );
   }
-  const sep = !headerText.includes(',') && headerText.includes('\t') ? '\t' : ',';
+  const sep = separatorOf(headerText);
   const rows: CsvRow[] = [];
+  if (!text.includes('"')) {
+    // No quotes (what SGLang and most tools write): split lines and fields directly.
+    const lines = text.split(/\r\n|\n|\r/);
+    for (let n = 0; n < lines.length; n++) {
+      const lineText = lines[n];
+      if (lineText.trim() === '' || lineText.trimStart().startsWith('#')) continue;
+      rows.push({ line: n + 1, fields: lineText.split(sep), section: 0 });
+    }
+    return splitHeader(name, rows);
+  }
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -188,7 +254,7 @@ function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[
     fields.push(field);
     field = '';
     const blank = fields.length === 1 && fields[0].trim() === '';
-    if (!blank && !fields[0].trimStart().startsWith('#')) rows.push({ line: rowLine, fields });
+    if (!blank && !fields[0].trimStart().startsWith('#')) rows.push({ line: rowLine, fields, section: 0 });
     fields = [];
   };
   while (i < text.length) {
@@ -224,9 +290,33 @@ function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[
   }
   if (quoted) throw new ImportError(`${name} line ${rowLine}: a quoted field is not closed`);
   if (field !== '' || fields.length > 0) endRow();
+  return splitHeader(name, rows);
+}
+
+/** The header row and the data rows after it; a data row that repeats the header starts a new section. */
+function splitHeader(name: string, rows: CsvRow[]): { header: string[]; rows: CsvRow[] } {
   if (rows.length === 0) throw new ImportError(`${name}: the file has no header line`);
-  const [head, ...data] = rows;
+  const [head, ...rest] = rows;
   const header = head.fields.map((h) => h.trim());
+  const headerKey = header.join('\u0000').toLowerCase();
+  const lowerFirst = header[0].toLowerCase();
+  const data: CsvRow[] = [];
+  let section = 0;
+  for (const row of rest) {
+    const first = row.fields[0].trim().toLowerCase();
+    if (
+      first === lowerFirst &&
+      row.fields
+        .map((f) => f.trim())
+        .join('\u0000')
+        .toLowerCase() === headerKey
+    )
+      section++;
+    else {
+      row.section = section;
+      data.push(row);
+    }
+  }
   if (data.length === 0) throw new ImportError(`${name}: the file has a header but no data rows`);
   return { header, rows: data };
 }
@@ -259,6 +349,10 @@ function findColumn(header: string[], aliases: readonly string[]): number {
   return -1;
 }
 
+/** A pandas index written by DataFrame.to_csv (no name, "Unnamed: 0") or an explicit "index" column. */
+const isIndexColumn = (lowerName: string) =>
+  lowerName === '' || lowerName === 'index' || /^unnamed: \d+$/.test(lowerName);
+
 const LAYER_COLUMNS = ['layer_id', 'layer', 'layer_idx'] as const;
 const EXPERT_COLUMNS = ['expert_id', 'expert', 'expert_idx'] as const;
 const COUNT_COLUMNS = ['count', 'counts', 'tokens_per_expert'] as const;
@@ -285,9 +379,22 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
     );
   }
   const lower = header.map((h) => h.toLowerCase());
-  if (new Set(lower).size !== lower.length)
+  if (new Set(lower.filter((h) => !isIndexColumn(h))).size !== lower.filter((h) => !isIndexColumn(h)).length)
     throw new ImportError(`${name}: the header repeats a column name (${header.join(',')})`);
-  const filterCols = header.map((_, i) => i).filter((i) => i !== li && i !== ei && i !== ci);
+  const notes: string[] = [];
+  // Extra columns are filters (model, dataset, run, …), except a pandas index (no name, "Unnamed: 0", "index") and
+  // numeric columns after the required ones (ratio, share, count_top1: per-row data, not a run label).
+  const lastRequired = Math.max(li, ei, ci);
+  const extra = header.map((_, i) => i).filter((i) => i !== li && i !== ei && i !== ci);
+  const numericColumn = (c: number) => rows.every((r) => NUMBER.test((r.fields[c] ?? '').trim()));
+  const ignored = extra.filter((c) => isIndexColumn(lower[c]) || (c > lastRequired && numericColumn(c)));
+  if (ignored.length) {
+    notes.push(
+      `Ignored column${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => (header[c] ? `"${header[c]}"` : `${c + 1} (no name)`)).join(', ')} ` +
+        '(a row index or per-row numbers, not a run label).',
+    );
+  }
+  const filterCols = extra.filter((c) => !ignored.includes(c));
   const filters: FilterColumn[] = filterCols.map((i) => ({ name: header[i], values: [], selected: '' }));
   const seen = filterCols.map(() => new Set<string>());
   const combos = new Map<string, string[]>();
@@ -304,9 +411,11 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
         filters[k].values.push(v);
       }
     });
-    const combo = filterCols.map((c) => row.fields[c].trim());
-    const key = JSON.stringify(combo);
-    if (!combos.has(key)) combos.set(key, combo);
+    if (filterCols.length || combos.size === 0) {
+      const combo = filterCols.map((c) => row.fields[c].trim());
+      const key = JSON.stringify(combo);
+      if (!combos.has(key)) combos.set(key, combo);
+    }
   }
   const wanted = opts.filter ?? {};
   for (const key of Object.keys(wanted)) {
@@ -333,7 +442,7 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
     f.selected = wanted[f.name] ?? fits?.[k] ?? f.values[0];
   });
   checkExperts(name, opts.experts);
-  const perLayer = new Map<number, Map<number, number>>();
+  const perLayer = new Map<number, Map<number, { count: number; section: number }>>();
   let selectedRows = 0;
   let maxExpert = -1;
   for (const row of rows) {
@@ -354,15 +463,19 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
       m = new Map();
       perLayer.set(layer, m);
     }
-    if (m.has(expert)) {
+    const prev = m.get(expert);
+    if (prev !== undefined && prev.section === row.section) {
       const sel = filters.map((f) => `${f.name}=${f.selected}`).join(', ');
       throw new ImportError(
         `${name} line ${row.line}: a second row for layer ${layer}, expert ${expert}` +
           (sel ? ` within ${sel}` : '') +
-          (filters.length === 0 ? ' (a table of several runs needs a column that tells them apart)' : ''),
+          ' (one dump has one row per pair; to add up dumps of several ranks, concatenate the files with their ' +
+          'header lines, e.g. cat expert_distribution_rank*.csv' +
+          (filters.length === 0 ? ', or add a column that tells runs apart' : '') +
+          ')',
       );
     }
-    m.set(expert, count);
+    m.set(expert, { count: (prev?.count ?? 0) + count, section: row.section });
   }
   if (selectedRows === 0) {
     const list = [...combos.values()].map((c) => c.join('/')).join(', ');
@@ -374,9 +487,16 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
   const layerIds = [...perLayer.keys()].sort((a, b) => a - b);
   const counts = layerIds.map((l) => {
     const row = new Float64Array(experts);
-    for (const [e, c] of perLayer.get(l) ?? []) row[e] = c;
+    for (const [e, c] of perLayer.get(l) ?? []) row[e] = c.count;
     return row;
   });
+  const sections = new Set(rows.map((r) => r.section)).size;
+  if (sections > 1) {
+    notes.push(
+      `The file holds ${sections} dumps one after another (the header line repeats, e.g. one file per rank); ` +
+        'their counts were added up.',
+    );
+  }
   return {
     format: 'count-table',
     name,
@@ -389,6 +509,7 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
     layerIds,
     counts,
     firstRows: rows.slice(0, PREVIEW_ROWS).map((r) => r.fields.map((f) => f.trim())),
+    notes,
   };
 }
 
@@ -455,57 +576,158 @@ function choicesFromCsv(name: string, header: string[], rows: CsvRow[]): ChoiceE
   });
 }
 
+/** The first key of `o` among the aliases (case-insensitive), or undefined. */
+function pick(o: Record<string, unknown>, aliases: readonly string[]): string | undefined {
+  const keys = Object.keys(o);
+  for (const a of aliases) {
+    const k = keys.find((key) => key.toLowerCase() === a);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
+const JSON_TOKEN_KEYS = TOKEN_COLUMNS;
+const JSON_LAYER_KEYS = LAYER_COLUMNS;
+const JSON_IDS_KEYS = IDS_COLUMNS;
+const JSON_WEIGHT_KEYS = WEIGHT_COLUMNS;
+/** Keys under which a JSON object may hold the list of choice records. */
+const JSON_LIST_KEYS = ['choices', 'records', 'tokens', 'data', 'routing', 'trace'] as const;
+
+/**
+ * Per-token choices from JSON: an array of records `{token, layer, experts, weights?}` (key aliases as the CSV
+ * columns: token_id, layer_id, expert_ids, topk_ids, topk_weights, …), the same array under a key of an object
+ * (`{"choices": [...]}`), JSON Lines (one record per line), or one object of columns `{"topk_ids": [[..], ..]}`
+ * ([tokens][k], or [tokens][layers][k]) with optional `topk_weights` of the same shape and an optional `layer`.
+ * Numbers written as strings ("3") are read as numbers.
+ */
 function choicesFromJson(name: string, text: string): ChoiceEntry[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ImportError(`${name}: not valid JSON (${(err as Error).message})`);
+    // JSON Lines: one object per line.
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{'))) {
+      parsed = lines.map((l, i) => {
+        try {
+          return JSON.parse(l);
+        } catch (lineErr) {
+          throw new ImportError(`${name} line ${i + 1}: not valid JSON (${(lineErr as Error).message})`);
+        }
+      });
+    } else throw new ImportError(`${name}: not valid JSON (${(err as Error).message})`);
   }
-  if (!Array.isArray(parsed)) {
-    throw new ImportError(`${name}: expected a JSON array of {token, layer, experts, weights?} objects`);
+  const expected =
+    'expected a JSON array of {token, layer, experts, weights?} objects, or an object with topk_ids [tokens][k]';
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    const o = parsed as Record<string, unknown>;
+    const listKey = pick(o, JSON_LIST_KEYS);
+    if (listKey !== undefined && Array.isArray(o[listKey])) parsed = o[listKey];
+    else if (pick(o, JSON_IDS_KEYS) !== undefined && pick(o, JSON_TOKEN_KEYS) === undefined)
+      return choicesFromJsonColumns(name, o);
+    else parsed = [o];
   }
+  if (!Array.isArray(parsed)) throw new ImportError(`${name}: ${expected}`);
   if (parsed.length === 0) throw new ImportError(`${name}: the JSON array is empty`);
-  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
   return parsed.map((item: unknown, i) => {
     const at = `entry ${i}`;
     if (typeof item !== 'object' || item === null || Array.isArray(item))
-      throw new ImportError(`${name} ${at}: not an object`);
+      throw new ImportError(`${name} ${at}: not an object (${expected})`);
     const o = item as Record<string, unknown>;
-    for (const key of ['token', 'layer', 'experts']) {
-      if (!(key in o)) throw new ImportError(`${name} ${at}: missing "${key}"`);
+    const tk = pick(o, JSON_TOKEN_KEYS);
+    const lk = pick(o, JSON_LAYER_KEYS);
+    const xk = pick(o, JSON_IDS_KEYS);
+    const wk = pick(o, JSON_WEIGHT_KEYS);
+    const missing = [tk === undefined && 'token', lk === undefined && 'layer', xk === undefined && 'experts'];
+    const first = missing.find(Boolean);
+    if (first) {
+      throw new ImportError(
+        `${name} ${at}: missing "${first}" (keys: ${clip(Object.keys(o).join(', '), 60)}; expected token, layer, experts)`,
+      );
     }
-    for (const key of ['token', 'layer'] as const) {
-      const v = o[key];
-      if (!isInt(v) || v < 0)
-        throw new ImportError(`${name} ${at}: ${key} ${JSON.stringify(v)} is not a whole number ≥ 0`);
-    }
-    if (!Array.isArray(o.experts)) throw new ImportError(`${name} ${at}: experts is not an array`);
-    const experts = o.experts.map((v: unknown) => {
-      if (!isInt(v))
-        throw new ImportError(`${name} ${at}: expert id ${JSON.stringify(v)} is not a whole number`);
-      return v;
-    });
-    const entry: ChoiceEntry = { token: o.token as number, layer: o.layer as number, experts, at };
-    if (o.weights !== undefined && o.weights !== null) {
-      if (!Array.isArray(o.weights)) throw new ImportError(`${name} ${at}: weights is not an array`);
-      entry.weights = o.weights.map((v: unknown) => {
-        if (typeof v !== 'number' || !Number.isFinite(v))
-          throw new ImportError(`${name} ${at}: weight ${JSON.stringify(v)} is not a finite number`);
-        return v;
-      });
+    const token = jsonInt(name, at, 'token', o[tk as string]);
+    const layer = jsonInt(name, at, 'layer', o[lk as string]);
+    const rawIds = o[xk as string];
+    if (!Array.isArray(rawIds)) throw new ImportError(`${name} ${at}: ${xk} is not an array`);
+    const experts = rawIds.map((v: unknown) => jsonInt(name, at, 'expert id', v, true));
+    const entry: ChoiceEntry = { token, layer, experts, at };
+    const rawW = wk === undefined ? undefined : o[wk];
+    if (rawW !== undefined && rawW !== null) {
+      if (!Array.isArray(rawW)) throw new ImportError(`${name} ${at}: ${wk} is not an array`);
+      entry.weights = rawW.map((v: unknown) => jsonNumber(name, at, 'weight', v));
     }
     return entry;
   });
 }
 
+/** A whole number from JSON (a number, or a string of digits); `signed` lets negative ids through to checkRowIds. */
+function jsonInt(name: string, at: string, what: string, v: unknown, signed = false): number {
+  const n = typeof v === 'string' && /^\s*[+-]?\d+(\.0*)?\s*$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || (!signed && n < 0))
+    throw new ImportError(
+      `${name} ${at}: ${what} ${clip(JSON.stringify(v) ?? String(v))} is not a whole number${signed ? '' : ' ≥ 0'}`,
+    );
+  return n;
+}
+
+function jsonNumber(name: string, at: string, what: string, v: unknown): number {
+  const n = typeof v === 'string' && NUMBER.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw new ImportError(
+      `${name} ${at}: ${what} ${clip(JSON.stringify(v) ?? String(v))} is not a finite number`,
+    );
+  return n;
+}
+
+/** `{"topk_ids": [[..]] or [[[..]]], "topk_weights"?: same shape, "layer"?: n}` → records. */
+function choicesFromJsonColumns(name: string, o: Record<string, unknown>): ChoiceEntry[] {
+  const xk = pick(o, JSON_IDS_KEYS) as string;
+  const wk = pick(o, JSON_WEIGHT_KEYS);
+  const lk = pick(o, JSON_LAYER_KEYS);
+  const ids = o[xk];
+  const weights = wk === undefined ? undefined : o[wk];
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every(Array.isArray))
+    throw new ImportError(`${name}: ${xk} must be an array of [k] (or [layers][k]) arrays, one per token`);
+  if (weights !== undefined && weights !== null && (!Array.isArray(weights) || weights.length !== ids.length))
+    throw new ImportError(`${name}: ${wk} must be an array with one entry per token, like ${xk}`);
+  const perLayer = (ids[0] as unknown[]).every(Array.isArray);
+  const baseLayer = lk === undefined || perLayer ? 0 : jsonInt(name, lk, 'layer', o[lk]);
+  const out: ChoiceEntry[] = [];
+  ids.forEach((row: unknown, t: number) => {
+    const rows = (perLayer ? row : [row]) as unknown[];
+    if (!Array.isArray(rows)) throw new ImportError(`${name}: ${xk}[${t}] is not an array`);
+    rows.forEach((r, l) => {
+      const at = perLayer ? `${xk}[${t}][${l}]` : `${xk}[${t}]`;
+      if (!Array.isArray(r)) throw new ImportError(`${name} ${at}: not an array of expert ids`);
+      const entry: ChoiceEntry = {
+        token: t,
+        layer: baseLayer + l,
+        experts: r.map((v: unknown) => jsonInt(name, at, 'expert id', v, true)),
+        at,
+      };
+      if (Array.isArray(weights)) {
+        const wr = perLayer ? (weights[t] as unknown[] | undefined)?.[l] : weights[t];
+        if (!Array.isArray(wr)) throw new ImportError(`${name} ${wk}[${t}]: not an array of weights`);
+        entry.weights = wr.map((v: unknown) => jsonNumber(name, at, 'weight', v));
+      }
+      out.push(entry);
+    });
+  });
+  return out;
+}
+
 function checkRowIds(name: string, where: string, ids: ArrayLike<number>, experts: number | undefined): void {
   for (let j = 0; j < ids.length; j++) {
     const e = ids[j];
-    if (e < 0 || (experts !== undefined && e >= experts)) {
+    if (e < 0) {
       throw new ImportError(
-        `${name} ${where}: expert id ${e} is outside 0–${(experts ?? 1) - 1}` +
-          (experts !== undefined ? ` (the model has ${experts} experts)` : ''),
+        `${name} ${where}: expert id ${e} is negative (ids count from 0; every token needs k real experts, ` +
+          'so padding such as -1 for dropped slots cannot be replayed)',
+      );
+    }
+    if (experts !== undefined && e >= experts) {
+      throw new ImportError(
+        `${name} ${where}: expert id ${e} is outside 0–${experts - 1} (the model has ${experts} experts)`,
       );
     }
     for (let i = 0; i < j; i++) {
@@ -591,8 +813,83 @@ function npyLayerIds(name: string, layers: number, given: number[] | undefined):
   return given;
 }
 
-function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices | RouterLogits {
+/** Largest k a model can have (the scenario's topK range): a wider integer array cannot hold top-k ids. */
+const MAX_TOP_K = 64;
+
+/**
+ * Counts [E] or [L, E] in an integer .npy (or any .npy when the count-table format is asked for), or null when the
+ * array reads as top-k ids: a 1-D integer array, or a 2-D one that cannot be top-k ids (wider than any k, or a row
+ * that repeats an id), is a count table.
+ */
+function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable | null {
+  const asked = opts.format === 'count-table';
+  if (!asked && a.dtype === 'float32') return null;
+  if (a.shape.length !== 1 && a.shape.length !== 2) {
+    if (asked)
+      throw new ImportError(
+        `${name}: counts must have shape [experts] or [layers, experts], not [${a.shape.join(', ')}]`,
+      );
+    return null;
+  }
+  const [L, E] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
+  if (!asked && a.shape.length === 2) {
+    let repeats = E > MAX_TOP_K;
+    for (let l = 0; l < L && !repeats; l++) {
+      const row = a.data.subarray(l * E, (l + 1) * E);
+      repeats = new Set(row).size !== row.length;
+    }
+    if (!repeats) return null;
+  }
+  if (L === 0 || E === 0)
+    throw new ImportError(`${name}: the array is empty (shape [${a.shape.join(', ')}])`);
   checkExperts(name, opts.experts);
+  if (opts.experts !== undefined && E !== opts.experts)
+    throw new ImportError(
+      `${name}: the counts have ${E} experts per layer but the model has ${opts.experts}`,
+    );
+  const counts: Float64Array[] = [];
+  for (let l = 0; l < L; l++) {
+    const row = Float64Array.from(a.data.subarray(l * E, (l + 1) * E));
+    row.forEach((c, e) => {
+      if (!(Number.isInteger(c) && c >= 0))
+        throw new ImportError(`${name}: layer ${l}, expert ${e}: count ${c} is not a whole number ≥ 0`);
+    });
+    counts.push(row);
+  }
+  const layerIds = npyLayerIds(name, L, opts.layerIds);
+  return {
+    format: 'count-table',
+    name,
+    columns: ['layer', 'expert', 'count'],
+    filters: [],
+    combinations: [[]],
+    rows: L * E,
+    selectedRows: L * E,
+    experts: E,
+    layerIds,
+    counts,
+    firstRows: Array.from({ length: Math.min(PREVIEW_ROWS, E) }, (_, e) => [
+      String(layerIds[0]),
+      String(e),
+      String(counts[0][e]),
+    ]),
+    notes: [
+      ...(a.notes ?? []).map(sentence),
+      ...(asked
+        ? []
+        : [`Read as counts [${a.shape.length === 1 ? 'experts' : 'layers, experts'}] (not top-k ids).`]),
+    ],
+  };
+}
+
+/** "converted float64 to float32" → "Converted float64 to float32." */
+const sentence = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}${s.endsWith('.') ? '' : '.'}`;
+
+function fromNpy(name: string, a: NpyArray, opts: ImportOptions): ImportedData {
+  checkExperts(name, opts.experts);
+  const counts = npyCounts(name, a, opts);
+  if (counts) return counts;
+  const notes = (a.notes ?? []).map(sentence);
   if (a.dtype === 'float32') {
     if (a.shape.length !== 2 && a.shape.length !== 3) {
       throw new ImportError(
@@ -626,6 +923,7 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices |
       experts: E,
       layerIds: npyLayerIds(name, L, opts.layerIds),
       logits,
+      notes,
     };
   }
   let trace: ReturnType<typeof routingTraceFromNpy>;
@@ -657,6 +955,7 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices |
     layerIds: npyLayerIds(name, L, opts.layerIds),
     tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
+    notes,
   };
 }
 
@@ -666,18 +965,19 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): TokenChoices |
 export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
   if (isNpy(input)) {
     const a = readNpy(input as Uint8Array, name);
-    return a.dtype === 'float32' ? 'router-logits' : 'token-choices';
+    if (a.dtype === 'float32') return 'router-logits';
+    return npyCounts(name, a, {}) ? 'count-table' : 'token-choices';
   }
+  checkBinary(name, input);
   const text = toText(input).trimStart();
   if (text.startsWith('[') || text.startsWith('{')) return 'token-choices';
-  const firstBreak = text.search(/\r?\n/);
-  const headerText = firstBreak < 0 ? text : text.slice(0, firstBreak);
+  const headerText = headerLineOf(text);
   if (headerText.length > MAX_CSV_HEADER_CHARS) {
     throw new ImportError(
       `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
     );
   }
-  const header = headerText.split(/[,\t]/).map((h) => h.trim().replace(/^"|"$/g, ''));
+  const header = headerText.split(separatorOf(headerText)).map((h) => h.trim().replace(/^"|"$/g, ''));
   if (findColumn(header, IDS_COLUMNS) >= 0) return 'token-choices';
   if (findColumn(header, COUNT_COLUMNS) >= 0) return 'count-table';
   // A table with layer and expert columns but no count column: let the count-table parser name what is missing.
@@ -705,6 +1005,7 @@ export function parseImport(
     }
     return data;
   }
+  checkBinary(name, input);
   const text = toText(input);
   if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
   const format = opts.format ?? detectImportFormat(name, text);
@@ -877,7 +1178,7 @@ function logitCounts(logits: Float32Array, T: number, E: number, k: number): Int
 
 /** Summary of a parsed import for the UI to show before it is used. */
 export function summarizeImport(data: ImportedData, bytes: number, opts: ImportOptions = {}): ImportSummary {
-  const notes: string[] = [];
+  const notes: string[] = [...(data.notes ?? [])];
   const base = {
     format: data.format,
     formatLabel: IMPORT_FORMAT_LABELS[data.format],

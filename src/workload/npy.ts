@@ -1,16 +1,20 @@
 /**
  * NumPy .npy files (format versions 1.0, 2.0 and 3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
  * on bytes only (no file system), so the browser, the CLI and the tests share it.
- * Read: float32 ('<f4'), int32 ('<i4') and uint8 ('|u1', for recorded routing traces), C order, little-endian.
- * Write: float32 and int32. Anything else is refused with one NpyError sentence.
+ * Read: float32 ('<f4'), int32 ('<i4') and uint8 ('|u1', for recorded routing traces), C order, little-endian, as is.
+ * What NumPy and PyTorch write by default is converted, with a note in `notes`: float64 and float16 to float32,
+ * int64/int16/int8/uint16/uint32/uint64 to int32 (refused when a value does not fit), big-endian to little-endian,
+ * Fortran order to C order. Anything else (complex, bool, strings, objects, structured) is refused with one NpyError
+ * sentence. Write: float32 and int32.
  */
 
 export type NpyDtype = 'float32' | 'int32' | 'uint8';
 
+/** `notes`: one sentence per conversion made while reading (absent when the file was read as is). */
 export type NpyArray =
-  | { dtype: 'float32'; shape: number[]; data: Float32Array }
-  | { dtype: 'int32'; shape: number[]; data: Int32Array }
-  | { dtype: 'uint8'; shape: number[]; data: Uint8Array };
+  | { dtype: 'float32'; shape: number[]; data: Float32Array; notes?: string[] }
+  | { dtype: 'int32'; shape: number[]; data: Int32Array; notes?: string[] }
+  | { dtype: 'uint8'; shape: number[]; data: Uint8Array; notes?: string[] };
 
 export class NpyError extends Error {
   constructor(message: string) {
@@ -24,12 +28,83 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 export const MAX_HEADER_BYTES = 64 * 1024;
 const ALIGN = 64;
 
-const DESCR: Record<string, { dtype: NpyDtype; bytes: number }> = {
-  '<f4': { dtype: 'float32', bytes: 4 },
-  '<i4': { dtype: 'int32', bytes: 4 },
-  '|u1': { dtype: 'uint8', bytes: 1 },
-  '<u1': { dtype: 'uint8', bytes: 1 },
+/** Element kinds read: NumPy's kind letter and size → the dtype they are read as. */
+const KINDS: Record<string, { dtype: NpyDtype; bytes: number; label: string }> = {
+  f4: { dtype: 'float32', bytes: 4, label: 'float32' },
+  f8: { dtype: 'float32', bytes: 8, label: 'float64' },
+  f2: { dtype: 'float32', bytes: 2, label: 'float16' },
+  i4: { dtype: 'int32', bytes: 4, label: 'int32' },
+  i8: { dtype: 'int32', bytes: 8, label: 'int64' },
+  i2: { dtype: 'int32', bytes: 2, label: 'int16' },
+  i1: { dtype: 'int32', bytes: 1, label: 'int8' },
+  u1: { dtype: 'uint8', bytes: 1, label: 'uint8' },
+  u2: { dtype: 'int32', bytes: 2, label: 'uint16' },
+  u4: { dtype: 'int32', bytes: 4, label: 'uint32' },
+  u8: { dtype: 'int32', bytes: 8, label: 'uint64' },
 };
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** Element i of the raw data as a JS number (bigint-sized integers are returned as bigint). */
+function elementReader(
+  view: DataView,
+  at: number,
+  kind: string,
+  little: boolean,
+): (i: number) => number | bigint {
+  switch (kind) {
+    case 'f4':
+      return (i) => view.getFloat32(at + 4 * i, little);
+    case 'f8':
+      return (i) => view.getFloat64(at + 8 * i, little);
+    case 'f2':
+      return (i) => halfToFloat(view.getUint16(at + 2 * i, little));
+    case 'i4':
+      return (i) => view.getInt32(at + 4 * i, little);
+    case 'i8':
+      return (i) => view.getBigInt64(at + 8 * i, little);
+    case 'i2':
+      return (i) => view.getInt16(at + 2 * i, little);
+    case 'i1':
+      return (i) => view.getInt8(at + i);
+    case 'u1':
+      return (i) => view.getUint8(at + i);
+    case 'u2':
+      return (i) => view.getUint16(at + 2 * i, little);
+    case 'u4':
+      return (i) => view.getUint32(at + 4 * i, little);
+    default:
+      return (i) => view.getBigUint64(at + 8 * i, little);
+  }
+}
+
+/** For each C-order position, the position of the same element in Fortran (column-major) order. */
+function fortranIndex(shape: number[]): (c: number) => number {
+  const n = shape.length;
+  const fStride: number[] = [];
+  let st = 1;
+  for (let d = 0; d < n; d++) {
+    fStride.push(st);
+    st *= shape[d];
+  }
+  return (c) => {
+    let f = 0;
+    let rest = c;
+    for (let d = n - 1; d >= 0; d--) {
+      const i = rest % shape[d];
+      rest = (rest - i) / shape[d];
+      f += i * fStride[d];
+    }
+    return f;
+  };
+}
 
 const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -154,14 +229,20 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
   if (typeof descr !== 'string')
     fail('unsupported dtype (a structured dtype); expected float32, int32 or uint8');
   const d = descr as string;
-  const kind = DESCR[d];
-  if (!kind) {
-    if (d.startsWith('>') && DESCR[`<${d.slice(1)}`])
-      fail(`dtype '${d}' is big-endian; save it little-endian`);
-    fail(`unsupported dtype '${d}'; expected float32 ('<f4'), int32 ('<i4') or uint8 ('|u1')`);
+  const m = /^([<>|=])([fiu])(\d+)$/.exec(d);
+  const kind = m ? KINDS[`${m[2]}${m[3]}`] : undefined;
+  if (!m || !kind) {
+    fail(
+      `unsupported dtype '${d}'; expected float32 ('<f4'), int32 ('<i4') or uint8 ('|u1') ` +
+        '(float64, float16 and other integer widths are converted)',
+    );
   }
-  if (dict.fortran_order !== false)
-    fail('array is in Fortran order; save it in C order (np.ascontiguousarray)');
+  const k = kind as { dtype: NpyDtype; bytes: number; label: string };
+  const code = `${(m as RegExpExecArray)[2]}${(m as RegExpExecArray)[3]}`;
+  const bigEndian = (m as RegExpExecArray)[1] === '>' && k.bytes > 1;
+  if (typeof dict.fortran_order !== 'boolean')
+    fail("malformed header ('fortran_order' is not True or False)");
+  const fortran = dict.fortran_order === true;
 
   const shapeValue = dict.shape;
   if (
@@ -172,7 +253,8 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
   }
   const shape = shapeValue as number[];
   const count = shape.reduce((a, n) => a * n, 1);
-  const dataBytes = count * kind.bytes;
+  if (!Number.isSafeInteger(count * k.bytes)) fail(`shape [${shape.join(', ')}] is too large`);
+  const dataBytes = count * k.bytes;
   const available = bytes.length - dataStart;
   if (available < dataBytes) {
     fail(`truncated data: shape [${shape.join(', ')}] needs ${dataBytes} bytes, the file has ${available}`);
@@ -183,18 +265,50 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
     );
   }
 
-  // Copy into a fresh, aligned buffer (the input may sit at any byte offset). Not bytes.slice: a Node Buffer's
-  // slice is a view into a shared pool.
-  const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + dataBytes));
-  if (kind.dtype === 'uint8') return { dtype: 'uint8', shape, data: raw };
-  if (kind.dtype === 'float32') {
-    const data = littleEndianHost ? new Float32Array(raw.buffer) : new Float32Array(count);
-    if (!littleEndianHost) for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
-    return { dtype: 'float32', shape, data };
+  const asIs = (code === 'f4' || code === 'i4' || code === 'u1') && !bigEndian && !fortran;
+  if (asIs) {
+    // Copy into a fresh, aligned buffer (the input may sit at any byte offset). Not bytes.slice: a Node Buffer's
+    // slice is a view into a shared pool.
+    const raw = new Uint8Array(bytes.subarray(dataStart, dataStart + dataBytes));
+    if (k.dtype === 'uint8') return { dtype: 'uint8', shape, data: raw };
+    if (k.dtype === 'float32') {
+      const data = littleEndianHost ? new Float32Array(raw.buffer) : new Float32Array(count);
+      if (!littleEndianHost)
+        for (let i = 0; i < count; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+      return { dtype: 'float32', shape, data };
+    }
+    const data = littleEndianHost ? new Int32Array(raw.buffer) : new Int32Array(count);
+    if (!littleEndianHost) for (let i = 0; i < count; i++) data[i] = view.getInt32(dataStart + 4 * i, true);
+    return { dtype: 'int32', shape, data };
   }
-  const data = littleEndianHost ? new Int32Array(raw.buffer) : new Int32Array(count);
-  if (!littleEndianHost) for (let i = 0; i < count; i++) data[i] = view.getInt32(dataStart + 4 * i, true);
-  return { dtype: 'int32', shape, data };
+
+  // Converted: element by element through a DataView, in C order.
+  const notes: string[] = [];
+  if (k.label !== k.dtype) notes.push(`converted ${k.label} to ${k.dtype}`);
+  if (bigEndian) notes.push('converted big-endian to little-endian');
+  if (fortran) notes.push('converted Fortran order to C order');
+  const read = elementReader(view, dataStart, code, !bigEndian);
+  const at = fortran && shape.length > 1 ? fortranIndex(shape) : (c: number) => c;
+  const where = (c: number) => `at flat index ${c} of shape [${shape.join(', ')}]`;
+  if (k.dtype === 'float32') {
+    const data = new Float32Array(count);
+    for (let c = 0; c < count; c++) {
+      const v = read(at(c)) as number;
+      data[c] = v;
+      if (Number.isFinite(v) && !Number.isFinite(data[c]))
+        fail(`${k.label} value ${v} ${where(c)} is too large for float32`);
+    }
+    return { dtype: 'float32', shape, data, notes };
+  }
+  const out = k.dtype === 'uint8' ? new Uint8Array(count) : new Int32Array(count);
+  for (let c = 0; c < count; c++) {
+    const v = read(at(c));
+    if (v < -2147483648 || v > 2147483647) fail(`${k.label} value ${v} ${where(c)} does not fit int32`);
+    out[c] = Number(v);
+  }
+  return out instanceof Uint8Array
+    ? { dtype: 'uint8', shape, data: out, notes }
+    : { dtype: 'int32', shape, data: out, notes };
 }
 
 // ---- write -------------------------------------------------------------------------------------------------
