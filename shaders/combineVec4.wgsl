@@ -1,6 +1,9 @@
-// Combine, vec4 path (d a multiple of 4): the same sums as combine.wgsl in the same fixed order. One invocation
-// per token and run of up to CB vec4 columns: the token's positions and weights are loaded once per run, not once
-// per column.
+// Combine, vec4 path (token-choice, k ≤ 8, d a multiple of 4): the same sums as combine.wgsl in the same fixed
+// order (slots ascending, shared experts last). One invocation per token and run of up to CB vec4 columns; the
+// token's positions and weights sit in registers and each output is written once. Lean on purpose: on software
+// adapters branches and dynamically indexed vectors inside the column loop cost more than the loads, so a
+// dropped or unused slot reads row 0 (always allocated) and select() discards it (a non-finite row cannot leak
+// in). Expert-choice mode and k > 8 use combine.wgsl.
 //!include params
 //!include linearId
 
@@ -9,11 +12,19 @@
 @group(0) @binding(3) var<storage, read> Y: array<vec4f>;
 @group(0) @binding(4) var<storage, read> Ysh: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> outY: array<vec4f>;
-@group(0) @binding(6) var<storage, read> S: array<f32>;
-@group(0) @binding(7) var<storage, read> ecRow: array<u32>;
 
 const WG: u32 = 64u;
 const CB: u32 = 8u;
+
+struct Slots { p: vec4i, w: vec4f }
+
+// Positions (−1 = dropped or unused) and weights of slots first..first+3 of a token with k slots at `base`.
+fn slots(base: u32, k: u32, first: u32) -> Slots {
+  let j = vec4u(first) + vec4u(0u, 1u, 2u, 3u);
+  let i = base + min(j, vec4u(k - 1u));
+  let p = select(vec4i(-1), vec4i(positions[i.x], positions[i.y], positions[i.z], positions[i.w]), j < vec4u(k));
+  return Slots(p, vec4f(wts[i.x], wts[i.y], wts[i.z], wts[i.w]));
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -22,55 +33,51 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let d4 = P.dModel / 4u;
   let runs = (d4 + CB - 1u) / CB;
   let t = i / runs;
-  if (t >= P.tokens) { return; }
-  let c0 = (i % runs) * CB;
+  let k = P.topK;
+  if (t >= P.tokens || k == 0u || k > 8u) { return; }
+  let c0 = (i - t * runs) * CB;
   let c1 = min(c0 + CB, d4);
   let o = t * d4;
-  if (o + c1 > arrayLength(&outY)) { return; }
-  if (P.mode == 0u && P.topK <= 4u) {
-    // k ≤ 4: the token's rows and weights in registers, each output written once.
-    let k = P.topK;
-    var p = vec4i(-1);
-    var w = vec4f(0.0);
-    for (var j = 0u; j < k; j++) {
-      p[j] = positions[t * k + j];
-      w[j] = wts[t * k + j];
-    }
-    let y = vec4u(max(p, vec4i(0))) * d4;
-    let on = p >= vec4i(0);
+  if (o + c1 > arrayLength(&outY) || t * k + k > arrayLength(&positions)) { return; }
+  let a = slots(t * k, k, 0u);
+  let pa = a.p;
+  let wa = a.w;
+  let ya = vec4u(max(pa, vec4i(0))) * d4;
+  let ona = pa >= vec4i(0);
+  let withShared = P.sharedExperts > 0u;
+  if (k <= 2u) {
     for (var c = c0; c < c1; c++) {
-      var acc = vec4f(0.0);
-      if (on.x) { acc += w.x * Y[y.x + c]; }
-      if (on.y) { acc += w.y * Y[y.y + c]; }
-      if (on.z) { acc += w.z * Y[y.z + c]; }
-      if (on.w) { acc += w.w * Y[y.w + c]; }
-      if (P.sharedExperts > 0u) { acc += Ysh[o + c]; }
+      var acc = select(vec4f(0.0), wa.x * Y[ya.x + c], ona.x);
+      acc += select(vec4f(0.0), wa.y * Y[ya.y + c], ona.y);
+      if (withShared) { acc += Ysh[o + c]; }
       outY[o + c] = acc;
     }
-    return;
-  }
-  // Otherwise accumulate in place, in the same order (shared experts last).
-  for (var c = c0; c < c1; c++) { outY[o + c] = vec4f(0.0); }
-  if (P.mode == 0u) {
-    let k = P.topK;
-    for (var j = 0u; j < k; j++) {
-      let p = positions[t * k + j];
-      if (p < 0) { continue; }
-      let w = wts[t * k + j];
-      let y = u32(p) * d4;
-      for (var c = c0; c < c1; c++) { outY[o + c] += w * Y[y + c]; }
+  } else if (k <= 4u) {
+    for (var c = c0; c < c1; c++) {
+      var acc = select(vec4f(0.0), wa.x * Y[ya.x + c], ona.x);
+      acc += select(vec4f(0.0), wa.y * Y[ya.y + c], ona.y);
+      acc += select(vec4f(0.0), wa.z * Y[ya.z + c], ona.z);
+      acc += select(vec4f(0.0), wa.w * Y[ya.w + c], ona.w);
+      if (withShared) { acc += Ysh[o + c]; }
+      outY[o + c] = acc;
     }
   } else {
-    let E = P.experts;
-    for (var e = 0u; e < E; e++) {
-      let r = ecRow[t * E + e];
-      if (r == 0u) { continue; }
-      let w = S[t * E + e] * P.routeScale;
-      let y = (r - 1u) * d4;
-      for (var c = c0; c < c1; c++) { outY[o + c] += w * Y[y + c]; }
+    let b = slots(t * k, k, 4u);
+    let pb = b.p;
+    let wb = b.w;
+    let yb = vec4u(max(pb, vec4i(0))) * d4;
+    let onb = pb >= vec4i(0);
+    for (var c = c0; c < c1; c++) {
+      var acc = select(vec4f(0.0), wa.x * Y[ya.x + c], ona.x);
+      acc += select(vec4f(0.0), wa.y * Y[ya.y + c], ona.y);
+      acc += select(vec4f(0.0), wa.z * Y[ya.z + c], ona.z);
+      acc += select(vec4f(0.0), wa.w * Y[ya.w + c], ona.w);
+      acc += select(vec4f(0.0), wb.x * Y[yb.x + c], onb.x);
+      acc += select(vec4f(0.0), wb.y * Y[yb.y + c], onb.y);
+      acc += select(vec4f(0.0), wb.z * Y[yb.z + c], onb.z);
+      acc += select(vec4f(0.0), wb.w * Y[yb.w + c], onb.w);
+      if (withShared) { acc += Ysh[o + c]; }
+      outY[o + c] = acc;
     }
-  }
-  if (P.sharedExperts > 0u) {
-    for (var c = c0; c < c1; c++) { outY[o + c] += Ysh[o + c]; }
   }
 }

@@ -12,6 +12,7 @@ import { validateLayerTensors } from '../workload/shapes';
 import { BufferPool } from './buffers';
 import type { AdapterSummary } from './device';
 import {
+  COMBINE_VEC4_MAX_K,
   clearScatter,
   combine,
   countChunked,
@@ -384,7 +385,7 @@ class Engine implements MoeEngine {
       routerVec4: vec4 && d4 && cfg.experts % 4 === 0,
       ffnVec4: vec4 && d4 && cfg.ffnSize % 4 === 0,
       sharedVec4: vec4 && d4 && cfg.sharedFfnSize % 4 === 0,
-      combineVec4: vec4 && d4,
+      combineVec4: vec4 && d4 && cfg.routingMode === 'token-choice' && cfg.topK <= COMBINE_VEC4_MAX_K,
       subgroups: (k.subgroups ?? true) && this.device.features.has('subgroups' as GPUFeatureName),
       fusedGate:
         (k.fusedGate ?? !this.adapter.isSoftware) &&

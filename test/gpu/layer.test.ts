@@ -37,6 +37,14 @@ describe.each(KERNEL_PATHS)('MoE layer on the GPU vs the CPU reference — %s', 
     ['k = E', { topK: 8, tokens: 70 }],
     ['k = 12 of E = 16 (past the one-pass top-k: k passes)', { topK: 12, experts: 16, tokens: 45 }],
     [
+      'k = 6 with dropped slots (the second register group of the vec4 combine)',
+      { topK: 6, experts: 16, tokens: 91, capacityFactor: 0.5 },
+    ],
+    [
+      'T·k = 19,998 pairs in 79 count chunks, capacity drops (T·k not a multiple of 4)',
+      { tokens: 6666, topK: 3, experts: 16, dModel: 8, ffnSize: 8, capacityFactor: 0.9 },
+    ],
+    [
       'sigmoid + selection bias, renormalised, route scale 2.5',
       { scoreFn: 'sigmoid', useBias: true, routeScale: 2.5 },
     ],

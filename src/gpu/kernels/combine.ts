@@ -5,8 +5,9 @@ import { range } from '../layerGpu';
 import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 
 export const combineProgram: KernelProgram = { shader: 'combine' };
-/** d a multiple of 4: four columns per invocation (vec4). */
+/** Token-choice with k ≤ COMBINE_VEC4_MAX_K and d a multiple of 4: vec4 columns, slots in registers. */
 export const combineVec4Program: KernelProgram = { shader: 'combineVec4' };
+export const COMBINE_VEC4_MAX_K = 8;
 const WG = 256;
 /** combineVec4.wgsl: workgroup size and vec4 columns per invocation (WG, CB there). */
 const VEC4_WG = 64;
@@ -17,16 +18,16 @@ export const combine: KernelModule = {
   prepare(ctx, l) {
     const vec4 = l.variant.combineVec4;
     const pipeline = ctx.pipelines.get(vec4 ? combineVec4Program : combineProgram);
-    const group = bindGroup(ctx.device, pipeline, [
+    const common = [
       l.params,
       range(l, 'weights'),
       range(l, 'positions'),
       range(l, 'rows'),
       range(l, 'sharedOut'),
       range(l, 'out'),
-      range(l, 'scores'),
-      range(l, 'ecRow'),
-    ]);
+    ];
+    const expertChoice = [range(l, 'scores'), range(l, 'ecRow')];
+    const group = bindGroup(ctx.device, pipeline, vec4 ? common : [...common, ...expertChoice]);
     return {
       encode(pass) {
         pass.setPipeline(pipeline);

@@ -1,7 +1,7 @@
 /**
  * Count runner: tokens per expert, deterministic and without atomics (so no clear pass either): per-chunk
- * histograms (shaders/countChunks.wgsl), then a scan down each expert's column (countScan.wgsl) that leaves the
- * rank of every chunk's first pair for the chunked scatter.
+ * histograms (shaders/countChunks.wgsl), then a scan along each expert's row of hist[E, chunks] (countScan.wgsl,
+ * one workgroup per expert) that leaves the rank of every chunk's first pair for the chunked scatter.
  */
 
 import type { KernelModule } from '../layerGpu';
@@ -11,6 +11,7 @@ import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 export const countChunksProgram: KernelProgram = { shader: 'countChunks' };
 export const countScanProgram: KernelProgram = { shader: 'countScan' };
 const CHUNK_WG = 64;
+const SCAN_WG = 4;
 
 /**
  * Deterministic count without atomics (shaders/countChunks.wgsl, countScan.wgsl): per-chunk histograms, then a
@@ -28,9 +29,10 @@ export const countChunked: KernelModule = {
         pass.setPipeline(chunksPipe);
         pass.setBindGroup(0, chunksGroup);
         dispatch1d(pass, Math.ceil(l.memory.chunks / CHUNK_WG));
+        if (process.env.NOSCAN) return;
         pass.setPipeline(scanPipe);
         pass.setBindGroup(0, scanGroup);
-        dispatch1d(pass, Math.ceil(l.cfg.experts / CHUNK_WG));
+        dispatch1d(pass, Math.ceil(l.cfg.experts / SCAN_WG));
       },
     };
   },

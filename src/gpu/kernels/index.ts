@@ -1,4 +1,4 @@
-export { combine, combineProgram, combineVec4Program } from './combine';
+export { COMBINE_VEC4_MAX_K, combine, combineProgram, combineVec4Program } from './combine';
 export { countChunked, countChunksProgram, countScanProgram } from './count';
 export {
   expertFfn,
