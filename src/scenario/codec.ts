@@ -1,7 +1,7 @@
 import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { findLesson } from './presets/lessons';
-import { findModelPreset } from './presets/models';
+import { findModelPreset, MODEL_PRESET_IDS } from './presets/models';
 import { defaultScenario, MODEL_KEYS, PARAM_KEYS, type ParamKey, type Scenario } from './schema';
 import { type Checked, validateScenario } from './validate';
 
@@ -49,8 +49,23 @@ export function scenarioToJson(s: Scenario): string {
   return `${JSON.stringify(scenarioToObject(s), null, 2)}\n`;
 }
 
-/** Read a scenario file (or any JSON text). Never throws. */
+/**
+ * Read a scenario file (or any JSON text). Never throws. A UTF-8 byte-order mark is skipped; a file that holds a
+ * link instead (`#s=…`, `#preset=…&chip=…`, or a whole URL with such a hash) is read as that link; a JSON object
+ * whose `scenario` key holds the scenario (what `moe project --json` prints) is read from that key.
+ */
 export function scenarioFromJson(text: string): Checked {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const trimmed = text.trim();
+  const link = /^(?:[a-z][\w+.-]*:\/\/[^#\s]*)?#?((?:s|preset|model|lesson)=[^\s]*)$/i.exec(trimmed);
+  if (link || /^[a-z][\w+.-]*:\/\/[^#\s]*#\S*$/i.test(trimmed)) {
+    const hash = link ? link[1] : trimmed.slice(trimmed.indexOf('#') + 1);
+    const decoded = decodeHash(hash);
+    return {
+      scenario: decoded.scenario,
+      issues: ['The file holds a link, not scenario JSON; read it as that link.', ...decoded.issues],
+    };
+  }
   if (text.length > MAX_JSON_LENGTH) {
     return {
       scenario: defaultScenario(),
@@ -63,11 +78,28 @@ export function scenarioFromJson(text: string): Checked {
   } catch (err) {
     return {
       scenario: defaultScenario(),
-      issues: [`The scenario is not valid JSON (${(err as Error).message}).`],
+      issues: [
+        `The scenario is not valid JSON (${(err as Error).message}); expected an object such as ` +
+          `{"v": ${SCHEMA_VERSION}, "experts": 64} or a link (#s=… or #preset=…).`,
+      ],
+    };
+  }
+  if (
+    isObject(parsed) &&
+    isObject(parsed.scenario) &&
+    !Object.keys(parsed).some((k) => (PARAM_KEYS as string[]).includes(k))
+  ) {
+    const inner = fromStored(parsed.scenario);
+    return {
+      scenario: inner.scenario,
+      issues: ['Read the scenario from the file\'s "scenario" key.', ...inner.issues],
     };
   }
   return fromStored(parsed);
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fromStored(parsed: unknown, base?: Scenario): Checked {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -142,10 +174,15 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   const full = params.find(([k]) => k === 's');
   // A lesson link opens the lesson's scenario; once edited, the link carries the full scenario as well.
   const lessonId = params.find(([k]) => k === 'lesson')?.[1];
+  /** How many leading params the lesson supplied (the link's own keys may override them without a message). */
+  let fromLesson = 0;
   if (lessonId !== undefined) {
     const lesson = findLesson(lessonId);
     if (!lesson) issues.push(`Unknown lesson "${lessonId.slice(0, 40)}".`);
-    else if (!full) params.unshift(...Object.entries(lesson.scenario));
+    else if (!full) {
+      params.unshift(...Object.entries(lesson.scenario));
+      fromLesson = Object.keys(lesson.scenario).length;
+    }
   }
   if (full) {
     try {
@@ -164,13 +201,36 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   // Readable form: a preset first, then individual fields on top.
   const fields: Record<string, unknown> = {};
   const unknown: string[] = [];
-  for (const [key, value] of params) {
-    if (key === 's' || UNSAFE_KEYS.has(key)) continue;
+  const given = new Map<string, string>();
+  const repeated: string[] = [];
+  for (const [i, [key, value]] of params.entries()) {
+    if (key === 's') continue;
+    if (UNSAFE_KEYS.has(key)) {
+      unknown.push(key);
+      continue;
+    }
     const target = ALIASES[key] ?? key;
+    const known = (PARAM_KEYS as string[]).includes(target) || key === 'v' || EXTRA_KEYS.includes(key);
+    if (known) {
+      const before = given.get(target);
+      if (before !== undefined && before !== value && !repeated.includes(target)) repeated.push(target);
+      if (i >= fromLesson) given.set(target, value);
+    }
     if ((PARAM_KEYS as string[]).includes(target)) fields[target] = value;
     else if (key === 'v') fields.v = value;
+    else if (key === 'lesson' && !findLesson(value))
+      continue; // reported above; not carried into the next link
     else if (EXTRA_KEYS.includes(key)) extras[key] = value;
-    else unknown.push(key);
+    else unknown.push(key === '' ? '(empty)' : key);
+  }
+  if (repeated.length) {
+    issues.push(
+      `The link gives ${repeated.slice(0, 5).join(', ')} more than once; using the last value ` +
+        `(${repeated
+          .slice(0, 5)
+          .map((k) => `${k}=${String(given.get(k)).slice(0, 20)}`)
+          .join(', ')}).`,
+    );
   }
   if (unknown.length) {
     issues.push(
@@ -181,9 +241,15 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
     );
   }
   if (typeof fields.preset === 'string') {
-    if (findModelPreset(fields.preset)) scenario = applyModelPreset(scenario, fields.preset);
-    else if (fields.preset !== 'custom')
-      issues.push(`Unknown model preset "${String(fields.preset).slice(0, 40)}".`);
+    // Case and spaces do not matter: "DeepSeek-V3" opens deepseek-v3.
+    const id = fields.preset.trim().toLowerCase();
+    if (findModelPreset(id)) scenario = applyModelPreset(scenario, id);
+    else if (id !== 'custom')
+      issues.push(
+        `Unknown model preset "${String(fields.preset).slice(0, 40)}"; known presets: ${MODEL_PRESET_IDS.filter(
+          (p) => p !== 'custom',
+        ).join(', ')}.`,
+      );
     delete fields.preset;
   }
   if (Object.keys(fields).length) {

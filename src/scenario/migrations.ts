@@ -22,7 +22,13 @@ const MIGRATIONS: Record<number, (raw: Raw) => Raw> = {
 /** Bring a raw stored scenario to the current version. Unknown or future versions are reported, not guessed. */
 export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
   const issues: string[] = [];
-  let v = raw.v === undefined ? SCHEMA_VERSION : Number(raw.v);
+  // Only a number or a string of digits is a version (Number(true) or Number([1]) would read as 1).
+  let v =
+    raw.v === undefined
+      ? SCHEMA_VERSION
+      : typeof raw.v === 'number' || (typeof raw.v === 'string' && /^\s*\d+\s*$/.test(raw.v))
+        ? Number(raw.v)
+        : Number.NaN;
   if (!Number.isInteger(v) || v < 1) {
     issues.push(`Unknown schema version ${JSON.stringify(raw.v)}; reading it as version ${SCHEMA_VERSION}.`);
     v = SCHEMA_VERSION;

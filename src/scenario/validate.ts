@@ -10,12 +10,28 @@ export interface Checked {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Read a number from a number or numeric string; NaN when it is neither. */
+/** Plain decimal numbers as a link or a file writes them: 12, -3, 0.5, .5, 4e3. No hex, units or separators. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Read a number from a number or decimal string; NaN when it is neither. -0 reads as 0. */
 function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '') return Number(v);
-  return Number.NaN;
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
+  return n === 0 ? 0 : n;
 }
+
+/** Why a value is not a number, with what is expected. */
+function notANumber(raw: unknown): string {
+  if (typeof raw === 'string' && /^\s*[+-]?[\d.]+\s*[kKmMgG]\s*$/.test(raw))
+    return `${show(raw)} is not a number (write it in full, e.g. 4096 or 4e3; no unit suffixes)`;
+  if (typeof raw === 'string' && DECIMAL.test(raw.trim())) return `${show(raw)} is too large`;
+  if (typeof raw === 'number' || (typeof raw === 'string' && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(raw)))
+    return `${show(raw)} is not a finite number`;
+  return `${show(raw)} is not a number`;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
 const show = (v: unknown): string => {
   const text = typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
@@ -34,7 +50,7 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
     case 'int':
     case 'float': {
       const n = toNumber(raw);
-      if (!Number.isFinite(n)) return bad(`${show(raw)} is not a number`);
+      if (!Number.isFinite(n)) return bad(notANumber(raw));
       let v = def.kind === 'int' ? Math.round(n) : n;
       if (v < def.min || v > def.max) {
         v = Math.min(def.max, Math.max(def.min, v));
@@ -43,16 +59,26 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
           issue: `${def.label} (${key}): ${show(raw)} is outside ${def.min}–${def.max}; using ${v}.`,
         };
       }
+      if (v !== n)
+        return { value: v, issue: `${def.label} (${key}): ${show(raw)} is not a whole number; using ${v}.` };
       return { value: v };
     }
     case 'bool': {
       if (typeof raw === 'boolean') return { value: raw };
-      if (raw === 'true' || raw === '1' || raw === 1) return { value: true };
-      if (raw === 'false' || raw === '0' || raw === 0) return { value: false };
-      return bad(`${show(raw)} is not true or false`);
+      const word =
+        typeof raw === 'string' ? raw.trim().toLowerCase() : raw === 1 ? '1' : raw === 0 ? '0' : null;
+      if (word !== null && TRUE_WORDS.has(word)) return { value: true };
+      if (word !== null && FALSE_WORDS.has(word)) return { value: false };
+      return bad(`${show(raw)} is not true or false (or 1/0, yes/no, on/off)`);
     }
     case 'enum': {
       if (typeof raw === 'string' && def.options.includes(raw)) return { value: raw };
+      // Case and surrounding spaces do not matter: "Decode" and " decode " mean decode.
+      const folded =
+        typeof raw === 'string'
+          ? def.options.find((o) => o.toLowerCase() === raw.trim().toLowerCase())
+          : undefined;
+      if (folded !== undefined) return { value: folded };
       return bad(
         `${show(raw)} is not one of ${def.options.slice(0, 6).join(', ')}${def.options.length > 6 ? ', …' : ''}`,
       );
@@ -60,7 +86,7 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
     case 'numEnum': {
       const n = toNumber(raw);
       if (def.options.includes(n)) return { value: n };
-      if (!Number.isFinite(n)) return bad(`${show(raw)} is not one of ${def.options.join(', ')}`);
+      if (!Number.isFinite(n)) return bad(`${notANumber(raw)}; expected one of ${def.options.join(', ')}`);
       const nearest = def.options.reduce((a, b) => (Math.abs(b - n) < Math.abs(a - n) ? b : a));
       return {
         value: nearest,
@@ -68,19 +94,23 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
       };
     }
     case 'list': {
-      const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : null;
-      if (!items) return bad(`${show(raw)} is not a list`);
+      // A link writes "h100,groq-lpu"; spaces, '+' (a space in a query) and ';' separate ids as well.
+      const items = typeof raw === 'string' ? raw.split(/[\s,;]+/) : Array.isArray(raw) ? raw : null;
+      if (!items) return bad(`${show(raw)} is not a list of chip ids`);
       const known: string[] = [];
       const unknown: string[] = [];
+      const repeated: string[] = [];
       for (const item of items) {
-        const id = String(item).trim().toLowerCase();
+        const id = typeof item === 'string' ? item.trim().toLowerCase() : '';
         if (findChipPreset(id)) {
           if (!known.includes(id)) known.push(id);
-        } else if (id) unknown.push(String(item));
+          else if (!repeated.includes(id)) repeated.push(id);
+        } else if (id || typeof item !== 'string') unknown.push(typeof item === 'string' ? item : show(item));
       }
       const kept = known.slice(0, def.maxItems);
       const notes: string[] = [];
       if (unknown.length) notes.push(`unknown ${unknown.slice(0, 3).map(show).join(', ')}`);
+      if (repeated.length) notes.push(`${repeated.join(', ')} listed more than once`);
       if (known.length > def.maxItems) notes.push(`at most ${def.maxItems} allowed`);
       if (kept.length < def.minItems) return bad(notes.concat('needs at least one known chip').join('; '));
       return notes.length
