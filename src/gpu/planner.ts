@@ -139,7 +139,8 @@ export function planMemory(
     info: f4(4 * E + 2),
     keys: Math.max(16, sortSize * 16),
     positions: f4(Math.ceil((T * k) / 4) * 4),
-    rowToken: f4(rowsMax),
+    // One spare row past rowsMax: the chunked scatter parks dropped pairs there instead of branching.
+    rowToken: f4(rowsMax + 1),
     ecTokens: f4(ec ? E * C : 0),
     ecRow: f4(ec ? T * E : 0),
     hidden: f4(rowsMax * f),
