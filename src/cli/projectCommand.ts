@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '../costmodel';
-import { type CountTable, countsFromNpy, parseCountsCsv, parseFilter } from '../costmodel/countsFile';
+import { type CountTable, countsFromNpy, parseFilter } from '../costmodel/countsFile';
 import { loadFromTrace } from '../costmodel/load';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import type { Scenario } from '../scenario';
-import { type NpyArray, readNpy, routingTraceFromNpy } from '../workload';
+import { type NpyArray, parseImport, readNpy, routingTraceFromNpy } from '../workload';
 import { checkFlags, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
@@ -41,8 +41,30 @@ export function readCountsFile(file: string, filter: Record<string, string>): Co
     const arr = readNpy(bytes, file);
     return arr.shape.length === 3 ? arr : countsFromNpy(arr, file);
   }
-  if (ext === '.csv') return parseCountsCsv(readText(file, '--counts'), filter, file);
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return countsFromCsv(file, filter);
   throw new Error(`--counts ${file}: expected a .npy or .csv file`);
+}
+
+/**
+ * A CSV count table through the same reader as the app's import dialog and `moe stream --import` (BOM, CRLF,
+ * quotes, tabs or semicolons, concatenated rank dumps, pandas index columns); its notes go to stderr.
+ */
+function countsFromCsv(file: string, filter: Record<string, string>): CountTable {
+  const t = parseImport(file, readText(file, '--counts'), { format: 'count-table', filter });
+  if (t.format !== 'count-table') throw new Error(`--counts ${file}: not a count table`);
+  for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
+  if (t.filters.length) {
+    process.stderr.write(
+      `moe: note: selected ${t.filters.map((f) => `${f.name}=${f.selected}`).join(', ')} ` +
+        `(${t.selectedRows} of ${t.rows} rows; choose with --filter)\n`,
+    );
+  }
+  return {
+    counts: t.counts.map((c) => Array.from(c)),
+    layerIds: t.layerIds,
+    experts: t.experts,
+    selected: Object.fromEntries(t.filters.map((f) => [f.name, f.selected])),
+  };
 }
 
 function isTable(x: CountTable | NpyArray): x is CountTable {

@@ -151,6 +151,7 @@ export const streamCommand: Command = {
         throw new Error(`cannot read --import ${importFile}: ${(err as Error).message}`);
       }
       imported = parseImport(basename(importFile), bytes, { filter, experts: undefined });
+      for (const note of imported.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
     }
     mkdirSync(outDir, { recursive: true });
     const outputs: string[] = [];
