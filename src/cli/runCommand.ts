@@ -58,6 +58,7 @@ function readTensorFiles(
     }
     const arr = readNpy(bytes, file);
     if (arr.dtype !== 'float32') throw new Error(`--${flag} ${file} is ${arr.dtype}; it must be float32`);
+    for (const note of arr.notes ?? []) process.stderr.write(`moe: note: --${flag} ${file}: ${note}\n`);
     out[name] = { file, data: arr.data, shape: arr.shape };
   }
   return out;
