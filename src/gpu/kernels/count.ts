@@ -15,7 +15,7 @@ const SCAN_WG = 4;
 
 /**
  * Deterministic count without atomics (shaders/countChunks.wgsl, countScan.wgsl): per-chunk histograms, then a
- * scan down each expert's column that leaves every chunk's starting rank for the chunked scatter. Needs no clear.
+ * scan along each expert's row that leaves every chunk's starting rank for the chunked scatter. Needs no clear.
  */
 export const countChunked: KernelModule = {
   programs: () => [countChunksProgram, countScanProgram],
@@ -29,7 +29,6 @@ export const countChunked: KernelModule = {
         pass.setPipeline(chunksPipe);
         pass.setBindGroup(0, chunksGroup);
         dispatch1d(pass, Math.ceil(l.memory.chunks / CHUNK_WG));
-        if (process.env.NOSCAN) return;
         pass.setPipeline(scanPipe);
         pass.setBindGroup(0, scanGroup);
         dispatch1d(pass, Math.ceil(l.cfg.experts / SCAN_WG));
