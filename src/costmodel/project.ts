@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/schema';
 import { hardwareSpec } from './chips';
 import { HOURS_PER_YEAR, PUE, SYSTEM_OVERHEAD } from './facts';
 import { loadMismatch, profileLayerFor, uniformLoad } from './load';
-import { type LayerResources, layerResources, streamedSlots } from './resources';
+import { type LayerResources, layerResources, type RankSet, streamedSlots } from './resources';
 import { type ModelShape, modelShape } from './shape';
 import { planSystem } from './system';
 import type {
@@ -249,6 +249,163 @@ function fmt(x: number): string {
   return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
 }
 
+/**
+ * One expert-parallel rank's costs as coefficients fixed for a whole projection. The per-rank loops (every rank
+ * of every measured layer, three times with the tax) read only these, through small module-level functions that
+ * V8 inlines into the loops; as closures inside evaluate they outgrew its inlining budget and ran as calls.
+ */
+interface RankCosts {
+  /** Micro-batches per layer (2 with dual-batch overlap); `sum` mode adds compute and all-to-all. */
+  mb: number;
+  sumMode: boolean;
+  /** Attention, router and shared experts per micro-batch on the same chip (0 when disaggregated). */
+  fixed: number;
+  /** Expert phase: roofline with small-operation ramps. */
+  secPerPaddedRow: number;
+  computeRamp: number;
+  weightBytes: number;
+  actBytesPerRow: number;
+  sramOnly: boolean;
+  secPerMemByte: number;
+  secPerSramByte: number;
+  memRamp: number;
+  launches: number;
+  dispatchPerRow: number;
+  /** All-to-all: fixed + max(sent · secPerSentByte, received · secPerRecvByte), when chips exchange tokens. */
+  a2aOn: boolean;
+  a2aFixed: number;
+  secPerSentByte: number;
+  secPerRecvByte: number;
+  /** Bytes each chip sends per micro-batch (dispatch, combine), and bytes per received row are d · these. */
+  dispatchSent: number;
+  combineSent: number;
+  hidden: number;
+  dispatchBytes: number;
+  combineBytes: number;
+}
+
+/** Expert phase of one chip: real and padded rows, weights of `streamed` slots from HBM and `resident` from SRAM. */
+function expertTime(k: RankCosts, rows: number, padded: number, streamed: number, resident: number): number {
+  const compute = padded > 0 ? padded * k.secPerPaddedRow + k.computeRamp : 0;
+  let hbm = 0;
+  let sram = resident * k.weightBytes;
+  if (k.sramOnly) sram += streamed * k.weightBytes + rows * k.actBytesPerRow;
+  else hbm = streamed * k.weightBytes + rows * k.actBytesPerRow;
+  const memory =
+    (hbm > 0 ? hbm * k.secPerMemByte + k.memRamp : 0) + (sram > 0 ? sram * k.secPerSramByte + k.memRamp : 0);
+  return Math.max(compute, memory) + k.launches + rows * k.dispatchPerRow;
+}
+
+/** One all-to-all for a chip that sends `sent` and receives `received` bytes (the slower direction sets it). */
+function a2aTime(k: RankCosts, sent: number, received: number): number {
+  if (!k.a2aOn) return 0;
+  return k.a2aFixed + Math.max(sent * k.secPerSentByte, received * k.secPerRecvByte);
+}
+
+function dispatchTime(k: RankCosts, rowsMb: number): number {
+  return a2aTime(k, k.dispatchSent, rowsMb * k.hidden * k.dispatchBytes);
+}
+
+function combineTime(k: RankCosts, rowsMb: number): number {
+  return a2aTime(k, k.combineSent, rowsMb * k.hidden * k.combineBytes);
+}
+
+/** A rank's MoE-layer time from its expert phase and its dispatch + combine, both per micro-batch. */
+function rankTime(k: RankCosts, experts: number, comm: number): number {
+  return k.sumMode ? k.fixed + experts + comm : k.mb * Math.max(k.fixed + experts, comm);
+}
+
+/** rankTime of a rank with these rows, padded rows and slots (whole-layer rows, split over micro-batches). */
+function rankTotal(k: RankCosts, rows: number, padded: number, streamed: number, resident: number): number {
+  const rowsMb = rows / k.mb;
+  const experts = expertTime(k, rowsMb, padded / k.mb, streamed, resident);
+  return rankTime(k, experts, dispatchTime(k, rowsMb) + combineTime(k, rowsMb));
+}
+
+/** One rank set's per-rank values (kept for the tax and the detail), its busiest rank and its sums. */
+class RankScan {
+  streamed = new Float64Array(0);
+  expert = new Float64Array(0);
+  comm = new Float64Array(0);
+  busiest = 0;
+  busiestTime = -1;
+  rows = 0;
+  padded = 0;
+  streamedSlots = 0;
+  residentSlots = 0;
+}
+
+/** Every rank of a set: expert phase, all-to-all and layer time; the first slowest rank is the busiest. */
+function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan): void {
+  const R = set.ranks;
+  if (scan.streamed.length < R) {
+    scan.streamed = new Float64Array(R);
+    scan.expert = new Float64Array(R);
+    scan.comm = new Float64Array(R);
+  }
+  const { rows, padded, touched } = set;
+  const { streamed, expert, comm } = scan;
+  let busiest = 0;
+  let busiestTime = -1;
+  let sumRows = 0;
+  let sumPad = 0;
+  let sumStream = 0;
+  let sumRes = 0;
+  for (let r = 0; r < R; r++) {
+    const st = resident > 0 ? streamedSlots(set, r, resident) : touched[r];
+    const rowsMb = rows[r] / k.mb;
+    const e = expertTime(k, rowsMb, padded[r] / k.mb, st, touched[r] - st);
+    const c = dispatchTime(k, rowsMb) + combineTime(k, rowsMb);
+    streamed[r] = st;
+    expert[r] = e;
+    comm[r] = c;
+    const t = rankTime(k, e, c);
+    if (t > busiestTime) {
+      busiestTime = t;
+      busiest = r;
+    }
+    sumRows += rows[r];
+    sumPad += padded[r];
+    sumStream += st;
+    sumRes += touched[r] - st;
+  }
+  scan.busiest = busiest;
+  scan.busiestTime = busiestTime;
+  scan.rows = sumRows;
+  scan.padded = sumPad;
+  scan.streamedSlots = sumStream;
+  scan.residentSlots = sumRes;
+}
+
+/**
+ * The busiest-chip halves of the imbalance tax: the slowest rank with its own rows and padding but the mean
+ * distinct experts (`ownRows`), and with the mean rows and padding but its own distinct experts (`ownExperts`).
+ */
+function taxMaxima(k: RankCosts, set: RankSet, scan: RankScan): { ownRows: number; ownExperts: number } {
+  const R = set.ranks;
+  const { rows, padded, touched } = set;
+  const { streamed, comm } = scan;
+  const meanStreamed = scan.streamedSlots / R;
+  const meanResident = scan.residentSlots / R;
+  const meanRowsMb = scan.rows / R / k.mb;
+  const meanPaddedMb = scan.padded / R / k.mb;
+  const meanComm = dispatchTime(k, meanRowsMb) + combineTime(k, meanRowsMb);
+  let ownRows = -1;
+  let ownExperts = -1;
+  for (let r = 0; r < R; r++) {
+    const a = rankTime(
+      k,
+      expertTime(k, rows[r] / k.mb, padded[r] / k.mb, meanStreamed, meanResident),
+      comm[r],
+    );
+    if (a > ownRows) ownRows = a;
+    const st = streamed[r];
+    const b = rankTime(k, expertTime(k, meanRowsMb, meanPaddedMb, st, touched[r] - st), meanComm);
+    if (b > ownExperts) ownExperts = b;
+  }
+  return { ownRows, ownExperts };
+}
+
 /** The per-step model, shared by the projection, its balanced twin and the sweeps. */
 interface Evaluation {
   stepTime: number;
@@ -375,7 +532,6 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     if (s.groups > 1) copies = Math.min(copies, s.topGroups);
     outFactor = Math.min(1, copies / m.topK / outShare);
   }
-  /** One all-to-all as seen by a chip that sends `send` and receives `recv` bytes. */
   // One all-to-all as seen by a chip that sends `send` and receives `recv` bytes: c0 + max(send·k1, recv·k2).
   // Scale-up and scale-out shares move in parallel, so the slower of the two sets the time.
   const c0 = a2aOn ? a2aBase + a2aLat : 0;
@@ -383,12 +539,6 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const kOut = upShare < 1 ? (remote * (1 - upShare) * outFactor) / (X.scaleOutBw * eff) : 0;
   const k1 = !a2aOn ? 0 : disagg ? 1 / (A.scaleOutBw * eff) : Math.max(kUp, kOut);
   const k2 = !a2aOn ? 0 : disagg ? 1 / (X.scaleOutBw * eff) : k1;
-  const a2a = (send: number, recv: number): number => {
-    if (!a2aOn) return 0;
-    const a = send * k1;
-    const b = recv * k2;
-    return c0 + Math.max(a, b);
-  };
   const perByteLink = disagg
     ? X.jPerScaleOutByte
     : remote * (upShare * X.jPerLinkByte + (1 - upShare) * outFactor * X.jPerScaleOutByte);
@@ -396,38 +546,35 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   // ---- expert phase on one chip of rank r ---------------------------------------------------------------
   const shard = layout.expertShard;
   const sramOnly = X.memBytes <= 0;
-  // Expert phase of one chip as coefficients (the hot loop of every projection): roofline with ramps.
   const xPeak = X.flops[m.matPrec];
-  const fC = m.expertFlopsPerRow / shard / (xPeak * X.computeEffMax);
-  const rampC = X.computeRamp / X.computeEffMax;
-  const wB = m.expertBytes / shard;
-  const aR = m.expertActBytesPerRow / shard;
-  const invMem = sramOnly ? 0 : 1 / (X.memBw * X.memEffMax);
-  const invSram = 1 / (X.sramBw * X.memEffMax);
-  const rampM = X.memRamp / X.memEffMax;
-  const fixedX = 3 * X.launch;
-  const disp = X.dispatchPerToken;
-  const expertTime = (rows: number, padded: number, streamed: number, resident: number): number => {
-    const tc = padded > 0 ? padded * fC + rampC : 0;
-    let hbm = 0;
-    let sram = resident * wB;
-    if (sramOnly) sram += streamed * wB + rows * aR;
-    else hbm = streamed * wB + rows * aR;
-    const tm = (hbm > 0 ? hbm * invMem + rampM : 0) + (sram > 0 ? sram * invSram + rampM : 0);
-    return Math.max(tc, tm) + fixedX + rows * disp;
-  };
   // Per micro-batch: what each chip sends, and the attention-side work.
   const sendD = (sendRows * m.d * m.dispatchBytes) / mb;
   const sendC = (sendRows * m.d * m.combineBytes) / mb;
   const attnHalf = half.attention + half.router + half.shared;
-  const fixed = disagg ? 0 : attnHalf;
   const sumMode = s.overlap === 'sum';
-  const rankTotal = (rows: number, padded: number, streamed: number, resident: number): number => {
-    const r = rows / mb;
-    const e = expertTime(r, padded / mb, streamed, resident);
-    const c = a2a(sendD, r * m.d * m.dispatchBytes) + a2a(sendC, r * m.d * m.combineBytes);
-    if (sumMode) return fixed + e + c;
-    return mb * Math.max(fixed + e, c);
+  const k: RankCosts = {
+    mb,
+    sumMode,
+    fixed: disagg ? 0 : attnHalf,
+    secPerPaddedRow: m.expertFlopsPerRow / shard / (xPeak * X.computeEffMax),
+    computeRamp: X.computeRamp / X.computeEffMax,
+    weightBytes: m.expertBytes / shard,
+    actBytesPerRow: m.expertActBytesPerRow / shard,
+    sramOnly,
+    secPerMemByte: sramOnly ? 0 : 1 / (X.memBw * X.memEffMax),
+    secPerSramByte: 1 / (X.sramBw * X.memEffMax),
+    memRamp: X.memRamp / X.memEffMax,
+    launches: 3 * X.launch,
+    dispatchPerRow: X.dispatchPerToken,
+    a2aOn,
+    a2aFixed: c0,
+    secPerSentByte: k1,
+    secPerRecvByte: k2,
+    dispatchSent: sendD,
+    combineSent: sendC,
+    hidden: m.d,
+    dispatchBytes: m.dispatchBytes,
+    combineBytes: m.combineBytes,
   };
   const layerOf = (ranksMax: number): number => {
     if (!disagg) return ranksMax;
@@ -446,7 +593,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   let touchedTotal = 0;
   const moeEnergy = new Energy();
   const resident = p.residentSlots;
-  let scratch = new Float64Array(0);
+  const scan = new RankScan();
 
   for (let u = 0; u < p.unique.length; u++) {
     const res = p.resources[u];
@@ -462,56 +609,32 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     let rankRows: number[] = [];
     for (const set of res.sets) {
       const R = set.ranks;
-      let maxT = -1;
-      let arg = 0;
-      let sumRows = 0;
-      let sumPad = 0;
-      let sumStream = 0;
-      let sumRes = 0;
-      if (scratch.length < R) scratch = new Float64Array(R);
-      const streamedR = scratch;
-      for (let r = 0; r < R; r++) {
-        const st = resident > 0 ? streamedSlots(set, r, resident) : set.touched[r];
-        streamedR[r] = st;
-        const tr = rankTotal(set.rows[r], set.padded[r], st, set.touched[r] - st);
-        if (tr > maxT) {
-          maxT = tr;
-          arg = r;
-        }
-        sumRows += set.rows[r];
-        sumPad += set.padded[r];
-        sumStream += st;
-        sumRes += set.touched[r] - st;
-        // Energy: every chip of every group and shard.
-        const flops = (set.padded[r] * m.expertFlopsPerRow) / shard;
-        const w = (mb * st * m.expertBytes) / shard;
-        const wr = (mb * (set.touched[r] - st) * m.expertBytes) / shard;
-        const act = (set.rows[r] * m.expertActBytesPerRow) / shard;
-        layerE.op(X, p.groups * shard, flops, m.matPrec, w + act, wr);
-      }
+      scanRanks(k, set, resident, scan);
+      const { rows: sumRows, padded: sumPad, streamedSlots: sumStream, residentSlots: sumRes } = scan;
+      // Energy: every chip of every group and shard (linear in the work, so summed over ranks first).
+      layerE.op(
+        X,
+        p.groups * shard,
+        (sumPad * m.expertFlopsPerRow) / shard,
+        m.matPrec,
+        (mb * sumStream * m.expertBytes) / shard + (sumRows * m.expertActBytesPerRow) / shard,
+        (mb * sumRes * m.expertBytes) / shard,
+      );
       const nSets = res.sets.length;
-      const actual = layerOf(maxT);
+      const actual = layerOf(scan.busiestTime);
       layerT += actual / nSets;
       rowsTotal += (mult * sumRows * p.groups) / nSets;
       paddedTotal += (mult * sumPad * p.groups) / nSets;
       touchedTotal += (mult * (sumStream + sumRes) * p.groups) / nSets;
-      const mr = sumRows / R;
-      const mp = sumPad / R;
-      const ms = sumStream / R;
-      const mres = sumRes / R;
       if (withTax) {
-        const t0 = layerOf(rankTotal(mr, mr, ms, mres));
-        const t1 = layerOf(rankTotal(mr, mp, ms, mres));
-        let tA = -1;
-        let tB = -1;
-        for (let r = 0; r < R; r++) {
-          const a = rankTotal(set.rows[r], set.padded[r], ms, mres);
-          if (a > tA) tA = a;
-          const b = rankTotal(mr, mp, streamedR[r], set.touched[r] - streamedR[r]);
-          if (b > tB) tB = b;
-        }
-        tA = layerOf(tA);
-        tB = layerOf(tB);
+        const mr = sumRows / R;
+        const ms = sumStream / R;
+        const mres = sumRes / R;
+        const t0 = layerOf(rankTotal(k, mr, mr, ms, mres));
+        const t1 = layerOf(rankTotal(k, mr, sumPad / R, ms, mres));
+        const own = taxMaxima(k, set, scan);
+        const tA = layerOf(own.ownRows);
+        const tB = layerOf(own.ownExperts);
         // Shapley split of the busiest-chip effect between uneven rows and uneven distinct experts.
         tax.padding += (mult * (t1 - t0)) / nSets;
         tax.busiestChip += (mult * (tA - t1 + (actual - tB)) * 0.5) / nSets;
@@ -519,20 +642,20 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         balT += t0 / nSets;
       }
       if (detail) {
+        const arg = scan.busiest;
         const rr = set.rows[arg] / mb;
-        const st = streamedR[arg];
-        const e = expertTime(rr, set.padded[arg] / mb, st, set.touched[arg] - st);
-        lt.experts += (mb * e) / nSets;
-        lt.dispatch += (mb * a2a(sendD, rr * m.d * m.dispatchBytes)) / nSets;
-        lt.combine += (mb * a2a(sendC, rr * m.d * m.combineBytes)) / nSets;
+        lt.experts += (mb * scan.expert[arg]) / nSets;
+        lt.dispatch += (mb * dispatchTime(k, rr)) / nSets;
+        lt.combine += (mb * combineTime(k, rr)) / nSets;
         if (nSets === 1 || rankTimes.length === 0) {
           busiest = arg;
+          // Plain loops: Array.from over a typed array goes through the iterator protocol.
           rankTimes = new Array<number>(R);
+          rankRows = new Array<number>(R);
           for (let r = 0; r < R; r++) {
-            const st = streamedR[r];
-            rankTimes[r] = mb * expertTime(set.rows[r] / mb, set.padded[r] / mb, st, set.touched[r] - st);
+            rankTimes[r] = mb * scan.expert[r];
+            rankRows[r] = set.rows[r];
           }
-          rankRows = Array.from(set.rows);
         }
       }
       // Link energy: dispatch + combine bytes over all sending chips.

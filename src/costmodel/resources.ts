@@ -8,7 +8,7 @@
  * touched 1 − (1 − p_e)^t, and the expected padded rows max(g·touched, λ + touched·(g − 1)/2).
  */
 
-import { placeExperts } from '../metrics/placement';
+import { placeLayer } from './packing';
 import type { LayerLoad, LoadProfile, Placement } from './types';
 
 export interface RankSet {
@@ -34,6 +34,14 @@ export interface LayerResources {
 
 const MAX_STEPS = 64;
 
+/**
+ * Counts as a Float64Array: profiles hold number[], Int32Array or Float64Array, and loops that see one element
+ * kind stay fast (one copy per layer instead of slow mixed-kind reads in every loop below).
+ */
+function asFloat64(a: ArrayLike<number>): Float64Array {
+  return a instanceof Float64Array ? a : new Float64Array(a);
+}
+
 function isIntegral(a: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isInteger(a[i])) return false;
   return true;
@@ -41,14 +49,17 @@ function isIntegral(a: ArrayLike<number>): boolean {
 
 function emptySet(R: number, slotRank: Int32Array): RankSet {
   const S = slotRank.length;
+  // Five views of one zeroed buffer: a cold projection builds a set for every measured layer, and one allocation
+  // costs about as much as filling it.
+  const buffer = new Float64Array(3 * R + 2 * S);
   return {
     ranks: R,
-    rows: new Float64Array(R),
-    padded: new Float64Array(R),
-    touched: new Float64Array(R),
+    rows: buffer.subarray(0, R),
+    padded: buffer.subarray(R, 2 * R),
+    touched: buffer.subarray(2 * R, 3 * R),
     slotRank,
-    slotRows: new Float64Array(S),
-    slotTouched: new Float64Array(S),
+    slotRows: buffer.subarray(3 * R, 3 * R + S),
+    slotTouched: buffer.subarray(3 * R + S),
   };
 }
 
@@ -89,6 +100,8 @@ interface Geometry {
   tile: number;
 }
 
+let replicaSeen = new Int32Array(0);
+
 function exactSet(
   counts: ArrayLike<number>,
   kept: ArrayLike<number>,
@@ -100,7 +113,9 @@ function exactSet(
   const set = emptySet(g.ranks, slotRank);
   const S = slotExpert.length;
   const { slotRows, slotTouched } = set;
-  const seen = new Int32Array(counts.length);
+  // Copies of each expert met so far, in a scratch array reused across calls.
+  if (replicaSeen.length < counts.length) replicaSeen = new Int32Array(counts.length);
+  const seen = replicaSeen.fill(0, 0, counts.length);
   for (let s = 0; s < S; s++) {
     const e = slotExpert[s];
     const n = replicas[e];
@@ -179,8 +194,9 @@ export function layerResources(
 ): LayerResources {
   const layer = profile.uniform ? undefined : profile.layers[layerIndex];
   const E = profile.experts;
-  const history = layer ? layer.counts : new Float64Array(E).fill(1);
-  const place = placeExperts(history, g.ranks, g.placement, g.redundant);
+  const counts = layer ? asFloat64(layer.counts) : undefined;
+  const history = counts ?? new Float64Array(E).fill(1);
+  const place = placeLayer(history, g.ranks, g.placement, g.redundant);
   const { slotExpert, slotRank, replicas } = place;
   if (layer?.steps && layer.steps.length > 0 && layer.stepTokens === tokens) {
     const stride = Math.max(1, Math.ceil(layer.steps.length / MAX_STEPS));
@@ -192,15 +208,15 @@ export function layerResources(
     for (const st of layer.steps) for (let e = 0; e < E; e++) assignments += st[e];
     return { sets, assignments: assignments / layer.steps.length, dropped: 0 };
   }
-  if (layer && layer.tokens === tokens && isIntegral(layer.counts)) {
-    const kept = layer.kept ?? layer.counts;
+  if (layer && counts && layer.tokens === tokens && isIntegral(counts)) {
+    const kept = layer.kept ? asFloat64(layer.kept) : counts;
     let assignments = 0;
     let keptSum = 0;
     for (let e = 0; e < E; e++) {
-      assignments += layer.counts[e];
+      assignments += counts[e];
       keptSum += kept[e];
     }
-    const set = exactSet(layer.counts, kept, slotExpert, slotRank, replicas, g);
+    const set = exactSet(counts, kept, slotExpert, slotRank, replicas, g);
     return { sets: [set], assignments, dropped: Math.max(0, assignments - keptSum) };
   }
   const { prob, keep } = layerProbabilities(profile, layer);

@@ -1,0 +1,216 @@
+/**
+ * Expert placement for the projection's hot path. A projection places every measured layer of a new load afresh
+ * (DeepSeek-V3: 58 layers × 288 slots over 144 ranks), and placeExperts (src/metrics/placement.ts) made that most
+ * of a cold projection. placeLayer returns exactly what placeExperts returns — same replicas, slot order, ranks
+ * and fallback — but with heaps instead of repeated scans, a merge sort instead of the slower built-in typed-array
+ * sort, scratch arrays reused across calls, and one shared round-robin placement per (E, R). Placements are
+ * read-only once made. packing.test.ts checks it against placeExperts.
+ */
+
+import { type ExpertPlacement, type Placement, placeExperts } from '../metrics/placement';
+
+const roundRobinCache = new Map<string, ExpertPlacement>();
+
+/** Expert e on rank e mod R, one copy each (placeExperts' 'round-robin'), built once per (E, R). */
+function roundRobin(E: number, R: number): ExpertPlacement {
+  const key = `${E}|${R}`;
+  let p = roundRobinCache.get(key);
+  if (!p) {
+    p = placeExperts(new Float64Array(E), R, 'round-robin');
+    if (roundRobinCache.size > 256) roundRobinCache.clear();
+    roundRobinCache.set(key, p);
+  }
+  return p;
+}
+
+/** Scratch arrays reused across calls: typed arrays of a few hundred elements cost more to allocate than to fill. */
+class Scratch {
+  perReplica = new Float64Array(0);
+  keys = new Float64Array(0);
+  sortBuffer = new Float64Array(0);
+  expertHeap = new Int32Array(0);
+  firstSlot = new Int32Array(0);
+  rankLoad = new Float64Array(0);
+  rankHeap = new Int32Array(0);
+  rankUsed = new Int32Array(0);
+
+  reserve(E: number, R: number): this {
+    if (this.keys.length < E) {
+      this.perReplica = new Float64Array(E);
+      this.keys = new Float64Array(E);
+      this.sortBuffer = new Float64Array(E);
+      this.expertHeap = new Int32Array(E);
+      this.firstSlot = new Int32Array(E);
+    }
+    if (this.rankHeap.length < R) {
+      this.rankLoad = new Float64Array(R);
+      this.rankHeap = new Int32Array(R);
+      this.rankUsed = new Int32Array(R);
+    }
+    return this;
+  }
+}
+
+const scratch = new Scratch();
+
+/** Move heap[i] down a min-heap of ranks: less loaded first, ties to the lower index (placeExperts' order). */
+function siftLightest(heap: Int32Array, load: Float64Array, i: number, size: number): void {
+  const moving = heap[i];
+  const w = load[moving];
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) break;
+    let c = l;
+    if (l + 1 < size) {
+      const a = load[heap[l + 1]];
+      const b = load[heap[l]];
+      if (a < b || (a === b && heap[l + 1] < heap[l])) c = l + 1;
+    }
+    const wc = load[heap[c]];
+    if (!(wc < w || (wc === w && heap[c] < moving))) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = moving;
+}
+
+/** Move heap[i] down a max-heap of experts: highest load per replica first, ties to the lower index. */
+function siftHeaviest(heap: Int32Array, load: Float64Array, i: number, size: number): void {
+  const moving = heap[i];
+  const w = load[moving];
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) break;
+    let c = l;
+    if (l + 1 < size) {
+      const a = load[heap[l + 1]];
+      const b = load[heap[l]];
+      if (a > b || (a === b && heap[l + 1] < heap[l])) c = l + 1;
+    }
+    const wc = load[heap[c]];
+    if (!(wc > w || (wc === w && heap[c] < moving))) break;
+    heap[i] = heap[c];
+    i = c;
+  }
+  heap[i] = moving;
+}
+
+/** Ascending sort of keys[0, n): insertion-sorted runs of 16, then bottom-up merges through `buffer`. */
+function sortKeys(keys: Float64Array, buffer: Float64Array, n: number): Float64Array {
+  for (let lo = 0; lo < n; lo += 16) {
+    const hi = Math.min(n, lo + 16);
+    for (let i = lo + 1; i < hi; i++) {
+      const x = keys[i];
+      let j = i - 1;
+      while (j >= lo && keys[j] > x) {
+        keys[j + 1] = keys[j];
+        j--;
+      }
+      keys[j + 1] = x;
+    }
+  }
+  let from = keys;
+  let to = buffer;
+  for (let width = 16; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(n, lo + width);
+      const hi = Math.min(n, lo + 2 * width);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) to[k++] = from[i] <= from[j] ? from[i++] : from[j++];
+      while (i < mid) to[k++] = from[i++];
+      while (j < hi) to[k++] = from[j++];
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
+}
+
+/** The busiest rank's load (busiestRank in src/metrics/placement.ts, same summation order). */
+function busiest(history: Float64Array, p: ExpertPlacement, rankLoad: Float64Array): number {
+  rankLoad.fill(0, 0, p.ranks);
+  const { slotExpert, slotRank, replicas } = p;
+  for (let s = 0; s < slotExpert.length; s++) {
+    const e = slotExpert[s];
+    rankLoad[slotRank[s]] += history[e] / replicas[e];
+  }
+  let max = 0;
+  for (let r = 0; r < p.ranks; r++) max = Math.max(max, rankLoad[r]);
+  return max;
+}
+
+/** placeExperts(history, ranks, mode, redundant), bit for bit. */
+export function placeLayer(
+  history: Float64Array,
+  ranks: number,
+  mode: Placement,
+  redundant: number,
+): ExpertPlacement {
+  const E = history.length;
+  const R = Math.max(1, ranks);
+  if (mode === 'round-robin') return roundRobin(E, R);
+  // The packed sort keys below hold an expert index in 10 bits; larger models take the general path.
+  if (E > 1024) return placeExperts(history, R, mode, redundant);
+  const { perReplica, keys, sortBuffer, expertHeap, firstSlot, rankLoad, rankHeap, rankUsed } =
+    scratch.reserve(E, R);
+
+  // EPLB: each redundant replica goes to the expert with the highest load per replica (the first such expert).
+  const extra = mode === 'eplb' ? Math.max(0, Math.floor(redundant)) : 0;
+  const S = E + extra;
+  // The three arrays returned are views of one buffer (one allocation instead of three).
+  const out = new Int32Array(E + 2 * S);
+  const replicas = out.subarray(0, E).fill(1);
+  const slotExpert = out.subarray(E, E + S);
+  const slotRank = out.subarray(E + S);
+  if (extra > 0) {
+    perReplica.set(history);
+    for (let e = 0; e < E; e++) expertHeap[e] = e;
+    for (let i = (E >> 1) - 1; i >= 0; i--) siftHeaviest(expertHeap, perReplica, i, E);
+    for (let i = 0; i < extra; i++) {
+      const best = expertHeap[0];
+      replicas[best]++;
+      perReplica[best] = history[best] / replicas[best];
+      siftHeaviest(expertHeap, perReplica, 0, E);
+    }
+  }
+
+  // Slots in expert order; experts sorted heaviest first by the same packed keys placeExperts uses (load per
+  // replica quantised to 1/1024, then 1023 − e so that ties go to the lower index).
+  for (let e = 0, s = 0; e < E; e++) {
+    firstSlot[e] = s;
+    for (let j = 0; j < replicas[e]; j++) slotExpert[s++] = e;
+    const q = Math.round((history[e] / replicas[e]) * 1024);
+    if (!(q >= 0 && q < 2 ** 42)) return placeExperts(history, R, mode, redundant);
+    keys[e] = q * 1024 + (1023 - e);
+  }
+  const sorted = sortKeys(keys, sortBuffer, E);
+
+  // Greedy packing: each slot, heaviest expert first, onto the least-loaded rank with a free slot.
+  const perRank = Math.ceil(S / R);
+  rankLoad.fill(0, 0, R);
+  rankUsed.fill(0, 0, R);
+  for (let r = 0; r < R; r++) rankHeap[r] = r;
+  let size = R;
+  for (let k = E - 1; k >= 0; k--) {
+    // key mod 1024 without a floating-point %, which V8 compiles to a slow fmod call (keys are exact integers).
+    const key = sorted[k];
+    const e = 1023 - (key - Math.floor(key / 1024) * 1024);
+    const load = history[e] / replicas[e];
+    for (let j = 0, slot = firstSlot[e]; j < replicas[e]; j++, slot++) {
+      const rank = rankHeap[0];
+      slotRank[slot] = rank;
+      rankLoad[rank] += load;
+      if (++rankUsed[rank] >= perRank) rankHeap[0] = rankHeap[--size];
+      siftLightest(rankHeap, rankLoad, 0, size);
+    }
+  }
+  const packed: ExpertPlacement = { ranks: R, replicas, slotExpert, slotRank, fellBack: false };
+  // As placeExperts: never leave the busiest rank worse than round-robin would.
+  const plain = roundRobin(E, R);
+  return busiest(history, packed, rankLoad) <= busiest(history, plain, rankLoad)
+    ? packed
+    : { ...plain, fellBack: true };
+}
