@@ -74,6 +74,20 @@ function siftLightest(heap: Int32Array, load: Float64Array, i: number, size: num
   heap[i] = moving;
 }
 
+/** Builds the min-heap of ranks that still have a free slot; returns its size. */
+function heapOfOpenRanks(
+  heap: Int32Array,
+  load: Float64Array,
+  used: Int32Array,
+  R: number,
+  perRank: number,
+): number {
+  let size = 0;
+  for (let r = 0; r < R; r++) if (used[r] < perRank) heap[size++] = r;
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftLightest(heap, load, i, size);
+  return size;
+}
+
 /** Move heap[i] down a max-heap of experts: highest load per replica first, ties to the lower index. */
 function siftHeaviest(heap: Int32Array, load: Float64Array, i: number, size: number): void {
   const moving = heap[i];
@@ -129,14 +143,14 @@ function sortKeys(keys: Float64Array, buffer: Float64Array, n: number): Float64A
   return from;
 }
 
-/** The busiest rank's load (busiestRank in src/metrics/placement.ts, same summation order). */
-function busiest(history: Float64Array, p: ExpertPlacement, rankLoad: Float64Array): number {
+/**
+ * The busiest rank's load given each expert's load per replica (busiestRank in src/metrics/placement.ts: the same
+ * values summed in the same order).
+ */
+function busiest(perReplica: Float64Array, p: ExpertPlacement, rankLoad: Float64Array): number {
   rankLoad.fill(0, 0, p.ranks);
-  const { slotExpert, slotRank, replicas } = p;
-  for (let s = 0; s < slotExpert.length; s++) {
-    const e = slotExpert[s];
-    rankLoad[slotRank[s]] += history[e] / replicas[e];
-  }
+  const { slotExpert, slotRank } = p;
+  for (let s = 0; s < slotExpert.length; s++) rankLoad[slotRank[s]] += perReplica[slotExpert[s]];
   let max = 0;
   for (let r = 0; r < p.ranks; r++) max = Math.max(max, rankLoad[r]);
   return max;
@@ -182,24 +196,36 @@ export function placeLayer(
   for (let e = 0, s = 0; e < E; e++) {
     firstSlot[e] = s;
     for (let j = 0; j < replicas[e]; j++) slotExpert[s++] = e;
-    const q = Math.round((history[e] / replicas[e]) * 1024);
+    perReplica[e] = history[e] / replicas[e];
+    const q = Math.round(perReplica[e] * 1024);
     if (!(q >= 0 && q < 2 ** 42)) return placeExperts(history, R, mode, redundant);
     keys[e] = q * 1024 + (1023 - e);
   }
   const sorted = sortKeys(keys, sortBuffer, E);
 
-  // Greedy packing: each slot, heaviest expert first, onto the least-loaded rank with a free slot.
+  // Greedy packing: each slot, heaviest expert first, onto the least-loaded rank with a free slot. The heap pops
+  // the least (load, index), a strict order, so how the heap was built does not change the result. While unused
+  // ranks remain and slot loads are positive, every used rank carries a positive load and the least-loaded rank is
+  // simply the next unused one: those slots go to ranks 0, 1, 2, … and the heap is built once, when they run out.
   const perRank = Math.ceil(S / R);
   rankLoad.fill(0, 0, R);
   rankUsed.fill(0, 0, R);
-  for (let r = 0; r < R; r++) rankHeap[r] = r;
-  let size = R;
+  let unused = 0;
+  let size = -1;
   for (let k = E - 1; k >= 0; k--) {
     // key mod 1024 without a floating-point %, which V8 compiles to a slow fmod call (keys are exact integers).
     const key = sorted[k];
     const e = 1023 - (key - Math.floor(key / 1024) * 1024);
-    const load = history[e] / replicas[e];
+    const load = perReplica[e];
     for (let j = 0, slot = firstSlot[e]; j < replicas[e]; j++, slot++) {
+      if (size < 0 && unused < R && load > 0) {
+        slotRank[slot] = unused;
+        rankLoad[unused] += load;
+        rankUsed[unused] = 1;
+        unused++;
+        continue;
+      }
+      if (size < 0) size = heapOfOpenRanks(rankHeap, rankLoad, rankUsed, R, perRank);
       const rank = rankHeap[0];
       slotRank[slot] = rank;
       rankLoad[rank] += load;
@@ -210,7 +236,10 @@ export function placeLayer(
   const packed: ExpertPlacement = { ranks: R, replicas, slotExpert, slotRank, fellBack: false };
   // As placeExperts: never leave the busiest rank worse than round-robin would.
   const plain = roundRobin(E, R);
-  return busiest(history, packed, rankLoad) <= busiest(history, plain, rankLoad)
-    ? packed
-    : { ...plain, fellBack: true };
+  // With at most two slots per rank the packing's own sums are the slot-order sums (0 + a + b = 0 + b + a exactly).
+  let packedBusiest = 0;
+  if (perRank <= 2) for (let r = 0; r < R; r++) packedBusiest = Math.max(packedBusiest, rankLoad[r]);
+  else packedBusiest = busiest(perReplica, packed, rankLoad);
+  // (Round-robin holds one copy of each expert, whose load per replica is its load.)
+  return packedBusiest <= busiest(history, plain, rankLoad) ? packed : { ...plain, fellBack: true };
 }

@@ -329,6 +329,7 @@ class RankScan {
   comm = new Float64Array(0);
   busiest = 0;
   busiestTime = -1;
+  mostTouched = 0;
   rows = 0;
   padded = 0;
   streamedSlots = 0;
@@ -347,6 +348,7 @@ function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan)
   const { streamed, expert, comm } = scan;
   let busiest = 0;
   let busiestTime = -1;
+  let mostTouched = 0;
   let sumRows = 0;
   let sumPad = 0;
   let sumStream = 0;
@@ -364,6 +366,7 @@ function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan)
       busiestTime = t;
       busiest = r;
     }
+    if (touched[r] > mostTouched) mostTouched = touched[r];
     sumRows += rows[r];
     sumPad += padded[r];
     sumStream += st;
@@ -371,6 +374,7 @@ function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan)
   }
   scan.busiest = busiest;
   scan.busiestTime = busiestTime;
+  scan.mostTouched = mostTouched;
   scan.rows = sumRows;
   scan.padded = sumPad;
   scan.streamedSlots = sumStream;
@@ -381,7 +385,12 @@ function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan)
  * The busiest-chip halves of the imbalance tax: the slowest rank with its own rows and padding but the mean
  * distinct experts (`ownRows`), and with the mean rows and padding but its own distinct experts (`ownExperts`).
  */
-function taxMaxima(k: RankCosts, set: RankSet, scan: RankScan): { ownRows: number; ownExperts: number } {
+function taxMaxima(
+  k: RankCosts,
+  set: RankSet,
+  scan: RankScan,
+  resident: number,
+): { ownRows: number; ownExperts: number } {
   const R = set.ranks;
   const { rows, padded, touched } = set;
   const { streamed, comm } = scan;
@@ -390,8 +399,14 @@ function taxMaxima(k: RankCosts, set: RankSet, scan: RankScan): { ownRows: numbe
   const meanRowsMb = scan.rows / R / k.mb;
   const meanPaddedMb = scan.padded / R / k.mb;
   const meanComm = dispatchTime(k, meanRowsMb) + combineTime(k, meanRowsMb);
+  // Nothing pinned in SRAM: every touched slot streams, and a rank's time with the mean rows grows with its touched
+  // slots alone (each step below is monotone, and so is floating-point rounding), so the rank touching the most
+  // sets ownExperts exactly.
+  const pinned = resident > 0;
+  let ownExperts = pinned
+    ? -1
+    : rankTime(k, expertTime(k, meanRowsMb, meanPaddedMb, scan.mostTouched, 0), meanComm);
   let ownRows = -1;
-  let ownExperts = -1;
   for (let r = 0; r < R; r++) {
     const a = rankTime(
       k,
@@ -399,9 +414,11 @@ function taxMaxima(k: RankCosts, set: RankSet, scan: RankScan): { ownRows: numbe
       comm[r],
     );
     if (a > ownRows) ownRows = a;
-    const st = streamed[r];
-    const b = rankTime(k, expertTime(k, meanRowsMb, meanPaddedMb, st, touched[r] - st), meanComm);
-    if (b > ownExperts) ownExperts = b;
+    if (pinned) {
+      const st = streamed[r];
+      const b = rankTime(k, expertTime(k, meanRowsMb, meanPaddedMb, st, touched[r] - st), meanComm);
+      if (b > ownExperts) ownExperts = b;
+    }
   }
   return { ownRows, ownExperts };
 }
@@ -632,7 +649,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         const mres = sumRes / R;
         const t0 = layerOf(rankTotal(k, mr, mr, ms, mres));
         const t1 = layerOf(rankTotal(k, mr, sumPad / R, ms, mres));
-        const own = taxMaxima(k, set, scan);
+        const own = taxMaxima(k, set, scan, resident);
         const tA = layerOf(own.ownRows);
         const tB = layerOf(own.ownExperts);
         // Shapley split of the busiest-chip effect between uneven rows and uneven distinct experts.

@@ -16,12 +16,17 @@ export interface RankSet {
   rows: Float64Array;
   padded: Float64Array;
   touched: Float64Array;
-  /** Per slot: its rank, expected rows and probability of being touched (for heat, built on demand). */
+  /** Per slot: its rank. */
   slotRank: Int32Array;
-  slotRows: Float64Array;
-  slotTouched: Float64Array;
+  /** Per slot: expected rows and probability of being touched, built on first use (only chips that pin SRAM). */
+  slots: () => SlotLoads;
   /** Per rank: prefix sums of touched over its slots ordered hottest first (for pinning the hottest in SRAM). */
   heat?: Float64Array[];
+}
+
+export interface SlotLoads {
+  rows: Float64Array;
+  touched: Float64Array;
 }
 
 export interface LayerResources {
@@ -35,11 +40,19 @@ export interface LayerResources {
 const MAX_STEPS = 64;
 
 /**
- * Counts as a Float64Array: profiles hold number[], Int32Array or Float64Array, and loops that see one element
- * kind stay fast (one copy per layer instead of slow mixed-kind reads in every loop below).
+ * A layer's counts copied into a reusable Float64Array: profiles hold number[], Int32Array or Float64Array, and
+ * loops that always see one element kind stay fast. The copy lives until the next layer; nothing keeps it.
  */
-function asFloat64(a: ArrayLike<number>): Float64Array {
-  return a instanceof Float64Array ? a : new Float64Array(a);
+class Scratch {
+  buffer = new Float64Array(0);
+}
+const countsScratch = new Scratch();
+const keptScratch = new Scratch();
+
+function copyOf(a: ArrayLike<number>, scratch: Scratch): Float64Array {
+  if (scratch.buffer.length !== a.length) scratch.buffer = new Float64Array(a.length);
+  scratch.buffer.set(a);
+  return scratch.buffer;
 }
 
 function isIntegral(a: ArrayLike<number>): boolean {
@@ -47,26 +60,33 @@ function isIntegral(a: ArrayLike<number>): boolean {
   return true;
 }
 
-function emptySet(R: number, slotRank: Int32Array): RankSet {
-  const S = slotRank.length;
-  // Five views of one zeroed buffer: a cold projection builds a set for every measured layer, and one allocation
-  // costs about as much as filling it.
-  const buffer = new Float64Array(3 * R + 2 * S);
+/** A set with zeroed per-rank sums; `slots` computes the per-slot loads once, when first asked. */
+function emptySet(R: number, slotRank: Int32Array, fillSlots: (slots: SlotLoads) => void): RankSet {
+  // Three views of one buffer: a cold projection builds a set for every measured layer, and each allocation costs
+  // about as much as filling it.
+  const buffer = new Float64Array(3 * R);
+  let slots: SlotLoads | undefined;
   return {
     ranks: R,
     rows: buffer.subarray(0, R),
     padded: buffer.subarray(R, 2 * R),
-    touched: buffer.subarray(2 * R, 3 * R),
+    touched: buffer.subarray(2 * R),
     slotRank,
-    slotRows: buffer.subarray(3 * R, 3 * R + S),
-    slotTouched: buffer.subarray(3 * R + S),
+    slots: () => {
+      if (!slots) {
+        slots = { rows: new Float64Array(slotRank.length), touched: new Float64Array(slotRank.length) };
+        fillSlots(slots);
+      }
+      return slots;
+    },
   };
 }
 
 /** Heat prefix sums per rank: slots sorted by expected rows (descending). Built once, when a chip pins SRAM. */
 function heatOf(set: RankSet): Float64Array[] {
   if (set.heat) return set.heat;
-  const { ranks: R, slotRank, slotRows, slotTouched } = set;
+  const { ranks: R, slotRank } = set;
+  const { rows: slotRows, touched: slotTouched } = set.slots();
   const byRank: number[][] = Array.from({ length: R }, () => []);
   for (let s = 0; s < slotRank.length; s++) byRank[slotRank[s]].push(s);
   const heat: Float64Array[] = [];
@@ -102,36 +122,61 @@ interface Geometry {
 
 let replicaSeen = new Int32Array(0);
 
+/** Copies of each expert met so far (for copyShare), in a scratch array reused across calls. */
+function resetSeen(E: number): Int32Array {
+  if (replicaSeen.length < E) replicaSeen = new Int32Array(E);
+  return replicaSeen.fill(0, 0, E);
+}
+
+/** Rows of copy j of an expert whose k kept rows are split over n copies: the first k mod n copies take one more. */
+function copyShare(k: number, n: number, j: number): number {
+  // A single copy of whole rows (most experts) takes them all, without the floating-point % (a slow fmod in V8).
+  if (n === 1 && Number.isInteger(k)) return k;
+  return Math.floor(k / n) + (j < k % n ? 1 : 0);
+}
+
+/** Exact rows per slot; `kept` may be a scratch copy, `profileKept` is the profile's own array, which the lazy per-slot pass keeps. */
 function exactSet(
-  counts: ArrayLike<number>,
   kept: ArrayLike<number>,
+  profileKept: ArrayLike<number>,
   slotExpert: Int32Array,
   slotRank: Int32Array,
   replicas: Int32Array,
   g: Geometry,
 ): RankSet {
-  const set = emptySet(g.ranks, slotRank);
-  const S = slotExpert.length;
-  const { slotRows, slotTouched } = set;
-  // Copies of each expert met so far, in a scratch array reused across calls.
-  if (replicaSeen.length < counts.length) replicaSeen = new Int32Array(counts.length);
-  const seen = replicaSeen.fill(0, 0, counts.length);
-  for (let s = 0; s < S; s++) {
+  const set = emptySet(g.ranks, slotRank, (slots) => {
+    const seen = resetSeen(profileKept.length);
+    for (let s = 0; s < slotExpert.length; s++) {
+      const e = slotExpert[s];
+      const share = copyShare(profileKept[e], replicas[e], seen[e]++);
+      slots.rows[s] = share;
+      slots.touched[s] = share > 0 ? 1 : 0;
+    }
+  });
+  const { rows, padded, touched } = set;
+  const tile = g.tile;
+  const seen = resetSeen(kept.length);
+  for (let s = 0; s < slotExpert.length; s++) {
     const e = slotExpert[s];
-    const n = replicas[e];
-    const k = kept[e];
-    const j = seen[e]++;
-    const share = Math.floor(k / n) + (j < k % n ? 1 : 0);
-    slotRows[s] = share;
+    const share = copyShare(kept[e], replicas[e], seen[e]++);
     const r = slotRank[s];
-    set.rows[r] += share;
+    rows[r] += share;
     if (share > 0) {
-      set.padded[r] += Math.ceil(share / g.tile) * g.tile;
-      set.touched[r] += 1;
-      slotTouched[s] = 1;
+      padded[r] += Math.ceil(share / tile) * tile;
+      touched[r] += 1;
     }
   }
   return set;
+}
+
+/** Per-token probability of one copy of expert e (copies split their expert's tokens evenly). */
+function copyProbability(prob: Float64Array, replicas: Int32Array, e: number): number {
+  return Math.min(1, prob[e] / replicas[e]);
+}
+
+/** Probability that a copy chosen with probability p per token is touched by a batch of `tokens`. */
+function touchedProbability(p: number, tokens: number): number {
+  return p > 0 && tokens > 0 ? 1 - (1 - p) ** tokens : 0;
 }
 
 function scaledSet(
@@ -143,17 +188,20 @@ function scaledSet(
   replicas: Int32Array,
   g: Geometry,
 ): RankSet {
-  const set = emptySet(g.ranks, slotRank);
-  const S = slotExpert.length;
-  const { slotRows, slotTouched } = set;
+  const set = emptySet(g.ranks, slotRank, (slots) => {
+    for (let s = 0; s < slotExpert.length; s++) {
+      const e = slotExpert[s];
+      const p = copyProbability(prob, replicas, e);
+      slots.rows[s] = tokens * p * keepFrac[e];
+      slots.touched[s] = touchedProbability(p, tokens);
+    }
+  });
   const tile = g.tile;
-  for (let s = 0; s < S; s++) {
+  for (let s = 0; s < slotExpert.length; s++) {
     const e = slotExpert[s];
-    const p = Math.min(1, prob[e] / replicas[e]);
+    const p = copyProbability(prob, replicas, e);
     const lambda = tokens * p * keepFrac[e];
-    const touched = p > 0 && tokens > 0 ? 1 - (1 - p) ** tokens : 0;
-    slotRows[s] = lambda;
-    slotTouched[s] = touched;
+    const touched = touchedProbability(p, tokens);
     const r = slotRank[s];
     set.rows[r] += lambda;
     set.touched[r] += touched;
@@ -194,7 +242,7 @@ export function layerResources(
 ): LayerResources {
   const layer = profile.uniform ? undefined : profile.layers[layerIndex];
   const E = profile.experts;
-  const counts = layer ? asFloat64(layer.counts) : undefined;
+  const counts = layer ? copyOf(layer.counts, countsScratch) : undefined;
   const history = counts ?? new Float64Array(E).fill(1);
   const place = placeLayer(history, g.ranks, g.placement, g.redundant);
   const { slotExpert, slotRank, replicas } = place;
@@ -209,14 +257,14 @@ export function layerResources(
     return { sets, assignments: assignments / layer.steps.length, dropped: 0 };
   }
   if (layer && counts && layer.tokens === tokens && isIntegral(counts)) {
-    const kept = layer.kept ? asFloat64(layer.kept) : counts;
+    const kept = layer.kept ? copyOf(layer.kept, keptScratch) : counts;
     let assignments = 0;
     let keptSum = 0;
     for (let e = 0; e < E; e++) {
       assignments += counts[e];
       keptSum += kept[e];
     }
-    const set = exactSet(counts, kept, slotExpert, slotRank, replicas, g);
+    const set = exactSet(kept, layer.kept ?? layer.counts, slotExpert, slotRank, replicas, g);
     return { sets: [set], assignments, dropped: Math.max(0, assignments - keptSum) };
   }
   const { prob, keep } = layerProbabilities(profile, layer);
