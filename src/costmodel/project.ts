@@ -165,10 +165,10 @@ export function prepare(
   const tile = Math.max(X.tileRows, 1);
   const unique: number[] = [];
   const multiplicity: number[] = [];
+  // Model layer i uses profile layer ⌊i·L_p/L_moe⌋, which never decreases with i: equal layers are adjacent.
   for (let i = 0; i < m.moeLayers; i++) {
     const li = load.uniform ? 0 : profileLayerFor(load, i, m.moeLayers);
-    const at = unique.indexOf(li);
-    if (at >= 0) multiplicity[at]++;
+    if (unique.length > 0 && unique[unique.length - 1] === li) multiplicity[multiplicity.length - 1]++;
     else {
       unique.push(li);
       multiplicity.push(1);
