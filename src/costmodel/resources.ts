@@ -39,16 +39,16 @@ export interface LayerResources {
 
 const MAX_STEPS = 64;
 
-/**
- * A layer's counts copied into a reusable Float64Array: profiles hold number[], Int32Array or Float64Array, and
- * loops that always see one element kind stay fast. The copy lives until the next layer; nothing keeps it.
- */
 class Scratch {
   buffer = new Float64Array(0);
 }
 const countsScratch = new Scratch();
 const keptScratch = new Scratch();
 
+/**
+ * A layer's counts copied into a reusable Float64Array: profiles hold number[], Int32Array or Float64Array, and
+ * loops that always see one element kind stay fast. The copy lives until the next layer; nothing keeps it.
+ */
 function copyOf(a: ArrayLike<number>, scratch: Scratch): Float64Array {
   if (scratch.buffer.length !== a.length) scratch.buffer = new Float64Array(a.length);
   scratch.buffer.set(a);
@@ -135,7 +135,10 @@ function copyShare(k: number, n: number, j: number): number {
   return Math.floor(k / n) + (j < k % n ? 1 : 0);
 }
 
-/** Exact rows per slot; `kept` may be a scratch copy, `profileKept` is the profile's own array, which the lazy per-slot pass keeps. */
+/**
+ * Exact rows per rank. `kept` may be a scratch copy; `profileKept` is the profile's own array, which the per-slot
+ * pass (run later, if ever) reads.
+ */
 function exactSet(
   kept: ArrayLike<number>,
   profileKept: ArrayLike<number>,
