@@ -89,6 +89,33 @@ function heapOfOpenRanks(
   return size;
 }
 
+/**
+ * Ranks 0…R−1, all open, ordered lightest first (load, then index) into `order`, when that is cheap: the first round
+ * of packing gave them ever lighter slots, so R−1, …, 0 (runs of equal load kept in index order) is nearly sorted
+ * and an insertion sort finishes it. Gives up (false) after 8·R moves, for the heap to do it.
+ */
+function ranksLightestFirst(order: Int32Array, load: Float64Array, R: number): boolean {
+  let n = 0;
+  for (let hi = R - 1; hi >= 0; ) {
+    let lo = hi;
+    while (lo > 0 && load[lo - 1] === load[hi]) lo--;
+    for (let r = lo; r <= hi; r++) order[n++] = r;
+    hi = lo - 1;
+  }
+  let budget = 8 * R;
+  for (let i = 1; i < R; i++) {
+    const x = order[i];
+    let j = i - 1;
+    while (j >= 0 && (load[x] < load[order[j]] || (load[x] === load[order[j]] && x < order[j]))) {
+      order[j + 1] = order[j];
+      j--;
+      if (--budget < 0) return false;
+    }
+    order[j + 1] = x;
+  }
+  return true;
+}
+
 /** Move heap[i] down a max-heap of experts: highest load per replica first, ties to the lower index. */
 function siftHeaviest(heap: Int32Array, load: Float64Array, i: number, size: number): void {
   const moving = heap[i];
@@ -208,25 +235,38 @@ export function placeLayer(
   // the least (load, index), a strict order, so how the heap was built does not change the result. While unused
   // ranks remain and slot loads are positive, every used rank carries a positive load and the least-loaded rank is
   // simply the next unused one: those slots go to ranks 0, 1, 2, … and the heap is built once, when they run out.
+  // With two slots per rank (EP close to E) every rank then has one slot left, so each later slot fills the rank it
+  // gets and the ranks are taken once each, lightest first: sorting them replaces the heap.
   const perRank = Math.ceil(S / R);
   rankLoad.fill(0, 0, R);
   rankUsed.fill(0, 0, R);
   let unused = 0;
   let size = -1;
+  let next = -1;
   for (let k = E - 1; k >= 0; k--) {
     // key mod 1024 without a floating-point %, which V8 compiles to a slow fmod call (keys are exact integers).
     const key = sorted[k];
     const e = 1023 - (key - Math.floor(key / 1024) * 1024);
     const load = perReplica[e];
     for (let j = 0, slot = firstSlot[e]; j < replicas[e]; j++, slot++) {
-      if (size < 0 && unused < R && load > 0) {
+      if (size < 0 && next < 0 && unused < R && load > 0) {
         slotRank[slot] = unused;
         rankLoad[unused] += load;
         rankUsed[unused] = 1;
         unused++;
         continue;
       }
-      if (size < 0) size = heapOfOpenRanks(rankHeap, rankLoad, rankUsed, R, perRank);
+      if (size < 0 && next < 0) {
+        if (unused === R && perRank === 2 && ranksLightestFirst(rankHeap, rankLoad, R)) next = 0;
+        else size = heapOfOpenRanks(rankHeap, rankLoad, rankUsed, R, perRank);
+      }
+      if (next >= 0) {
+        const rank = rankHeap[next++];
+        slotRank[slot] = rank;
+        rankLoad[rank] += load;
+        rankUsed[rank]++;
+        continue;
+      }
       const rank = rankHeap[0];
       slotRank[slot] = rank;
       rankLoad[rank] += load;
