@@ -51,6 +51,11 @@ export interface MoeStageRow {
   ofRoof: number;
 }
 
+export interface DeviceRoofPoint {
+  copyGBps: number;
+  matmulGflops: number;
+}
+
 export interface SizeResult {
   size: PeerSize;
   shape: string;
@@ -63,6 +68,11 @@ export interface SizeResult {
     idMismatches: { moe: number; tfjs: number | null };
   };
   moe: ImplResult & { rows: MoeStageRow[]; compiledPipelines: number; recompiledOnRerun: number };
+  /**
+   * The roofline the rows are measured against: the micro-benchmark run just before and just after this size's
+   * moe-lab trials (a shared machine's load drifts), and the mean of the two that the fractions use.
+   */
+  roof?: { copyGBps: number; matmulGflops: number; before: DeviceRoofPoint; after: DeviceRoofPoint };
   tfjs: ImplResult | null;
   cpu: ImplResult | null;
 }

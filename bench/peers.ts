@@ -21,6 +21,9 @@ export const PEER_SIZES: PeerSize[] = [
   { name: 'medium prefill', tokens: 256, dModel: 256, ffnSize: 256, experts: 32, topK: 4, peers: true },
   { name: 'large prefill', tokens: 1024, dModel: 128, ffnSize: 256, experts: 32, topK: 4, peers: true },
   { name: 'dispatch at T=16K', tokens: 16384, dModel: 32, ffnSize: 32, experts: 64, topK: 4, peers: true },
+  // moe-lab alone (still checked against the CPU reference): DeepSeek-V3's routing width, and 4× the tokens.
+  { name: 'E=256 k=8 at T=16K', tokens: 16384, dModel: 64, ffnSize: 16, experts: 256, topK: 8, peers: false },
+  { name: 'dispatch at T=64K', tokens: 65536, dModel: 32, ffnSize: 8, experts: 64, topK: 4, peers: false },
 ];
 const SKEW_SIZE: PeerSize = {
   name: 'skew',
@@ -151,6 +154,10 @@ function sizeTable(r: SizeResult): string[] {
     `| **whole layer** | **${ms(r.moe.total)}** | **${ms(r.tfjs?.total)}** | **${ms(r.cpu?.total)}** | **${ratio(r.tfjs?.total.medianMs, r.moe.total.medianMs)}** | **${ratio(r.cpu?.total.medianMs, r.moe.total.medianMs)}** |`,
     '',
     `agreement: ids ${r.agreement.idsEqual ? 'equal' : 'DIFFER'}, counts ${r.agreement.countsEqual ? 'equal' : 'DIFFER'}; y vs CPU: moe-lab ${r.agreement.moeYErr.toExponential(1)}, tfjs ${r.agreement.tfjsYErr?.toExponential(1) ?? '—'} (max abs error / max |y|); pipelines compiled ${r.moe.compiledPipelines}, on a re-run with other T and route scale ${r.moe.recompiledOnRerun}`,
+    '',
+    r.roof
+      ? `micro-benchmark around these trials: copy ${r.roof.before.copyGBps.toFixed(2)} → ${r.roof.after.copyGBps.toFixed(2)} GB/s, matmul ${r.roof.before.matmulGflops.toFixed(2)} → ${r.roof.after.matmulGflops.toFixed(2)} GFLOP/s; the fractions use the mean`
+      : 'micro-benchmark: the one at the start of the run',
     '',
     '| moe-lab stage | median ms | achieved | roof (micro-benchmark) |',
     '|---|---:|---:|---:|',

@@ -135,7 +135,7 @@ async function runSize(
   tfm: TfjsMoe | null,
   size: PeerSize,
   spec: PeerSpec,
-  roof: DeviceRoofline,
+  firstRoof: DeviceRoofline,
 ): Promise<SizeResult> {
   const cfg = configOf(size);
   const t = tensorsFor(cfg);
@@ -169,9 +169,22 @@ async function runSize(
   if (!agreement.idsEqual || !agreement.countsEqual)
     throw new Error(`${size.name}: implementations disagree on ids or counts: ${JSON.stringify(agreement)}`);
 
-  // (a) moe-lab: warm-up + trials in one go (timestamps per stage, wall time for the whole submission).
+  // (a) moe-lab: warm-up + trials in one go (timestamps per stage, wall time for the whole submission),
+  // between two micro-benchmarks, so each stage is compared with the device as it was during its own trials.
   const compiledBefore = engine.compileCount;
-  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup, roofline: roof });
+  const roofBefore = await engine.microbench({ fresh: true });
+  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup, roofline: firstRoof });
+  const roofAfter = await engine.microbench({ fresh: true });
+  const point = (m: DeviceRoofline) => ({ copyGBps: m.copyGBps, matmulGflops: m.matmulGflops });
+  const roof = {
+    copyGBps: (roofBefore.copyGBps + roofAfter.copyGBps) / 2,
+    matmulGflops: (roofBefore.matmulGflops + roofAfter.matmulGflops) / 2,
+    before: point(roofBefore),
+    after: point(roofAfter),
+  };
+  log(
+    `roofline around the trials: copy ${roofBefore.copyGBps.toFixed(2)} → ${roofAfter.copyGBps.toFixed(2)} GB/s, matmul ${roofBefore.matmulGflops.toFixed(2)} → ${roofAfter.matmulGflops.toFixed(2)} GFLOP/s`,
+  );
   const rows: MoeStageRow[] = run.stages.map((s) => {
     // Rate in the unit that bounds the stage on this device's roofline (FLOPs for GEMMs, bytes otherwise).
     const gemm = s.flops / roof.matmulGflops > s.bytes / roof.copyGBps;
@@ -245,7 +258,7 @@ async function runSize(
   // (c) CPU reference.
   const cpu = size.peers ? cpuTimed(cfg, t, Math.max(1, Math.min(spec.trials, 3))) : null;
   if (cpu) log(`cpu total ${cpu.total.medianMs.toFixed(2)} ms`);
-  return { size, shape: shapeOf(cfg), agreement, moe, tfjs, cpu };
+  return { size, shape: shapeOf(cfg), agreement, moe, roof, tfjs, cpu };
 }
 
 /** Logits that route token t's slots to chosen experts (supplied logits skip the router GEMM). */

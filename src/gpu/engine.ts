@@ -213,7 +213,7 @@ class Engine implements MoeEngine {
 
   async microbench(opts?: MicrobenchOptions): Promise<MicrobenchResult> {
     await this.ensureDevice();
-    if (!this.bench) this.bench = await runMicrobench(this.device, this.pipelines, opts);
+    if (!this.bench || opts?.fresh) this.bench = await runMicrobench(this.device, this.pipelines, opts);
     return this.bench;
   }
 

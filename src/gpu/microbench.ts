@@ -20,6 +20,8 @@ export interface MicrobenchOptions {
   /** Matmul size n for an n×n×n problem (default 384). */
   matmulSize?: number;
   trials?: number;
+  /** Measure again rather than reuse the engine's cached result (benchmarks on a machine whose load drifts). */
+  fresh?: boolean;
 }
 
 export interface MicrobenchResult extends DeviceRoofline {
