@@ -215,10 +215,10 @@ export function targets(r: PeerReport): string[] {
       const row = s.moe.rows.find((x) => x.name === name);
       if (!row) continue;
       if (name === 'offsets') {
-        out.push(`(report) offsets at T=${s.size.tokens}: ${row.medianMs.toFixed(3)} ms (a scan over E)`);
+        out.push(`(report) offsets (${s.size.name}): ${row.medianMs.toFixed(3)} ms (a scan over E)`);
       } else {
         out.push(
-          `${mark(row.ofRoof >= 0.5)} ${name} at T=${s.size.tokens}: ${pct(row.ofRoof)} of copy bandwidth (target ≥ 50%)`,
+          `${mark(row.ofRoof >= 0.5)} ${name} (${s.size.name}): ${pct(row.ofRoof)} of copy bandwidth (target ≥ 50%)`,
         );
       }
     }
