@@ -155,6 +155,24 @@ describe('scenario codec', () => {
     expect(issues.join(' ')).toMatch(/newer/);
   });
 
+  it("a scenario file naming a preset gets that preset's model; fields it gives win", () => {
+    for (const preset of MODEL_PRESETS) {
+      const { scenario, issues } = scenarioFromJson(JSON.stringify({ preset: preset.id, tokens: 64 }));
+      expect(issues).toEqual([]);
+      expect(scenario.preset).toBe(preset.id);
+      expect(scenario.tokens).toBe(64);
+      for (const [key, value] of Object.entries(preset.values))
+        expect(scenario[key as keyof Scenario], `${preset.id}.${key}`).toEqual(value);
+    }
+    const mixtral = MODEL_PRESETS.find((p) => p.id === 'mixtral-8x7b');
+    const k4 = scenarioFromJson('{"v": 2, "preset": "Mixtral-8x7B", "topK": 4}').scenario;
+    expect(k4.topK).toBe(4);
+    expect(k4.dModel).toBe(mixtral?.values.dModel);
+    // A saved scenario gives every field, so it reads back exactly, preset or not.
+    const saved = { ...defaultScenario(), preset: 'mixtral-8x7b', dModel: 64 } as Scenario;
+    expect(scenarioFromJson(scenarioToJson(saved)).scenario).toEqual(saved);
+  });
+
   it('rejects malformed scenario files with a clear message', () => {
     expect(scenarioFromJson('{not json').issues[0]).toMatch(/not valid JSON/);
     expect(scenarioFromJson('[1,2]').issues[0]).toMatch(/not an object/);

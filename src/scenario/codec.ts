@@ -101,12 +101,20 @@ export function scenarioFromJson(text: string): Checked {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A stored scenario (file, `#s=` link, or the fields of a readable link) over `base`. A named model preset fills
+ * the model fields the input leaves out, as in a readable link: `{"preset": "mixtral-8x7b"}` is Mixtral, not the
+ * default shape labelled Mixtral; fields the input gives win (a saved scenario gives them all).
+ */
 function fromStored(parsed: unknown, base?: Scenario): Checked {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return validateScenario(parsed, base);
   }
   const { raw, issues } = migrate(parsed as Record<string, unknown>);
-  const checked = validateScenario(raw, base);
+  const preset =
+    typeof raw.preset === 'string' ? findModelPreset(raw.preset.trim().toLowerCase()) : undefined;
+  const start = preset ? applyModelPreset(base ?? defaultScenario(), preset.id) : base;
+  const checked = validateScenario(raw, start);
   return { scenario: checked.scenario, issues: [...issues, ...checked.issues] };
 }
 
