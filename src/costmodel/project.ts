@@ -423,6 +423,82 @@ function taxMaxima(
   return { ownRows, ownExperts };
 }
 
+/**
+ * A layer's per-rank detail (every rank's expert-phase time and rows), built when first read: a projection of 58
+ * measured layers over 319 ranks would otherwise fill 37,000 array elements that the headline numbers never use.
+ * The values are those of the layer's first rank set, computed as scanRanks computes them.
+ */
+class RankDetail {
+  private times?: number[];
+  private rows?: number[];
+  constructor(
+    private readonly k: RankCosts,
+    private readonly set: RankSet,
+    private readonly resident: number,
+  ) {}
+
+  rankTimes(): number[] {
+    if (!this.times) {
+      const { k, set, resident } = this;
+      const { rows, padded, touched } = set;
+      const out = new Array<number>(set.ranks);
+      for (let r = 0; r < set.ranks; r++) {
+        const st = resident > 0 ? streamedSlots(set, r, resident) : touched[r];
+        out[r] = k.mb * expertTime(k, rows[r] / k.mb, padded[r] / k.mb, st, touched[r] - st);
+      }
+      this.times = out;
+    }
+    return this.times;
+  }
+
+  rankRows(): number[] {
+    if (!this.rows) {
+      // A plain loop: Array.from over a typed array goes through the iterator protocol.
+      const out = new Array<number>(this.set.ranks);
+      for (let r = 0; r < this.set.ranks; r++) out[r] = this.set.rows[r];
+      this.rows = out;
+    }
+    return this.rows;
+  }
+}
+
+/**
+ * A MoE layer's row of the breakdown. rankTimes and rankRows are own enumerable accessors (so JSON, structured
+ * clone, spreads and deep equality see plain arrays) that build the arrays on first read; assigning replaces them.
+ */
+function moeLayerRow(
+  times: StageTimes,
+  total: number,
+  busiestRank: number,
+  detail: RankDetail | undefined,
+  bound: Bound,
+): LayerBreakdown {
+  let rankTimes: number[] | undefined;
+  let rankRows: number[] | undefined;
+  return {
+    index: 0,
+    kind: 'moe',
+    times,
+    total,
+    busiestRank,
+    get rankTimes(): number[] {
+      if (!rankTimes) rankTimes = detail ? detail.rankTimes() : [];
+      return rankTimes;
+    },
+    set rankTimes(v: number[]) {
+      rankTimes = v;
+    },
+    get rankRows(): number[] {
+      if (!rankRows) rankRows = detail ? detail.rankRows() : [];
+      return rankRows;
+    },
+    set rankRows(v: number[]) {
+      rankRows = v;
+    },
+    bound,
+  };
+}
+
 /** The per-step model, shared by the projection, its balanced twin and the sweeps. */
 interface Evaluation {
   stepTime: number;
@@ -622,8 +698,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     const lt = zeroTimes();
     const layerE = new Energy();
     let busiest = 0;
-    let rankTimes: number[] = [];
-    let rankRows: number[] = [];
+    let ranksOf: RankSet | undefined;
     for (const set of res.sets) {
       const R = set.ranks;
       scanRanks(k, set, resident, scan);
@@ -664,15 +739,9 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
         lt.experts += (mb * scan.expert[arg]) / nSets;
         lt.dispatch += (mb * dispatchTime(k, rr)) / nSets;
         lt.combine += (mb * combineTime(k, rr)) / nSets;
-        if (nSets === 1 || rankTimes.length === 0) {
+        if (!ranksOf) {
           busiest = arg;
-          // Plain loops: Array.from over a typed array goes through the iterator protocol.
-          rankTimes = new Array<number>(R);
-          rankRows = new Array<number>(R);
-          for (let r = 0; r < R; r++) {
-            rankTimes[r] = mb * scan.expert[r];
-            rankRows[r] = set.rows[r];
-          }
+          ranksOf = set;
         }
       }
       // Link energy: dispatch + combine bytes over all sending chips.
@@ -686,17 +755,9 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
       lt.attention = mb * half.attention;
       lt.router = router;
       lt.shared = shared;
+      const perRank = ranksOf ? new RankDetail(k, ranksOf, resident) : undefined;
       for (let i = 0; i < mult; i++) {
-        layers.push({
-          index: 0,
-          kind: 'moe',
-          times: { ...lt },
-          total: layerT,
-          busiestRank: busiest,
-          rankTimes,
-          rankRows,
-          bound: boundOf(lt, layerT, X, A),
-        });
+        layers.push(moeLayerRow({ ...lt }, layerT, busiest, perRank, boundOf(lt, layerT, X, A)));
       }
       breakdown.attention += mult * lt.attention;
       breakdown.router += mult * lt.router;
