@@ -2,6 +2,7 @@
  * `npm run bench -- [name] [options]`: a small dispatcher over the benchmarks in this folder (default: layer).
  * Add a benchmark by adding an entry to BENCHES.
  */
+import { runInputsBench } from './inputs';
 import { runLayerBench } from './layer';
 import { runPeerBench } from './peers';
 
@@ -9,6 +10,10 @@ const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promis
   layer: {
     summary: 'MoE layer per-stage GPU time and roofline efficiency at three sizes',
     run: runLayerBench,
+  },
+  inputs: {
+    summary: 'CPU-side paths: tensor generation, CPU reference layer, big imports, hostile links',
+    run: runInputsBench,
   },
   peers: {
     summary: 'moe-lab vs tfjs-backend-webgpu vs the CPU reference in headless Chromium (tables + JSON)',

@@ -22,10 +22,17 @@ async function main(argv: string[]): Promise<number> {
   return command.run(parseArgs(rest));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`moe: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+// Exit only once stdout and stderr are flushed: writes to a pipe are asynchronous, and exiting at once cut
+// `moe project --json | jq` off at the pipe's 64 KiB buffer.
+const flushed = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => stream.write('', () => resolve()));
+const exit = async (code: number) => {
+  await flushed(process.stdout);
+  await flushed(process.stderr);
+  process.exit(code);
+};
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  process.stderr.write(`moe: ${err instanceof Error ? err.message : String(err)}\n`);
+  return exit(1);
+});

@@ -179,13 +179,10 @@ describe('runReferenceLayer', () => {
     );
   });
 
-  it('runs T=256, d=256, f=512, E=16, k=2 in under a second', () => {
+  // Its speed is in `npm run bench -- inputs`, not asserted here (a loaded machine must not fail a test).
+  it('runs T=256, d=256, f=512, E=16, k=2', () => {
     const cfg = layerConfig({ tokens: 256, dModel: 256, ffnSize: 512, experts: 16, topK: 2 });
-    const t = randomTensors(cfg);
-    const start = performance.now();
-    const r = runReferenceLayer(cfg, t);
-    const ms = performance.now() - start;
-    expect(ms, `${ms.toFixed(0)} ms`).toBeLessThan(1000);
+    const r = runReferenceLayer(cfg, randomTensors(cfg));
     expect(r.counts.reduce((a, b) => a + b, 0)).toBe(512);
   });
 });

@@ -102,11 +102,10 @@ describe('links people actually paste', () => {
     }
   });
 
-  it('a 1 MB hash is refused quickly with a message', () => {
+  // How fast: `npm run bench -- inputs`.
+  it('a 1 MB hash is refused with a message', () => {
     for (const hash of [`#s=${'A'.repeat(2 ** 20)}`, `#${'topK=2&'.repeat(2 ** 17)}`]) {
-      const start = performance.now();
       const { scenario, text } = decodeChecked(hash);
-      expect(performance.now() - start).toBeLessThan(200);
       expect(scenario).toEqual(D);
       expect(text).toMatch(/too long/);
     }

@@ -137,21 +137,16 @@ describe('count tables as real tools write them', () => {
     expect(errorOf('x.bin', new Uint8Array([1, 2, 0, 4, 5]))).toMatch(/a binary file that is not \.npy/);
   });
 
-  it('reads 61 layers × 256 experts (DeepSeek-V3) in well under a second, and 2000 layers too', () => {
-    for (const [L, budget] of [
-      [61, 1000],
-      [2000, 4000],
-    ]) {
+  // Their speed is in `npm run bench -- inputs`.
+  it('reads 61 layers × 256 experts (DeepSeek-V3), and 2000 layers too', () => {
+    for (const L of [61, 2000]) {
       const lines = ['layer_id,expert_id,count'];
       for (let l = 0; l < L; l++)
         for (let e = 0; e < 256; e++) lines.push(`${l},${e},${(l * 7 + e * 13) % 997}`);
       const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
-      const start = performance.now();
       const { t } = table('big.csv', bytes);
-      const ms = performance.now() - start;
       expect(t.layerIds.length).toBe(L);
       expect(t.counts[L - 1][255]).toBe(((L - 1) * 7 + 255 * 13) % 997);
-      expect(ms, `${L} layers took ${ms.toFixed(0)} ms`).toBeLessThan(budget);
     }
   });
 });

@@ -111,4 +111,21 @@ describe('moe run (CLI)', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/bad\.npy/);
   });
+
+  it('prints a large --json report whole through a pipe (over 64 KiB)', async () => {
+    const file = join(dir, 'v3.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ preset: 'deepseek-v3', phase: 'decode', tokens: 32, chips: ['h200'] }),
+    );
+    const { stdout } = await run('npx', ['tsx', 'src/cli/main.ts', 'project', '--scenario', file, '--json'], {
+      cwd: process.cwd(),
+      timeout: 120_000,
+      env: process.env,
+      maxBuffer: 64 * 2 ** 20,
+    });
+    expect(stdout.length).toBeGreaterThan(65_536);
+    const report = JSON.parse(stdout) as { scenario: { dModel: number } };
+    expect(report.scenario.dModel).toBe(7168);
+  });
 });

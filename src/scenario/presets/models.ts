@@ -103,7 +103,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     name: 'DeepSeek-V3 / R1',
     source: 'deepseek-ai/DeepSeek-V3 inference/configs/config_671B.json',
     port: false,
-    notes: 'MLA attention; KV heads approximate the compressed latent cache.',
+    notes:
+      'MLA attention; KV heads approximate the compressed latent cache. Weights in FP8, as released (config "dtype": "fp8").',
     values: {
       dModel: 7168,
       ffnSize: 2048,
@@ -122,6 +123,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       topGroups: 4,
       renormalize: true,
       routeScale: 2.5,
+      weightBytes: 1,
     },
   },
   {
@@ -129,7 +131,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
     name: 'Kimi K2',
     source: 'moonshotai/Kimi-K2 config.json',
     port: false,
-    notes: 'MLA attention.',
+    notes: 'MLA attention. Weights in FP8, as released (block-wise FP8 quantization_config).',
     values: {
       dModel: 7168,
       ffnSize: 2048,
@@ -148,6 +150,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       topGroups: 1,
       renormalize: true,
       routeScale: 2.827,
+      weightBytes: 1,
     },
   },
   {
