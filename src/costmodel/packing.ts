@@ -9,6 +9,7 @@
  */
 
 import { type ExpertPlacement, type Placement, placeExperts } from '../metrics/placement';
+import { int32s } from './slab';
 
 const roundRobinCache = new Map<string, ExpertPlacement>();
 
@@ -29,6 +30,10 @@ class Scratch {
   perReplica = new Float64Array(0);
   keys = new Float64Array(0);
   sortBuffer = new Float64Array(0);
+  quantised = new Uint32Array(0);
+  order = new Int32Array(0);
+  orderBuffer = new Int32Array(0);
+  digitCount = new Int32Array(256);
   expertHeap = new Int32Array(0);
   firstSlot = new Int32Array(0);
   rankLoad = new Float64Array(0);
@@ -40,6 +45,9 @@ class Scratch {
       this.perReplica = new Float64Array(E);
       this.keys = new Float64Array(E);
       this.sortBuffer = new Float64Array(E);
+      this.quantised = new Uint32Array(E);
+      this.order = new Int32Array(E);
+      this.orderBuffer = new Int32Array(E);
       this.expertHeap = new Int32Array(E);
       this.firstSlot = new Int32Array(E);
     }
@@ -172,6 +180,43 @@ function sortKeys(keys: Float64Array, buffer: Float64Array, n: number): Float64A
 }
 
 /**
+ * Experts 0…n−1 in ascending (q[e], −e) order — the order of sortKeys' packed keys q·1024 + (1023 − e) — by a
+ * least-significant-digit radix sort over q's bytes (only as many as the largest q has), stable and starting from
+ * e descending. A comparison sort of a few hundred keys mispredicts a branch on about every other comparison;
+ * this does three or four passes of straight-line counting instead.
+ */
+function radixOrder(
+  q: Uint32Array,
+  n: number,
+  maxQ: number,
+  order: Int32Array,
+  buffer: Int32Array,
+  count: Int32Array,
+): Int32Array {
+  let from = order;
+  let to = buffer;
+  for (let i = 0; i < n; i++) from[i] = n - 1 - i;
+  for (let shift = 0; shift < 32 && maxQ >= 2 ** shift; shift += 8) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(q[from[i]] >>> shift) & 255]++;
+    let sum = 0;
+    for (let b = 0; b < 256; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const e = from[i];
+      to[count[(q[e] >>> shift) & 255]++] = e;
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
+}
+
+/**
  * The busiest rank's load given each expert's load per replica (busiestRank in src/metrics/placement.ts: the same
  * values summed in the same order).
  */
@@ -196,17 +241,28 @@ export function placeLayer(
   if (mode === 'round-robin') return roundRobin(E, R);
   // The packed sort keys below hold an expert index in 10 bits; larger models take the general path.
   if (E > 1024) return placeExperts(history, R, mode, redundant);
-  const { perReplica, keys, sortBuffer, expertHeap, firstSlot, rankLoad, rankHeap, rankUsed } =
-    scratch.reserve(E, R);
+  const {
+    perReplica,
+    keys,
+    sortBuffer,
+    quantised,
+    order: orderScratch,
+    orderBuffer,
+    digitCount,
+    expertHeap,
+    firstSlot,
+    rankLoad,
+    rankHeap,
+    rankUsed,
+  } = scratch.reserve(E, R);
 
   // EPLB: each redundant replica goes to the expert with the highest load per replica (the first such expert).
   const extra = mode === 'eplb' ? Math.max(0, Math.floor(redundant)) : 0;
   const S = E + extra;
-  // The three arrays returned are views of one buffer (one allocation instead of three).
-  const out = new Int32Array(E + 2 * S);
-  const replicas = out.subarray(0, E).fill(1);
-  const slotExpert = out.subarray(E, E + S);
-  const slotRank = out.subarray(E + S);
+  // The three arrays returned are views of a shared slab (slab.ts), not allocations of their own.
+  const replicas = int32s(E).fill(1);
+  const slotExpert = int32s(S);
+  const slotRank = int32s(S);
   if (extra > 0) {
     perReplica.set(history);
     for (let e = 0; e < E; e++) expertHeap[e] = e;
@@ -220,16 +276,29 @@ export function placeLayer(
   }
 
   // Slots in expert order; experts sorted heaviest first by the same packed keys placeExperts uses (load per
-  // replica quantised to 1/1024, then 1023 − e so that ties go to the lower index).
+  // replica quantised to 1/1024, then 1023 − e so that ties go to the lower index). Quantised loads below 2³²
+  // (4 million rows per replica) are radix-sorted; larger ones by the keys themselves.
+  let maxQ = 0;
   for (let e = 0, s = 0; e < E; e++) {
     firstSlot[e] = s;
     for (let j = 0; j < replicas[e]; j++) slotExpert[s++] = e;
     perReplica[e] = history[e] / replicas[e];
     const q = Math.round(perReplica[e] * 1024);
     if (!(q >= 0 && q < 2 ** 42)) return placeExperts(history, R, mode, redundant);
-    keys[e] = q * 1024 + (1023 - e);
+    keys[e] = q;
+    if (q > maxQ) maxQ = q;
   }
-  const sorted = sortKeys(keys, sortBuffer, E);
+  let order: Int32Array;
+  if (maxQ < 2 ** 32) {
+    for (let e = 0; e < E; e++) quantised[e] = keys[e];
+    order = radixOrder(quantised, E, maxQ, orderScratch, orderBuffer, digitCount);
+  } else {
+    for (let e = 0; e < E; e++) keys[e] = keys[e] * 1024 + (1023 - e);
+    const sorted = sortKeys(keys, sortBuffer, E);
+    // key mod 1024 without a floating-point %, which V8 compiles to a slow fmod call (keys are exact integers).
+    for (let k = 0; k < E; k++) orderScratch[k] = 1023 - (sorted[k] - Math.floor(sorted[k] / 1024) * 1024);
+    order = orderScratch;
+  }
 
   // Greedy packing: each slot, heaviest expert first, onto the least-loaded rank with a free slot. The heap pops
   // the least (load, index), a strict order, so how the heap was built does not change the result. While unused
@@ -244,9 +313,7 @@ export function placeLayer(
   let size = -1;
   let next = -1;
   for (let k = E - 1; k >= 0; k--) {
-    // key mod 1024 without a floating-point %, which V8 compiles to a slow fmod call (keys are exact integers).
-    const key = sorted[k];
-    const e = 1023 - (key - Math.floor(key / 1024) * 1024);
+    const e = order[k];
     const load = perReplica[e];
     for (let j = 0, slot = firstSlot[e]; j < replicas[e]; j++, slot++) {
       if (size < 0 && next < 0 && unused < R && load > 0) {

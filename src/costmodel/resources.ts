@@ -9,6 +9,7 @@
  */
 
 import { placeLayer } from './packing';
+import { float64s } from './slab';
 import type { LayerLoad, LoadProfile, Placement } from './types';
 
 export interface RankSet {
@@ -62,15 +63,14 @@ function isIntegral(a: ArrayLike<number>): boolean {
 
 /** A set with zeroed per-rank sums; `slots` computes the per-slot loads once, when first asked. */
 function emptySet(R: number, slotRank: Int32Array, fillSlots: (slots: SlotLoads) => void): RankSet {
-  // Three views of one buffer: a cold projection builds a set for every measured layer, and each allocation costs
-  // about as much as filling it.
-  const buffer = new Float64Array(3 * R);
+  // Views of a shared slab (slab.ts): a cold projection builds a set for every measured layer, and a typed array
+  // of its own costs more to allocate than to fill.
   let slots: SlotLoads | undefined;
   return {
     ranks: R,
-    rows: buffer.subarray(0, R),
-    padded: buffer.subarray(R, 2 * R),
-    touched: buffer.subarray(2 * R),
+    rows: float64s(R),
+    padded: float64s(R),
+    touched: float64s(R),
     slotRank,
     slots: () => {
       if (!slots) {
