@@ -239,8 +239,9 @@ export function placeLayer(
   const E = history.length;
   const R = Math.max(1, ranks);
   if (mode === 'round-robin') return roundRobin(E, R);
-  // The packed sort keys below hold an expert index in 10 bits; larger models take the general path.
-  if (E > 1024) return placeExperts(history, R, mode, redundant);
+  // The packed sort keys below hold an expert index in 10 bits; larger models (and fractional rank counts, which
+  // the counters below do not handle) take the general path.
+  if (E > 1024 || !Number.isInteger(R)) return placeExperts(history, R, mode, redundant);
   const {
     perReplica,
     keys,
@@ -278,8 +279,13 @@ export function placeLayer(
   // Slots in expert order; experts sorted heaviest first by the same packed keys placeExperts uses (load per
   // replica quantised to 1/1024, then 1023 − e so that ties go to the lower index). Quantised loads below 2³²
   // (4 million rows per replica) are radix-sorted; larger ones by the keys themselves.
+  // The same pass sums round-robin's rank loads (expert e on rank e mod R, added in expert order as busiest()
+  // adds round-robin's slots) for the comparison at the end; rankLoad is not otherwise used until the packing.
   let maxQ = 0;
-  for (let e = 0, s = 0; e < E; e++) {
+  rankLoad.fill(0, 0, R);
+  for (let e = 0, s = 0, r = 0; e < E; e++) {
+    rankLoad[r] += history[e];
+    if (++r === R) r = 0;
     firstSlot[e] = s;
     for (let j = 0; j < replicas[e]; j++) slotExpert[s++] = e;
     perReplica[e] = history[e] / replicas[e];
@@ -288,6 +294,8 @@ export function placeLayer(
     keys[e] = q;
     if (q > maxQ) maxQ = q;
   }
+  let roundRobinBusiest = 0;
+  for (let r = 0; r < R; r++) roundRobinBusiest = Math.max(roundRobinBusiest, rankLoad[r]);
   let order: Int32Array;
   if (maxQ < 2 ** 32) {
     for (let e = 0; e < E; e++) quantised[e] = keys[e];
@@ -343,11 +351,9 @@ export function placeLayer(
   }
   const packed: ExpertPlacement = { ranks: R, replicas, slotExpert, slotRank, fellBack: false };
   // As placeExperts: never leave the busiest rank worse than round-robin would.
-  const plain = roundRobin(E, R);
   // With at most two slots per rank the packing's own sums are the slot-order sums (0 + a + b = 0 + b + a exactly).
   let packedBusiest = 0;
   if (perRank <= 2) for (let r = 0; r < R; r++) packedBusiest = Math.max(packedBusiest, rankLoad[r]);
   else packedBusiest = busiest(perReplica, packed, rankLoad);
-  // (Round-robin holds one copy of each expert, whose load per replica is its load.)
-  return packedBusiest <= busiest(history, plain, rankLoad) ? packed : { ...plain, fellBack: true };
+  return packedBusiest <= roundRobinBusiest ? packed : { ...roundRobin(E, R), fellBack: true };
 }

@@ -257,6 +257,8 @@ function fmt(x: number): string {
 interface RankCosts {
   /** Micro-batches per layer (2 with dual-batch overlap); `sum` mode adds compute and all-to-all. */
   mb: number;
+  /** 1 / mb: x · perMb is exactly x / mb for mb = 1 or 2, without a division per rank. */
+  perMb: number;
   sumMode: boolean;
   /** Attention, router and shared experts per micro-batch on the same chip (0 when disaggregated). */
   fixed: number;
@@ -355,8 +357,8 @@ function scanRanks(k: RankCosts, set: RankSet, resident: number, scan: RankScan)
   let sumRes = 0;
   for (let r = 0; r < R; r++) {
     const st = resident > 0 ? streamedSlots(set, r, resident) : touched[r];
-    const rowsMb = rows[r] / k.mb;
-    const e = expertTime(k, rowsMb, padded[r] / k.mb, st, touched[r] - st);
+    const rowsMb = rows[r] * k.perMb;
+    const e = expertTime(k, rowsMb, padded[r] * k.perMb, st, touched[r] - st);
     const c = dispatchTime(k, rowsMb) + combineTime(k, rowsMb);
     streamed[r] = st;
     expert[r] = e;
@@ -410,7 +412,7 @@ function taxMaxima(
   for (let r = 0; r < R; r++) {
     const a = rankTime(
       k,
-      expertTime(k, rows[r] / k.mb, padded[r] / k.mb, meanStreamed, meanResident),
+      expertTime(k, rows[r] * k.perMb, padded[r] * k.perMb, meanStreamed, meanResident),
       comm[r],
     );
     if (a > ownRows) ownRows = a;
@@ -444,7 +446,7 @@ class RankDetail {
       const out = new Array<number>(set.ranks);
       for (let r = 0; r < set.ranks; r++) {
         const st = resident > 0 ? streamedSlots(set, r, resident) : touched[r];
-        out[r] = k.mb * expertTime(k, rows[r] / k.mb, padded[r] / k.mb, st, touched[r] - st);
+        out[r] = k.mb * expertTime(k, rows[r] * k.perMb, padded[r] * k.perMb, st, touched[r] - st);
       }
       this.times = out;
     }
@@ -647,6 +649,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const sumMode = s.overlap === 'sum';
   const k: RankCosts = {
     mb,
+    perMb: 1 / mb,
     sumMode,
     fixed: disagg ? 0 : attnHalf,
     secPerPaddedRow: m.expertFlopsPerRow / shard / (xPeak * X.computeEffMax),
