@@ -33,7 +33,7 @@ class Scratch {
   quantised = new Uint32Array(0);
   order = new Int32Array(0);
   orderBuffer = new Int32Array(0);
-  digitCount = new Int32Array(256);
+  digitCount = new Int32Array(1024);
   expertHeap = new Int32Array(0);
   firstSlot = new Int32Array(0);
   rankLoad = new Float64Array(0);
@@ -193,21 +193,31 @@ function radixOrder(
   buffer: Int32Array,
   count: Int32Array,
 ): Int32Array {
-  let from = order;
-  let to = buffer;
-  for (let i = 0; i < n; i++) from[i] = n - 1 - i;
-  for (let shift = 0; shift < 32 && maxQ >= 2 ** shift; shift += 8) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(q[from[i]] >>> shift) & 255]++;
+  let passes = 0;
+  while (passes < 4 && maxQ >= 2 ** (8 * passes)) passes++;
+  // Every pass's digit counts from one read of the keys, then each pass's counts turned into start offsets.
+  count.fill(0, 0, 256 * passes);
+  for (let e = 0; e < n; e++) {
+    const x = q[e];
+    for (let p = 0; p < passes; p++) count[256 * p + ((x >>> (8 * p)) & 255)]++;
+  }
+  for (let p = 0; p < passes; p++) {
     let sum = 0;
-    for (let b = 0; b < 256; b++) {
+    for (let b = 256 * p; b < 256 * p + 256; b++) {
       const c = count[b];
       count[b] = sum;
       sum += c;
     }
+  }
+  let from = order;
+  let to = buffer;
+  for (let i = 0; i < n; i++) from[i] = n - 1 - i;
+  for (let p = 0; p < passes; p++) {
+    const shift = 8 * p;
+    const base = 256 * p;
     for (let i = 0; i < n; i++) {
       const e = from[i];
-      to[count[(q[e] >>> shift) & 255]++] = e;
+      to[count[base + ((q[e] >>> shift) & 255)]++] = e;
     }
     const t = from;
     from = to;
