@@ -109,34 +109,48 @@ export interface Prepared {
   notes: string[];
 }
 
-const resourceCache = new WeakMap<LoadProfile, Map<string, LayerResources>>();
+/**
+ * Resources per load, per geometry (tokens, ranks, tile, placement, redundant replicas), per profile layer. The
+ * geometry key is built once per projection, not once per layer.
+ */
+const resourceCache = new WeakMap<LoadProfile, Map<string, (LayerResources | undefined)[]>>();
 
 function cachedResources(
   load: LoadProfile,
-  li: number,
+  unique: number[],
   tokens: number,
   ranks: number,
   s: Scenario,
   tile: number,
-): LayerResources {
+): LayerResources[] {
   let map = resourceCache.get(load);
   if (!map) {
     map = new Map();
     resourceCache.set(load, map);
   }
-  const key = `${li}|${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}`;
-  let r = map.get(key);
-  if (!r) {
-    r = layerResources(load, li, tokens, {
-      ranks,
-      placement: s.expertPlacement,
-      redundant: s.redundantExperts,
-      tile,
-    });
-    if (map.size > 4096) map.clear();
-    map.set(key, r);
+  const key = `${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}`;
+  let byLayer = map.get(key);
+  if (!byLayer) {
+    if (map.size >= 64) map.clear();
+    byLayer = [];
+    map.set(key, byLayer);
   }
-  return r;
+  const out: LayerResources[] = new Array(unique.length);
+  for (let u = 0; u < unique.length; u++) {
+    const li = unique[u];
+    let r = byLayer[li];
+    if (!r) {
+      r = layerResources(load, li, tokens, {
+        ranks,
+        placement: s.expertPlacement,
+        redundant: s.redundantExperts,
+        tile,
+      });
+      byLayer[li] = r;
+    }
+    out[u] = r;
+  }
+  return out;
 }
 
 export interface PrepareOptions {
@@ -174,7 +188,7 @@ export function prepare(
       multiplicity.push(1);
     }
   }
-  const resources = unique.map((li) => cachedResources(load, li, expertTokens, layout.expertRanks, s, tile));
+  const resources = cachedResources(load, unique, expertTokens, layout.expertRanks, s, tile);
   const moePerStage = m.moeLayers / layout.stages;
   const residentSlots =
     X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
