@@ -440,8 +440,9 @@ function taxMaxima(
 }
 
 /**
- * A layer's per-rank detail (every rank's expert-phase time and rows), built when first read: a projection of 58
- * measured layers over 319 ranks would otherwise fill 37,000 array elements that the headline numbers never use.
+ * A layer's per-rank detail (every rank's expert-phase time and rows), built when first read in projections that
+ * would hold thousands of per-rank values (58 measured layers over 319 ranks would otherwise fill 37,000 array
+ * elements that the headline numbers never use), at once in small ones.
  * The values are those of the layer's first rank set, computed as scanRanks computes them.
  */
 class RankDetail {
@@ -704,6 +705,8 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const moeEnergy = new Energy();
   const resident = p.residentSlots;
   const scan = new RankScan();
+  // Per-rank detail is built on first read once the projection would hold thousands of per-rank values.
+  const lazyRanks = p.unique.length * layout.expertRanks > 2048;
 
   for (let u = 0; u < p.unique.length; u++) {
     const res = p.resources[u];
@@ -773,8 +776,25 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
       lt.router = router;
       lt.shared = shared;
       const perRank = ranksOf ? new RankDetail(k, ranksOf, resident) : undefined;
+      // Small systems build the arrays now: a row with accessors costs more to create than a few dozen numbers.
+      const rankTimes = perRank && !lazyRanks ? perRank.rankTimes() : undefined;
+      const rankRows = perRank && !lazyRanks ? perRank.rankRows() : undefined;
       for (let i = 0; i < mult; i++) {
-        layers.push(moeLayerRow({ ...lt }, layerT, busiest, perRank, boundOf(lt, layerT, X, A)));
+        const bound = boundOf(lt, layerT, X, A);
+        layers.push(
+          rankTimes && rankRows
+            ? {
+                index: 0,
+                kind: 'moe',
+                times: { ...lt },
+                total: layerT,
+                busiestRank: busiest,
+                rankTimes,
+                rankRows,
+                bound,
+              }
+            : moeLayerRow({ ...lt }, layerT, busiest, perRank, bound),
+        );
       }
       breakdown.attention += mult * lt.attention;
       breakdown.router += mult * lt.router;
