@@ -2,10 +2,11 @@
  * Expert placement for the projection's hot path. A projection places every measured layer of a new load afresh
  * (DeepSeek-V3: 58 layers × 288 slots over 144 ranks), and placeExperts (src/metrics/placement.ts) made that most
  * of a cold projection. placeLayer returns exactly what placeExperts returns — same replicas, slot order, ranks
- * and fallback — with less work: a heap instead of a scan over all experts per EPLB replica, the first round of
- * packing (and with two slots per rank the second) without the heap, no closures, no floating-point %, scratch
- * arrays reused across calls, and one shared round-robin placement per (E, R). Placements are read-only once
- * made. packing.test.ts checks it against placeExperts.
+ * and fallback — with less work: a heap instead of a scan over all experts per EPLB replica, experts ordered by
+ * a radix sort of their quantised loads, the first round of packing (and with two slots per rank the second)
+ * without the heap, no closures, no floating-point %, scratch arrays reused across calls, output arrays cut from
+ * shared slabs (slab.ts), and one shared round-robin placement per (E, R). Placements are read-only once made.
+ * packing.test.ts checks it against placeExperts.
  */
 
 import { type ExpertPlacement, type Placement, placeExperts } from '../metrics/placement';
