@@ -28,6 +28,29 @@ export function stringFlag(args: Args, name: string): string | undefined {
   return v;
 }
 
+/** `--name N`: a positive (min 1) or non-negative (min 0) integer, or undefined when the flag is absent. */
+export function intFlag(args: Args, name: string, min: 0 | 1): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a ${min ? 'positive' : 'non-negative'} integer, not "${v}"`);
+  return n;
+}
+
+/** `--filter col=value,...`: the columns to select in an imported table (empty when the flag is absent). */
+export function filterFlag(args: Args): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = stringFlag(args, 'filter');
+  if (!text) return out;
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`--filter takes column=value pairs separated by commas, not "${part}"`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
 /** Fail on flags a command does not know, so a typo is never silently ignored. */
 export function checkFlags(args: Args, known: readonly string[]): void {
   const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));

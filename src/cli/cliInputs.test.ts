@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { encodeHash } from '../scenario';
 import { defaultScenario } from '../scenario/schema';
-import { parseArgs, scenarioArg } from './args';
+import { filterFlag, intFlag, parseArgs, scenarioArg } from './args';
 import { projectCommand, readCountsFile } from './projectCommand';
 
 const dir = mkdtempSync(join(tmpdir(), 'moe-cli-inputs-'));
@@ -86,5 +86,25 @@ describe('moe project --counts CSV goes through the shared import reader', () =>
     const report = JSON.parse(out);
     expect(report.load.source).toBe('imported');
     expect(report.load.layers[0].metrics.maxOverMean).toBeCloseTo(2, 6);
+  });
+});
+
+describe('flag parsing', () => {
+  it('reads --filter pairs and refuses a malformed one', () => {
+    expect(filterFlag(parseArgs(['--filter', 'model=Mixtral-8x7B-v0.1, dataset=arxiv']))).toEqual({
+      model: 'Mixtral-8x7B-v0.1',
+      dataset: 'arxiv',
+    });
+    expect(filterFlag(parseArgs([]))).toEqual({});
+    expect(() => filterFlag(parseArgs(['--filter', 'dataset']))).toThrow(/column=value/);
+  });
+
+  it('reads integer flags against their minimum', () => {
+    expect(intFlag(parseArgs(['--warmup', '0']), 'warmup', 0)).toBe(0);
+    expect(intFlag(parseArgs([]), 'warmup', 0)).toBeUndefined();
+    expect(() => intFlag(parseArgs(['--steps', '0']), 'steps', 1)).toThrow(
+      '--steps must be a positive integer',
+    );
+    expect(() => intFlag(parseArgs(['--trials', '1.5']), 'trials', 0)).toThrow(/non-negative integer/);
   });
 });

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '../costmodel';
-import { type CountTable, countsFromNpy, parseFilter } from '../costmodel/countsFile';
+import { type CountTable, countsFromNpy } from '../costmodel/countsFile';
 import { loadFromTrace } from '../costmodel/load';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import type { Scenario } from '../scenario';
 import { type NpyArray, parseImport, readNpy, routingTraceFromNpy } from '../workload';
-import { checkFlags, scenarioArg, stringFlag } from './args';
+import { checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const USAGE =
@@ -229,7 +229,7 @@ export const projectCommand: Command = {
     if (!stringFlag(args, 'scenario')) throw new Error(`--scenario is required\n${USAGE}`);
     const { scenario, file, issues } = scenarioArg(args);
     const countsFile = stringFlag(args, 'counts');
-    const filter = parseFilter(stringFlag(args, 'filter'));
+    const filter = filterFlag(args);
     if (!countsFile && Object.keys(filter).length) throw new Error('--filter needs --counts');
     const imported = countsFile
       ? loadFromFile(scenario, readCountsFile(countsFile, filter), countsFile)

@@ -22,7 +22,7 @@ import {
   validateTensorShapes,
   writeNpy,
 } from '../workload';
-import { type Args, checkFlags, engineArg, scenarioArg, stringFlag } from './args';
+import { type Args, checkFlags, engineArg, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const TENSOR_FLAGS: Partial<Record<string, TensorName>> = {
@@ -154,16 +154,8 @@ export const runCommand: Command = {
       throw new Error(`--scenario and --out are required (${USAGE})`);
     const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
     const engineFlag = engineArg(args, s);
-    const intFlag = (name: string, dflt: number) => {
-      const v = stringFlag(args, name);
-      if (v === undefined) return dflt;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0)
-        throw new Error(`--${name} must be a non-negative integer, not "${v}"`);
-      return n;
-    };
-    const trials = Math.max(1, intFlag('trials', s.trials));
-    const warmup = intFlag('warmup', 1);
+    const trials = Math.max(1, intFlag(args, 'trials', 0) ?? s.trials);
+    const warmup = intFlag(args, 'warmup', 0) ?? 1;
     const files = readTensorFiles(args);
 
     let cfg: LayerConfig;

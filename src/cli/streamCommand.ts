@@ -19,7 +19,7 @@ import {
   type StreamResult,
 } from '../stream';
 import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
-import { type Args, checkFlags, engineArg, scenarioArg, stringFlag } from './args';
+import { checkFlags, engineArg, filterFlag, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 
 const KNOWN = [
@@ -38,25 +38,6 @@ const USAGE =
   '[--import trace.{csv,json,npy} [--filter col=value,...]] [--routing-only] [--json]';
 const SOFTWARE_NOTE =
   'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
-
-function intFlag(args: Args, name: string): number | undefined {
-  const v = stringFlag(args, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not "${v}"`);
-  return n;
-}
-
-function parseFilter(text: string | undefined): Record<string, string> | undefined {
-  if (!text) return undefined;
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`--filter takes column=value pairs separated by commas, not "${part}"`);
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
-}
 
 const arr = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
 
@@ -136,10 +117,11 @@ export const streamCommand: Command = {
     const engineFlag = engineArg(args, s);
     const routingOnly = args.flags['routing-only'] === true;
     if (routingOnly && engineFlag === 'gpu') throw new Error('--routing-only applies to --engine cpu');
-    const steps = intFlag(args, 'steps');
-    const maxLayers = intFlag(args, 'max-layers');
+    const steps = intFlag(args, 'steps', 1);
+    const maxLayers = intFlag(args, 'max-layers', 1);
     const importFile = stringFlag(args, 'import');
-    const filter = parseFilter(stringFlag(args, 'filter'));
+    const given = filterFlag(args);
+    const filter = Object.keys(given).length ? given : undefined;
     if (filter && !importFile) throw new Error('--filter applies to --import');
 
     let imported: ReturnType<typeof parseImport> | null = null;

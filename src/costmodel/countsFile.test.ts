@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../scenario';
 import { readNpy, writeNpy } from '../workload/npy';
-import { countsFromNpy, parseFilter } from './countsFile';
+import { countsFromNpy } from './countsFile';
 import { loadFromTrace } from './load';
 import { projectScenario } from './project';
 
 describe('counts files', () => {
-  it('parses a filter and refuses a malformed one', () => {
-    expect(parseFilter('model=Mixtral-8x7B-v0.1, dataset=arxiv')).toEqual({
-      model: 'Mixtral-8x7B-v0.1',
-      dataset: 'arxiv',
-    });
-    expect(() => parseFilter('dataset')).toThrow(/column=value/);
-  });
-
   it('reads .npy counts of shape [E] and [L, E]', () => {
     const one = countsFromNpy(readNpy(writeNpy(new Float32Array([1, 2, 3, 4]), [4])));
     expect(one.counts).toEqual([[1, 2, 3, 4]]);

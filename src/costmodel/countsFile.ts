@@ -1,6 +1,6 @@
 /**
- * Expert-count tables for projections: .npy arrays of shape [E] or [L, E], and the `--filter` flag that picks one
- * run from a table with extra columns. CSV count tables are read by the shared importer (src/workload/imports).
+ * Expert-count tables for projections from .npy arrays of shape [E] or [L, E]. CSV count tables are read by the
+ * shared importer (src/workload/imports).
  * Every malformed input is refused with one line naming the problem.
  */
 
@@ -13,18 +13,6 @@ export interface CountTable {
   experts: number;
   /** The extra columns' values that were selected (empty when there were none). */
   selected: Record<string, string>;
-}
-
-/** Parse "a=b,c=d" into a filter. */
-export function parseFilter(text: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!text) return out;
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`--filter "${part}" is not column=value`);
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
 }
 
 /** Counts from a .npy of shape [E] (one layer) or [L, E], int32 or float32. */
