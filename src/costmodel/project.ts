@@ -194,22 +194,22 @@ export function prepare(
     X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
       ? (X.sramBytes * X.sramResidentShare) / ((m.expertBytes / layout.expertShard) * moePerStage)
       : 0;
-  if (opt.quiet) {
-    return {
-      s,
-      m,
-      hw,
-      layout,
-      load,
-      unique,
-      multiplicity,
-      resources,
-      groups,
-      expertTokens,
-      residentSlots,
-      notes,
-    };
-  }
+  const prepared = {
+    s,
+    m,
+    hw,
+    layout,
+    load,
+    unique,
+    multiplicity,
+    resources,
+    groups,
+    expertTokens,
+    residentSlots,
+    notes,
+  };
+  // The notes below only explain the projection; sweeps ask for it quietly.
+  if (opt.quiet) return prepared;
   if (m.mla) notes.push(`MLA attention dimensions from ${m.mla.source}.`);
   if (load.uniform)
     notes.push('No measured counts: uniform routing (each expert chosen with probability k/E).');
@@ -243,20 +243,7 @@ export function prepare(
       `Attention on ${layout.attentionChips} × ${hw.attention.name}; experts on ${hw.experts.name}.`,
     );
   if (layout.expertShard > 1) notes.push(`Each expert is split over ${layout.expertShard} chips.`);
-  return {
-    s,
-    m,
-    hw,
-    layout,
-    load,
-    unique,
-    multiplicity,
-    resources,
-    groups,
-    expertTokens,
-    residentSlots,
-    notes,
-  };
+  return prepared;
 }
 
 function fmt(x: number): string {
