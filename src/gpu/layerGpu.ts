@@ -1,5 +1,5 @@
 import type { LayerConfig } from '../workload/layer';
-import type { KernelProgram, PipelineCache } from './pipelines';
+import { bindGroup, dispatch1d, type KernelProgram, type PipelineCache } from './pipelines';
 import type { BufferName, MemoryPlan } from './planner';
 
 /** What every kernel runner gets: the device and the pipeline cache. */
@@ -60,6 +60,28 @@ export function uniformSlot(buffer: GPUBuffer, slot: number, size: number): GPUB
 /** A kernel runner: its programs (compiled before use) and a pass encoder with bind groups prebuilt. */
 export interface PreparedKernel {
   encode(pass: GPUComputePassEncoder): void;
+}
+
+/**
+ * The shape most runners have: one pipeline, one bind group (resources in binding order), one dispatch of
+ * `workgroups` (a count, split over x and y when large, or an explicit [x, y] grid).
+ */
+export function singleDispatch(
+  ctx: KernelContext,
+  program: KernelProgram,
+  resources: readonly (GPUBuffer | GPUBufferBinding)[],
+  workgroups: number | readonly [number, number],
+): PreparedKernel {
+  const pipeline = ctx.pipelines.get(program);
+  const group = bindGroup(ctx.device, pipeline, resources);
+  return {
+    encode(pass) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      if (typeof workgroups === 'number') dispatch1d(pass, workgroups);
+      else pass.dispatchWorkgroups(workgroups[0], workgroups[1]);
+    },
+  };
 }
 
 export interface KernelModule {

@@ -1,8 +1,7 @@
 /** Combine runner (shaders/combine.wgsl): weighted sum of each token's expert rows in a fixed order, plus shared. */
 
-import type { KernelModule } from '../layerGpu';
-import { range } from '../layerGpu';
-import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
+import { type KernelModule, range, singleDispatch } from '../layerGpu';
+import type { KernelProgram } from '../pipelines';
 
 export const combineProgram: KernelProgram = { shader: 'combine' };
 /** Token-choice with k ≤ COMBINE_VEC4_MAX_K and d a multiple of 4: vec4 columns, slots in registers. */
@@ -17,7 +16,6 @@ export const combine: KernelModule = {
   programs: (_cfg, v) => [v.combineVec4 ? combineVec4Program : combineProgram],
   prepare(ctx, l) {
     const vec4 = l.variant.combineVec4;
-    const pipeline = ctx.pipelines.get(vec4 ? combineVec4Program : combineProgram);
     const common = [
       l.params,
       range(l, 'weights'),
@@ -26,19 +24,15 @@ export const combine: KernelModule = {
       range(l, 'sharedOut'),
       range(l, 'out'),
     ];
-    const expertChoice = [range(l, 'scores'), range(l, 'ecRow')];
-    const group = bindGroup(ctx.device, pipeline, vec4 ? common : [...common, ...expertChoice]);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        if (vec4) {
-          const runs = Math.ceil(l.cfg.dModel / 4 / VEC4_RUN);
-          dispatch1d(pass, Math.ceil((l.cfg.tokens * runs) / VEC4_WG));
-        } else {
-          dispatch1d(pass, Math.ceil((l.cfg.tokens * l.cfg.dModel) / WG));
-        }
-      },
-    };
+    if (vec4) {
+      const runs = Math.ceil(l.cfg.dModel / 4 / VEC4_RUN);
+      return singleDispatch(ctx, combineVec4Program, common, Math.ceil((l.cfg.tokens * runs) / VEC4_WG));
+    }
+    return singleDispatch(
+      ctx,
+      combineProgram,
+      [...common, range(l, 'scores'), range(l, 'ecRow')],
+      Math.ceil((l.cfg.tokens * l.cfg.dModel) / WG),
+    );
   },
 };

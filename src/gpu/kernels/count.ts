@@ -10,7 +10,8 @@ import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 
 export const countChunksProgram: KernelProgram = { shader: 'countChunks' };
 export const countScanProgram: KernelProgram = { shader: 'countScan' };
-const CHUNK_WG = 64;
+/** Invocations per workgroup of the chunk kernels (WG in countChunks.wgsl and scatterChunks.wgsl). */
+export const CHUNK_WG = 64;
 const SCAN_WG = 4;
 
 /**

@@ -3,34 +3,26 @@
  * renormalise and route scale, one invocation per token. Expert-choice mode writes the scores only.
  */
 
-import type { KernelModule } from '../layerGpu';
-import { range } from '../layerGpu';
-import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
+import { type KernelModule, type LayerGpu, range, singleDispatch } from '../layerGpu';
+import type { KernelProgram } from '../pipelines';
 
 export const gateProgram: KernelProgram = { shader: 'gate' };
 const WG = 64;
 
+/** The gate's bindings; the fused kernel adds the router GEMM's inputs after them. */
+const gateBindings = (l: LayerGpu) => [
+  l.params,
+  range(l, 'logits'),
+  range(l, 'bias'),
+  range(l, 'scores'),
+  range(l, 'ids'),
+  range(l, 'weights'),
+  range(l, 'slotScores'),
+];
+
 export const gate: KernelModule = {
   programs: () => [gateProgram],
-  prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(gateProgram);
-    const group = bindGroup(ctx.device, pipeline, [
-      l.params,
-      range(l, 'logits'),
-      range(l, 'bias'),
-      range(l, 'scores'),
-      range(l, 'ids'),
-      range(l, 'weights'),
-      range(l, 'slotScores'),
-    ]);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        dispatch1d(pass, Math.ceil(l.cfg.tokens / WG));
-      },
-    };
-  },
+  prepare: (ctx, l) => singleDispatch(ctx, gateProgram, gateBindings(l), Math.ceil(l.cfg.tokens / WG)),
 };
 
 /** Router GEMM + gate in one pass (shaders/routerGate.wgsl): vec4 sizes and E ≤ FUSED_GATE_MAX_E (one workgroup row). */
@@ -41,25 +33,11 @@ const FUSED_TOKENS = 16;
 
 export const routerGate: KernelModule = {
   programs: () => [routerGateProgram],
-  prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(routerGateProgram);
-    const group = bindGroup(ctx.device, pipeline, [
-      l.params,
-      range(l, 'logits'),
-      range(l, 'bias'),
-      range(l, 'scores'),
-      range(l, 'ids'),
-      range(l, 'weights'),
-      range(l, 'slotScores'),
-      range(l, 'x'),
-      range(l, 'router'),
-    ]);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        dispatch1d(pass, Math.ceil(l.cfg.tokens / FUSED_TOKENS));
-      },
-    };
-  },
+  prepare: (ctx, l) =>
+    singleDispatch(
+      ctx,
+      routerGateProgram,
+      [...gateBindings(l), range(l, 'x'), range(l, 'router')],
+      Math.ceil(l.cfg.tokens / FUSED_TOKENS),
+    ),
 };

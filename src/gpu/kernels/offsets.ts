@@ -3,9 +3,8 @@
  * segment starts, FFN tile list) and the FFN's indirect dispatch arguments, in one workgroup.
  */
 
-import type { KernelModule } from '../layerGpu';
-import { range } from '../layerGpu';
-import { bindGroup, type KernelProgram } from '../pipelines';
+import { type KernelModule, range, singleDispatch } from '../layerGpu';
+import type { KernelProgram } from '../pipelines';
 
 export const offsetsProgram: KernelProgram = { shader: 'offsets' };
 export const offsetsSubgroupProgram: KernelProgram = { shader: 'offsetsSubgroup' };
@@ -15,15 +14,11 @@ export const infoLayout = (E: number) => ({ offsets: 0, kept: E + 1, segStart: 2
 
 export const offsets: KernelModule = {
   programs: (_cfg, v) => [v.subgroups ? offsetsSubgroupProgram : offsetsProgram],
-  prepare(ctx, l) {
-    const pipeline = ctx.pipelines.get(l.variant.subgroups ? offsetsSubgroupProgram : offsetsProgram);
-    const group = bindGroup(ctx.device, pipeline, [l.params, range(l, 'counts'), range(l, 'info'), l.args]);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(1);
-      },
-    };
-  },
+  prepare: (ctx, l) =>
+    singleDispatch(
+      ctx,
+      l.variant.subgroups ? offsetsSubgroupProgram : offsetsProgram,
+      [l.params, range(l, 'counts'), range(l, 'info'), l.args],
+      1,
+    ),
 };

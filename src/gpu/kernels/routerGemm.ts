@@ -1,8 +1,7 @@
 /** Router GEMM runner (shaders/routerGemm.wgsl): logits[T, E] = X[T, d] · W_r[d, E], tiled. */
 
-import type { KernelModule } from '../layerGpu';
-import { range } from '../layerGpu';
-import { bindGroup, type KernelProgram } from '../pipelines';
+import { type KernelModule, range, singleDispatch } from '../layerGpu';
+import type { KernelProgram } from '../pipelines';
 import { GEMM_TILE, VEC4_TILE } from '../planner';
 
 export const routerGemmProgram: KernelProgram = { shader: 'routerGemm', constants: GEMM_TILE };
@@ -22,20 +21,11 @@ export const routerGemm: KernelModule = {
   programs: (_cfg, v) => [v.routerVec4 ? routerGemmVec4Program : routerGemmProgram],
   prepare(ctx, l) {
     const vec4 = l.variant.routerVec4;
-    const pipeline = ctx.pipelines.get(vec4 ? routerGemmVec4Program : routerGemmProgram);
-    const group = bindGroup(ctx.device, pipeline, [
-      l.params,
-      range(l, 'x'),
-      range(l, 'router'),
-      range(l, 'logits'),
-    ]);
-    const [gx, gy] = routerGemmGrid(l.cfg.tokens, l.cfg.experts, vec4 ? VEC4_TILE : GEMM_TILE);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(gx, gy);
-      },
-    };
+    return singleDispatch(
+      ctx,
+      vec4 ? routerGemmVec4Program : routerGemmProgram,
+      [l.params, range(l, 'x'), range(l, 'router'), range(l, 'logits')],
+      routerGemmGrid(l.cfg.tokens, l.cfg.experts, vec4 ? VEC4_TILE : GEMM_TILE),
+    );
   },
 };

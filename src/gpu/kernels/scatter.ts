@@ -10,9 +10,10 @@
  */
 
 import type { KernelModule, LayerGpu, SortStep } from '../layerGpu';
-import { range, uniformSlot } from '../layerGpu';
+import { range, singleDispatch, uniformSlot } from '../layerGpu';
 import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 import { SORT_CHUNK } from '../planner';
+import { CHUNK_WG } from './count';
 
 export const scatterKeysProgram: KernelProgram = { shader: 'scatterKeys' };
 export const sortLocalProgram: KernelProgram = { shader: 'sortLocal' };
@@ -109,22 +110,18 @@ export const scatterChunksProgram: KernelProgram = { shader: 'scatterChunks' };
  */
 export const scatterChunked: KernelModule = {
   programs: () => [scatterChunksProgram],
-  prepare(ctx, l) {
-    const pipe = ctx.pipelines.get(scatterChunksProgram);
-    const group = bindGroup(ctx.device, pipe, [
-      l.params,
-      range(l, 'ids'),
-      range(l, 'chunkHist'),
-      range(l, 'info'),
-      range(l, 'positions'),
-      range(l, 'rowToken'),
-    ]);
-    return {
-      encode(pass) {
-        pass.setPipeline(pipe);
-        pass.setBindGroup(0, group);
-        dispatch1d(pass, Math.ceil(l.memory.chunks / 64));
-      },
-    };
-  },
+  prepare: (ctx, l) =>
+    singleDispatch(
+      ctx,
+      scatterChunksProgram,
+      [
+        l.params,
+        range(l, 'ids'),
+        range(l, 'chunkHist'),
+        range(l, 'info'),
+        range(l, 'positions'),
+        range(l, 'rowToken'),
+      ],
+      Math.ceil(l.memory.chunks / CHUNK_WG),
+    ),
 };
