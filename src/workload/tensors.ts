@@ -309,18 +309,8 @@ export function generateLayerTensors(
   cfg: LayerConfig,
   opts: GenerateOptions = {},
 ): LayerTensors {
-  const layer = opts.layer ?? 0;
-  const step = opts.step ?? 0;
-  const { dModel: d, ffnSize: f, experts: E, sharedExperts: S, sharedFfnSize: fs } = cfg;
   return {
-    x: generateHiddenStates(s, cfg, step),
-    router: generateRouter(s, cfg, layer),
-    bias: generateBias(s, cfg, layer),
-    w1: weights(s.seed, 'w1', layer, E * d * f, d),
-    w3: weights(s.seed, 'w3', layer, E * d * f, d),
-    w2: weights(s.seed, 'w2', layer, E * f * d, f),
-    sharedW1: weights(s.seed, 'shared-w1', layer, S * d * fs, d),
-    sharedW3: weights(s.seed, 'shared-w3', layer, S * d * fs, d),
-    sharedW2: weights(s.seed, 'shared-w2', layer, S * fs * d, Math.max(1, fs)),
+    x: generateHiddenStates(s, cfg, opts.step ?? 0),
+    ...generateLayerWeights(s, cfg, opts.layer ?? 0),
   };
 }
