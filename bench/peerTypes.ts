@@ -70,9 +70,9 @@ export interface SizeResult {
   moe: ImplResult & { rows: MoeStageRow[]; compiledPipelines: number; recompiledOnRerun: number };
   /**
    * The roofline the rows are measured against: the micro-benchmark run just before and just after this size's
-   * moe-lab trials (a shared machine's load drifts), and the mean of the two that the fractions use.
+   * moe-lab trials (a shared machine's load drifts); the fractions use their mean (meanRoof).
    */
-  roof?: { copyGBps: number; matmulGflops: number; before: DeviceRoofPoint; after: DeviceRoofPoint };
+  roof?: { before: DeviceRoofPoint; after: DeviceRoofPoint };
   tfjs: ImplResult | null;
   cpu: ImplResult | null;
 }
@@ -100,4 +100,12 @@ export interface PeerReport {
   warmup: number;
   sizes: SizeResult[];
   skew: SkewResult;
+}
+
+/** The roof a size's fractions use: the mean of the micro-benchmarks before and after its trials. */
+export function meanRoof(r: { before: DeviceRoofPoint; after: DeviceRoofPoint }): DeviceRoofPoint {
+  return {
+    copyGBps: (r.before.copyGBps + r.after.copyGBps) / 2,
+    matmulGflops: (r.before.matmulGflops + r.after.matmulGflops) / 2,
+  };
 }

@@ -23,6 +23,7 @@ import type {
   SkewResult,
   Timing,
 } from '../peerTypes';
+import { meanRoof } from '../peerTypes';
 import { TfjsMoe, tfjsDenseFfnMs } from './tfjsLayer';
 
 const logEl = document.getElementById('log');
@@ -135,7 +136,6 @@ async function runSize(
   tfm: TfjsMoe | null,
   size: PeerSize,
   spec: PeerSpec,
-  firstRoof: DeviceRoofline,
 ): Promise<SizeResult> {
   const cfg = configOf(size);
   const t = tensorsFor(cfg);
@@ -173,15 +173,11 @@ async function runSize(
   // between two micro-benchmarks, so each stage is compared with the device as it was during its own trials.
   const compiledBefore = engine.compileCount;
   const roofBefore = await engine.microbench({ fresh: true });
-  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup, roofline: firstRoof });
+  const run = await engine.run(cfg, t, { trials: spec.trials, warmup: spec.warmup });
   const roofAfter = await engine.microbench({ fresh: true });
   const point = (m: DeviceRoofline) => ({ copyGBps: m.copyGBps, matmulGflops: m.matmulGflops });
-  const roof = {
-    copyGBps: (roofBefore.copyGBps + roofAfter.copyGBps) / 2,
-    matmulGflops: (roofBefore.matmulGflops + roofAfter.matmulGflops) / 2,
-    before: point(roofBefore),
-    after: point(roofAfter),
-  };
+  const around = { before: point(roofBefore), after: point(roofAfter) };
+  const roof = meanRoof(around);
   log(
     `roofline around the trials: copy ${roofBefore.copyGBps.toFixed(2)} → ${roofAfter.copyGBps.toFixed(2)} GB/s, matmul ${roofBefore.matmulGflops.toFixed(2)} → ${roofAfter.matmulGflops.toFixed(2)} GFLOP/s`,
   );
@@ -258,7 +254,7 @@ async function runSize(
   // (c) CPU reference.
   const cpu = size.peers ? cpuTimed(cfg, t, Math.max(1, Math.min(spec.trials, 3))) : null;
   if (cpu) log(`cpu total ${cpu.total.medianMs.toFixed(2)} ms`);
-  return { size, shape: shapeOf(cfg), agreement, moe, roof, tfjs, cpu };
+  return { size, shape: shapeOf(cfg), agreement, moe, roof: around, tfjs, cpu };
 }
 
 /** Logits that route token t's slots to chosen experts (supplied logits skip the router GEMM). */
@@ -327,7 +323,7 @@ async function run(spec: PeerSpec): Promise<PeerReport> {
     );
     const tfm = new TfjsMoe();
     const sizes: SizeResult[] = [];
-    for (const size of spec.sizes) sizes.push(await runSize(engine, tfm, size, spec, roof));
+    for (const size of spec.sizes) sizes.push(await runSize(engine, tfm, size, spec));
     const skew = await runSkew(engine, spec.skew, spec);
     const a = engine.adapter;
     return {
