@@ -249,16 +249,18 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
     );
   }
   if (typeof fields.preset === 'string') {
-    // Case and spaces do not matter: "DeepSeek-V3" opens deepseek-v3.
+    // Case and spaces do not matter: "DeepSeek-V3" opens deepseek-v3. A known preset is applied by fromStored.
     const id = fields.preset.trim().toLowerCase();
-    if (findModelPreset(id)) scenario = applyModelPreset(scenario, id);
-    else if (id !== 'custom')
-      issues.push(
-        `Unknown model preset "${String(fields.preset).slice(0, 40)}"; known presets: ${MODEL_PRESET_IDS.filter(
-          (p) => p !== 'custom',
-        ).join(', ')}.`,
-      );
-    delete fields.preset;
+    if (findModelPreset(id)) fields.preset = id;
+    else {
+      if (id !== 'custom')
+        issues.push(
+          `Unknown model preset "${String(fields.preset).slice(0, 40)}"; known presets: ${MODEL_PRESET_IDS.filter(
+            (p) => p !== 'custom',
+          ).join(', ')}.`,
+        );
+      delete fields.preset;
+    }
   }
   if (Object.keys(fields).length) {
     const checked = fromStored(fields, scenario);
