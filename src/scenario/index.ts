@@ -6,6 +6,7 @@ export {
   scenarioFromJson,
   scenarioToJson,
 } from './codec';
+export { jsonNestingDepth, MAX_NESTING_DEPTH, parseJsonSafely } from './json';
 export { scenarioJsonSchema } from './jsonSchema';
 export { SCHEMA_VERSION } from './migrations';
 export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from './presets/chips';

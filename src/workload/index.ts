@@ -27,6 +27,21 @@ export {
   type TokenChoices,
 } from './imports';
 export {
+  checkCounts,
+  checkFinite,
+  checkInputSize,
+  countProblem,
+  firstNonFinite,
+  formatBytes,
+  INPUT_LIMITS,
+  InputError,
+  type InputKind,
+  indexOf,
+  MAX_COUNT,
+  MAX_NESTING_DEPTH,
+  parseJsonSafely,
+} from './input';
+export {
   capacityOf,
   type DropPolicy,
   type LayerConfig,

@@ -1,0 +1,103 @@
+/**
+ * The input layer's rules, shared by the CLI (src/cli/files.ts reads files with these caps) and the app (the
+ * import panel and "Open scenario file" check a File's size before reading it). Pure functions, no file system:
+ * every file from outside is size-checked before it is read, every numeric tensor is checked for finite values,
+ * and counts follow one rule whatever the format (.npy, CSV or JSON).
+ */
+
+export { MAX_NESTING_DEPTH, parseJsonSafely } from '../scenario';
+
+/** What kind of file is read, and the most bytes accepted for it. */
+export const INPUT_LIMITS = {
+  /** A scenario file (JSON or a link): real ones are a few kB. */
+  scenario: { maxBytes: 64 * 1024, label: 'a scenario file' },
+  /** A recorded load: count table, per-token choices or router logits (CSV, JSON or .npy). */
+  import: { maxBytes: 64 * 2 ** 20, label: 'an imported trace or count table' },
+  /** A tensor given to `moe run` (x, router, bias, logits, w1, w3, w2): the GPU engine's budget is 1 GiB. */
+  tensor: { maxBytes: 2 ** 30, label: 'a .npy tensor' },
+} as const;
+
+export type InputKind = keyof typeof INPUT_LIMITS;
+
+/** Largest count accepted in any count table (the largest integer a float64 holds exactly). */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+/** A file from outside that cannot be used; the message is one line naming the file and the place. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/** Refuse a file of `bytes` bytes before reading it: empty, or larger than its kind's limit. */
+export function checkInputSize(name: string, bytes: number, kind: InputKind): void {
+  const { maxBytes, label } = INPUT_LIMITS[kind];
+  if (bytes === 0) throw new InputError(`${name}: the file is empty`);
+  if (bytes > maxBytes) {
+    throw new InputError(
+      `${name}: the file is ${formatBytes(bytes)}; at most ${formatBytes(maxBytes)} is read as ${label}`,
+    );
+  }
+}
+
+/** "[3, 1]" for flat index 7 of shape [4, 2]: where a bad value sits, as a person indexes the array. */
+export function indexOf(flat: number, shape: readonly number[]): string {
+  const at: number[] = new Array(shape.length).fill(0);
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const n = Math.max(1, shape[d]);
+    at[d] = rest % n;
+    rest = Math.floor(rest / n);
+  }
+  return shape.length ? `[${at.join(', ')}]` : `[${flat}]`;
+}
+
+/** Index of the first NaN or infinity in `data`, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is NaN exactly for NaN and ±Infinity; cheaper than Number.isFinite in a hot loop.
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+/** Refuse a tensor from outside that holds NaN or an infinity, naming the file and the first bad index. */
+export function checkFinite(name: string, data: ArrayLike<number>, shape: readonly number[]): void {
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    throw new InputError(
+      `${name}: value ${data[i]} at index ${indexOf(i, shape)} (flat ${i}) is not a finite number; ` +
+        'every value must be finite',
+    );
+  }
+}
+
+/**
+ * One count (tokens routed to one expert of one layer), whatever the format: a non-negative whole number no
+ * larger than MAX_COUNT. Returns the problem in words, or undefined when the count is good.
+ */
+export function countProblem(v: number): string | undefined {
+  if (Number.isNaN(v)) return 'is not a number';
+  if (!Number.isFinite(v)) return 'is not finite';
+  if (v < 0) return 'is negative';
+  if (!Number.isInteger(v)) return 'is not a whole number';
+  if (v > MAX_COUNT) return `is too large (at most ${MAX_COUNT})`;
+  return undefined;
+}
+
+/** Refuse a count table [layers, E] (flat) whose counts break the rule; `where(i)` names entry i. */
+export function checkCounts(name: string, data: ArrayLike<number>, where: (i: number) => string): void {
+  for (let i = 0; i < data.length; i++) {
+    const why = countProblem(data[i]);
+    if (why) throw new InputError(`${name}: ${where(i)}: count ${data[i]} ${why}`);
+  }
+}
