@@ -5,7 +5,7 @@
  * shrink only as far as needed to fit).
  */
 import type { Scenario } from '../scenario';
-import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
+import { capacityOf, chooseScale, type LayerConfig } from '../workload/layer';
 
 /** FFN and router GEMM tiling: TM × TN outputs per workgroup (4 × 4 per invocation), TK-deep shared slices. */
 export const GEMM_TILE = { TM: 32, TN: 32, TK: 32 } as const;
@@ -216,45 +216,6 @@ export function planScenario(
   limits: DeviceLimitsLike,
   budget: number = DEFAULT_MEMORY_BUDGET,
 ): ScenarioPlan {
-  const at = (scale: number) => {
-    const cfg = layerConfigFromScenario(s, scale);
-    return { cfg, memory: planMemory(cfg, limits, budget) };
-  };
-  if (s.measureScale > 0) {
-    const p = at(s.measureScale);
-    if (!p.memory.fits) {
-      throw new Error(
-        `the scenario does not fit this device at measurement scale ${s.measureScale}: ${p.memory.reason}`,
-      );
-    }
-    const note =
-      s.measureScale < 1
-        ? `expert FFN measured at ${fmtScale(s.measureScale)} of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}), as the scenario asks`
-        : 'full size';
-    return { ...p, scale: s.measureScale, auto: false, note };
-  }
-  const full = at(1);
-  if (full.memory.fits) return { ...full, scale: 1, auto: true, note: 'full size' };
-  const smallest = at(0);
-  if (!smallest.memory.fits) {
-    throw new Error(
-      `the scenario does not fit this device even with the smallest expert FFN: ${smallest.memory.reason}`,
-    );
-  }
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 30; i++) {
-    const mid = (lo + hi) / 2;
-    if (at(mid).memory.fits) lo = mid;
-    else hi = mid;
-  }
-  const p = at(lo);
-  return {
-    ...p,
-    scale: lo,
-    auto: true,
-    note: `expert FFN shrunk to ${fmtScale(lo)} of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}) to fit this device: ${full.memory.reason}`,
-  };
+  const choice = chooseScale(s, (cfg) => planMemory(cfg, limits, budget).reason, 'this device');
+  return { ...choice, memory: planMemory(choice.cfg, limits, budget) };
 }
-
-const fmtScale = (x: number) => `${(x * 100).toPrecision(3)}%`;

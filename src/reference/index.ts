@@ -12,7 +12,16 @@ export {
   routerLogits,
   scoresFromLogits,
 } from './gate';
-export { cpuPlan } from './plan';
+export {
+  CPU_MEMORY_BUDGET,
+  type CpuArray,
+  type CpuMemoryPlan,
+  type CpuPlan,
+  type CpuPlanOptions,
+  cpuMemory,
+  cpuPlan,
+  MAX_TYPED_ARRAY_BYTES,
+} from './plan';
 export {
   handleReferenceRequest,
   type ReferenceRequest,

@@ -6,7 +6,7 @@ import {
   type StageReport,
 } from '../gpu';
 import { type LoadMetrics, loadMetrics } from '../metrics';
-import { cpuPlan } from '../reference';
+import { cpuMemory, cpuPlan } from '../reference';
 import type { Scenario } from '../scenario';
 import {
   capacityOf,
@@ -153,6 +153,7 @@ export async function runScenario(
     s.engine === 'cpu' ? { engine: null, reason: 'The CPU engine was chosen.' } : await getEngine();
   if (!found.engine) {
     if (s.engine === 'gpu') throw new Error(`WebGPU is not available: ${found.reason}`);
+    // Planned before anything is allocated: a layer the CPU engine cannot hold is refused here, in one line.
     const plan = cpuPlan(s);
     const tensors = generateLayerTensors(s, plan.cfg);
     onPhase('cpu');
@@ -187,6 +188,11 @@ export async function runScenario(
     verification = {
       status: 'skipped',
       detail: 'Not checked against the CPU reference: too large to recompute on the CPU here.',
+    };
+  } else if (!cpuMemory(plan.cfg, s.topics).fits) {
+    verification = {
+      status: 'skipped',
+      detail: `Not checked against the CPU reference: ${cpuMemory(plan.cfg, s.topics).reason}.`,
     };
   } else {
     onPhase('verifying');

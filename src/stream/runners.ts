@@ -50,7 +50,8 @@ export function cpuRunner(opts: { routingOnly?: boolean } = {}): LayerRunner {
       routingOnly,
     },
     stats,
-    plan: cpuPlan,
+    // Planned before anything is allocated; throws a one-line Error when the layer cannot fit the CPU engine.
+    plan: (s) => cpuPlan(s, { routingOnly }),
     async run(cfg, tensors) {
       const t0 = now();
       const result = routingOnly ? routeOnly(cfg, tensors) : runReferenceLayer(cfg, tensors);

@@ -131,3 +131,69 @@ export function makeLayerConfig(
 ): LayerConfig {
   return { ...layerConfigFromScenario(defaultScenario()), ...over };
 }
+
+/** The layer an engine runs for a scenario: the expert FFN shrunk by `scale`, chosen how the note says. */
+export interface ScaleChoice {
+  cfg: LayerConfig;
+  /** Fraction of f kept (1 = full size). */
+  scale: number;
+  /** True when the scale was chosen automatically to fit the engine. */
+  auto: boolean;
+  /** One line for reports and the UI. */
+  note: string;
+}
+
+/**
+ * The measurement scale an engine runs a scenario at, shared by the GPU planner and the CPU engine's: the
+ * scenario's own scale when it sets one (refused when it does not fit), otherwise full size when it fits, else
+ * the largest scale that fits (found by bisection, to 2^-30). `reasonAt(cfg)` says in one line why a layer does
+ * not fit (undefined when it does); `where` names the engine in messages ("this device", "the CPU engine").
+ * Throws a one-line Error when even the smallest expert FFN does not fit.
+ */
+export function chooseScale(
+  s: Scenario,
+  reasonAt: (cfg: LayerConfig) => string | undefined,
+  where: string,
+): ScaleChoice {
+  const at = (scale: number) => {
+    const cfg = layerConfigFromScenario(s, scale);
+    return { cfg, reason: reasonAt(cfg) };
+  };
+  if (s.measureScale > 0) {
+    const p = at(s.measureScale);
+    if (p.reason !== undefined) {
+      throw new Error(
+        `the scenario does not fit ${where} at measurement scale ${s.measureScale}: ${p.reason}`,
+      );
+    }
+    const note =
+      s.measureScale < 1
+        ? `expert FFN measured at ${fmtScale(s.measureScale)} of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}), as the scenario asks`
+        : 'full size';
+    return { cfg: p.cfg, scale: s.measureScale, auto: false, note };
+  }
+  const full = at(1);
+  if (full.reason === undefined) return { cfg: full.cfg, scale: 1, auto: true, note: 'full size' };
+  const smallest = at(0);
+  if (smallest.reason !== undefined) {
+    throw new Error(
+      `the scenario does not fit ${where} even with the smallest expert FFN: ${smallest.reason}`,
+    );
+  }
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (at(mid).reason === undefined) lo = mid;
+    else hi = mid;
+  }
+  const cfg = layerConfigFromScenario(s, lo);
+  return {
+    cfg,
+    scale: lo,
+    auto: true,
+    note: `expert FFN shrunk to ${fmtScale(lo)} of its size (f ${s.ffnSize} → ${cfg.ffnSize}) to fit ${where}: ${full.reason}`,
+  };
+}
+
+const fmtScale = (x: number) => `${(x * 100).toPrecision(3)}%`;

@@ -35,7 +35,9 @@ describe('memory planner', () => {
     expect(p.memory.largest.bytes).toBeLessThanOrEqual(128 * 2 ** 20);
     expect(p.cfg.ffnSize).toBeLessThanOrEqual(512);
     expect(p.cfg.ffnSize).toBeGreaterThan(500);
-    expect(p.note).toMatch(/shrunk/);
+    expect(p.note).toMatch(
+      /^expert FFN shrunk to \S+% of its size \(f 4096 → \d+\) to fit this device: buffer "w1" needs 1024\.0 MiB, more than this device binds \(128\.0 MiB\)$/,
+    );
     expect(planScenario({ ...s, ffnSize: 64 }, limits).scale).toBe(1);
   });
 
@@ -45,9 +47,14 @@ describe('memory planner', () => {
     expect(p.scale).toBe(0.25);
     expect(p.cfg.ffnSize).toBe(Math.round(s.ffnSize * 0.25));
     const tiny = { maxStorageBufferBindingSize: 4096, maxBufferSize: 4096 };
-    expect(() => planScenario(defaultScenario(), tiny)).toThrow(/does not fit this device/);
+    expect(() => planScenario(defaultScenario(), tiny)).toThrow(
+      /^the scenario does not fit this device even with the smallest expert FFN: buffer "\w+" needs/,
+    );
     expect(() => planScenario({ ...defaultScenario(), measureScale: 1 }, tiny)).toThrow(
-      /measurement scale 1/,
+      /^the scenario does not fit this device at measurement scale 1: buffer "\w+" needs/,
+    );
+    expect(p.note).toBe(
+      `expert FFN measured at 25.0% of its size (f ${s.ffnSize} → ${p.cfg.ffnSize}), as the scenario asks`,
     );
   });
 });
