@@ -1,31 +1,47 @@
-import { readFileSync } from 'node:fs';
 import { type Scenario, scenarioFromJson } from '../scenario';
+import { readInputText } from './files';
 
 /** `--key value`, `--flag` and positional arguments. */
 export interface Args {
   flags: Record<string, string | true>;
   positional: string[];
+  /** Flags given more than once (the last value would win): refused by checkFlags. */
+  repeated?: string[];
 }
 
 export function parseArgs(argv: string[]): Args {
-  const flags: Record<string, string | true> = {};
+  // No prototype: `--__proto__ x` is a flag like any other (and refused as unknown).
+  const flags: Record<string, string | true> = Object.create(null);
   const positional: string[] = [];
+  const repeated: string[] = [];
+  const set = (name: string, value: string | true) => {
+    if (Object.hasOwn(flags, name) && !repeated.includes(name)) repeated.push(name);
+    flags[name] = value;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[a.slice(2)] = argv[++i];
-      else flags[a.slice(2)] = true;
+      if (eq > 0) set(a.slice(2, eq), a.slice(eq + 1));
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) set(a.slice(2), argv[++i]);
+      else set(a.slice(2), true);
     } else positional.push(a);
   }
-  return { flags, positional };
+  return { flags, positional, repeated };
 }
 
 export function stringFlag(args: Args, name: string): string | undefined {
   const v = args.flags[name];
   if (v === true) throw new Error(`--${name} needs a value`);
   return v;
+}
+
+/** `--name` as a switch: true when given; a value after it (`--json yes`) is refused, never silently dropped. */
+export function boolFlag(args: Args, name: string): boolean {
+  const v = args.flags[name];
+  if (v === undefined) return false;
+  if (v !== true) throw new Error(`--${name} takes no value (given "${v}")`);
+  return true;
 }
 
 /** `--name N`: a positive (min 1) or non-negative (min 0) integer, or undefined when the flag is absent. */
@@ -51,24 +67,29 @@ export function filterFlag(args: Args): Record<string, string> {
   return out;
 }
 
-/** Fail on flags a command does not know, so a typo is never silently ignored. */
+/**
+ * Fail on flags a command does not know, on a flag given twice and on positional arguments (no command takes
+ * any), so a typo or a stray word is never silently ignored.
+ */
 export function checkFlags(args: Args, known: readonly string[]): void {
   const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));
   if (unknown.length)
     throw new Error(`unknown option --${unknown[0]} (known: ${known.map((k) => `--${k}`).join(' ')})`);
+  if (args.repeated?.length) throw new Error(`--${args.repeated[0]} is given more than once`);
+  if (args.positional.length)
+    throw new Error(`unexpected argument "${args.positional[0]}" (every input is given with a --flag)`);
 }
 
-/** Read and validate `--scenario FILE`; every fixed field is reported as a warning on stderr. */
+/**
+ * Read and validate `--scenario FILE` (a regular file of at most 64 KiB). A file that holds no scenario (invalid
+ * JSON, nested too deep, not an object, a damaged link) is an error; every fixed field is a warning on stderr.
+ */
 export function scenarioArg(args: Args): { scenario: Scenario; file: string; issues: string[] } {
   const file = stringFlag(args, 'scenario');
   if (!file) throw new Error('--scenario FILE is required');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read --scenario ${file}: ${(err as Error).message}`);
-  }
-  const { scenario, issues } = scenarioFromJson(text);
+  const text = readInputText(file, '--scenario', 'scenario');
+  const { scenario, issues, error } = scenarioFromJson(text);
+  if (error) throw new Error(`cannot use --scenario ${file}: ${error.replace(/\s+/g, ' ').trim()}`);
   for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
   return { scenario, file, issues };
 }

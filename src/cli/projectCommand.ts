@@ -3,7 +3,6 @@
  * expert counts from a file when given (.npy [E] or [L, E], or SGLang's expert-distribution CSV), and report the
  * load metrics of each layer.
  */
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '../costmodel';
 import { type CountTable, countsFromNpy } from '../costmodel/countsFile';
@@ -11,33 +10,21 @@ import { loadFromTrace } from '../costmodel/load';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import type { Scenario } from '../scenario';
 import { type NpyArray, parseImport, readNpy, routingTraceFromNpy } from '../workload';
-import { checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
+import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
+import { readInputFile, readInputText } from './files';
 
 const USAGE =
   'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv] [--filter col=value,...] [--json]\n' +
   '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], or a CSV with\n' +
   "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter)";
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${what} ${file}: ${(err as Error).message}`);
-  }
-}
-
 /** A counts file: a table of counts, or a .npy routing trace [tokens, layers, k] of expert ids. */
 export function readCountsFile(file: string, filter: Record<string, string>): CountTable | NpyArray {
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      throw new Error(`cannot read --counts ${file}: ${(err as Error).message}`);
-    }
     if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
+    const bytes = readInputFile(file, '--counts', 'import');
     const arr = readNpy(bytes, file);
     return arr.shape.length === 3 ? arr : countsFromNpy(arr, file);
   }
@@ -50,7 +37,7 @@ export function readCountsFile(file: string, filter: Record<string, string>): Co
  * quotes, tabs or semicolons, concatenated rank dumps, pandas index columns); its notes go to stderr.
  */
 function countsFromCsv(file: string, filter: Record<string, string>): CountTable {
-  const t = parseImport(file, readText(file, '--counts'), { format: 'count-table', filter });
+  const t = parseImport(file, readInputText(file, '--counts', 'import'), { format: 'count-table', filter });
   if (t.format !== 'count-table') throw new Error(`--counts ${file}: not a count table`);
   for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
   if (t.filters.length) {
@@ -227,6 +214,7 @@ export const projectCommand: Command = {
   async run(args) {
     checkFlags(args, ['scenario', 'counts', 'filter', 'json']);
     if (!stringFlag(args, 'scenario')) throw new Error(`--scenario is required\n${USAGE}`);
+    const json = boolFlag(args, 'json');
     const { scenario, file, issues } = scenarioArg(args);
     const countsFile = stringFlag(args, 'counts');
     const filter = filterFlag(args);
@@ -235,7 +223,7 @@ export const projectCommand: Command = {
       ? loadFromFile(scenario, readCountsFile(countsFile, filter), countsFile)
       : undefined;
     const projections = projectAll(scenario, imported?.load);
-    if (args.flags.json === true) {
+    if (json) {
       const out = {
         scenario,
         issues,

@@ -2,28 +2,30 @@
  * `moe run`: run one MoE layer of a scenario headless on this machine's GPU (or the CPU reference), with tensors
  * from .npy files or generated from the scenario's seed, and write the routing, the output and a report.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMoeEngine, type EngineRun, type MoeEngine, type ScenarioPlan } from '../gpu';
 import { acquireNodeDevice } from '../gpu/nodeDevice';
 import { loadNodeShaders } from '../gpu/nodeShaders';
 import { type LoadMetrics, loadMetrics } from '../metrics';
-import { runReferenceLayer, scoresFromLogits } from '../reference';
+import { cpuPlan, runReferenceLayer, scoresFromLogits } from '../reference';
 import type { Scenario } from '../scenario';
 import {
+  checkFinite,
   generateLayerTensors,
+  InputError,
   type LayerConfig,
   type LayerResult,
   type LayerTensors,
-  layerConfigFromScenario,
   readNpy,
   type ShapedTensor,
   type TensorName,
   validateTensorShapes,
   writeNpy,
 } from '../workload';
-import { type Args, checkFlags, engineArg, intFlag, scenarioArg, stringFlag } from './args';
+import { type Args, boolFlag, checkFlags, engineArg, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
+import { readInputFile, withOutputDir } from './files';
 
 const TENSOR_FLAGS: Partial<Record<string, TensorName>> = {
   x: 'x',
@@ -43,28 +45,62 @@ const USAGE =
 const SOFTWARE_NOTE =
   'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
 
-function readTensorFiles(
-  args: Args,
-): Partial<Record<TensorName, { file: string; data: Float32Array; shape: number[] }>> {
-  const out: Partial<Record<TensorName, { file: string; data: Float32Array; shape: number[] }>> = {};
+type TensorFiles = Partial<Record<TensorName, { file: string; data: Float32Array; shape: number[] }>>;
+
+/**
+ * Read the tensor flags: each a regular .npy file of at most 1 GiB, float32 after conversion, every value finite
+ * (the message names the flag, the file and the first bad index).
+ */
+function readTensorFiles(args: Args): TensorFiles {
+  const out: TensorFiles = {};
   for (const [flag, name] of Object.entries(TENSOR_FLAGS)) {
     const file = stringFlag(args, flag);
     if (!file || !name) continue;
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      throw new Error(`cannot read --${flag} ${file}: ${(err as Error).message}`);
-    }
+    const bytes = readInputFile(file, `--${flag}`, 'tensor');
     const arr = readNpy(bytes, file);
     if (arr.dtype !== 'float32') throw new Error(`--${flag} ${file} is ${arr.dtype}; it must be float32`);
+    checkFinite(`--${flag} ${file}`, arr.data, arr.shape);
     for (const note of arr.notes ?? []) process.stderr.write(`moe: note: --${flag} ${file}: ${note}\n`);
     out[name] = { file, data: arr.data, shape: arr.shape };
   }
   return out;
 }
 
-function tensorsFor(s: Scenario, cfg: LayerConfig, files: ReturnType<typeof readTensorFiles>): LayerTensors {
+/**
+ * Refuse tensors the run would not use, or would mix with generated ones, instead of dropping them silently:
+ * a bias without bias routing (or with expert-choice routing, which has no selection bias), a router matrix
+ * beside logits (logits replace the router GEMM), and part of the expert weights.
+ */
+export function checkTensorUse(s: Scenario, given: readonly string[]): void {
+  const has = (flag: string) => given.includes(flag);
+  if (has('bias') && !s.useBias) {
+    throw new InputError(
+      '--bias is given but the scenario\'s selection bias is off ("useBias": false), so it would be ignored; ' +
+        'set "useBias": true or leave --bias out',
+    );
+  }
+  if (has('bias') && s.routingMode === 'expert-choice') {
+    throw new InputError(
+      '--bias is given but expert-choice routing uses no selection bias, so it would be ignored; leave --bias out',
+    );
+  }
+  if (has('router') && has('logits')) {
+    throw new InputError(
+      '--router and --logits are both given, but given logits replace the router GEMM, so the router would be ' +
+        'ignored; give one of them',
+    );
+  }
+  const weights = ['w1', 'w3', 'w2'].filter(has);
+  if (weights.length > 0 && weights.length < 3) {
+    const missing = ['w1', 'w3', 'w2'].filter((w) => !has(w));
+    throw new InputError(
+      `${weights.map((w) => `--${w}`).join(' and ')} given without ${missing.map((w) => `--${w}`).join(' and ')}: ` +
+        'the expert weights are given all three or none (a generated matrix would be mixed with yours)',
+    );
+  }
+}
+
+function tensorsFor(s: Scenario, cfg: LayerConfig, files: TensorFiles): LayerTensors {
   const given: Partial<Record<TensorName, ShapedTensor>> = {};
   const labels: Partial<Record<TensorName, string>> = {};
   for (const [name, f] of Object.entries(files) as [
@@ -127,7 +163,9 @@ interface CpuRun {
   totalMs: { medianMs: number; minMs: number; source: 'wall' };
 }
 
-function runCpu(cfg: LayerConfig, t: LayerTensors, trials: number): CpuRun {
+/** The CPU reference: `warmup` untimed runs (as on the GPU), then `trials` timed ones. */
+function runCpu(cfg: LayerConfig, t: LayerTensors, trials: number, warmup: number): CpuRun {
+  for (let i = 0; i < warmup; i++) runReferenceLayer(cfg, t);
   const times: number[] = [];
   let result: LayerResult | null = null;
   for (let i = 0; i < trials; i++) {
@@ -152,100 +190,123 @@ export const runCommand: Command = {
     const outDir = stringFlag(args, 'out');
     if (!stringFlag(args, 'scenario') || !outDir)
       throw new Error(`--scenario and --out are required (${USAGE})`);
+    const json = boolFlag(args, 'json');
     const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
     const engineFlag = engineArg(args, s);
     const trials = Math.max(1, intFlag(args, 'trials', 0) ?? s.trials);
     const warmup = intFlag(args, 'warmup', 0) ?? 1;
+    checkTensorUse(
+      s,
+      Object.keys(TENSOR_FLAGS).filter((f) => args.flags[f] !== undefined),
+    );
     const files = readTensorFiles(args);
 
-    let cfg: LayerConfig;
-    let result: LayerResult;
-    let report: Record<string, unknown>;
-    if (engineFlag === 'gpu') {
-      const status = await acquireNodeDevice();
-      if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
-      const engine: MoeEngine = createMoeEngine(status.device, status.summary, loadNodeShaders());
-      try {
-        const plan: ScenarioPlan = engine.planScenario(s);
+    // Every input is read and checked; the output folder is made ready before any computation, so an
+    // unwritable or foreign destination fails at once, and results are moved into place only when all are written.
+    const { full, cfg, report } = await withOutputDir(outDir, 'run', async (tmp) => {
+      let cfg: LayerConfig;
+      let result: LayerResult;
+      let report: Record<string, unknown>;
+      if (engineFlag === 'gpu') {
+        const status = await acquireNodeDevice();
+        if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
+        const engine: MoeEngine = createMoeEngine(status.device, status.summary, loadNodeShaders());
+        try {
+          const plan: ScenarioPlan = engine.planScenario(s);
+          cfg = plan.cfg;
+          const tensors = tensorsFor(s, cfg, files);
+          const roofline = await engine.microbench({ copyBytes: 8 * 2 ** 20, matmulSize: 256, trials: 3 });
+          const run: EngineRun = await engine.run(cfg, tensors, { trials, warmup, roofline });
+          result = run.result;
+          report = {
+            engine: 'gpu',
+            adapter: { ...run.adapter, note: run.adapter.isSoftware ? SOFTWARE_NOTE : 'hardware adapter' },
+            plan: {
+              measurementScale: plan.scale,
+              auto: plan.auto,
+              note: plan.note,
+              ffnSizeRun: cfg.ffnSize,
+              sharedFfnSizeRun: cfg.sharedFfnSize,
+              gpuBytes: run.plan.totalBytes,
+            },
+            timing: { note: run.timingNote, trials, warmup, total: run.total, stages: run.stages },
+            microbench: roofline,
+            compiledPipelines: run.compiledPipelines,
+          };
+        } finally {
+          engine.destroy();
+        }
+      } else {
+        // The CPU engine's own memory plan: the scenario's measurement scale, or the largest f that fits.
+        const plan = cpuPlan(s);
         cfg = plan.cfg;
         const tensors = tensorsFor(s, cfg, files);
-        const roofline = await engine.microbench({ copyBytes: 8 * 2 ** 20, matmulSize: 256, trials: 3 });
-        const run: EngineRun = await engine.run(cfg, tensors, { trials, warmup, roofline });
+        const run = runCpu(cfg, tensors, trials, warmup);
         result = run.result;
         report = {
-          engine: 'gpu',
-          adapter: { ...run.adapter, note: run.adapter.isSoftware ? SOFTWARE_NOTE : 'hardware adapter' },
+          engine: 'cpu',
+          adapter: null,
           plan: {
             measurementScale: plan.scale,
-            auto: plan.auto,
+            auto: !(s.measureScale > 0),
             note: plan.note,
             ffnSizeRun: cfg.ffnSize,
             sharedFfnSizeRun: cfg.sharedFfnSize,
-            gpuBytes: run.plan.totalBytes,
           },
-          timing: { note: run.timingNote, trials, warmup, total: run.total, stages: run.stages },
-          microbench: roofline,
-          compiledPipelines: run.compiledPipelines,
+          timing: {
+            note: 'CPU reference (plain TypeScript), wall time of the whole layer after the warm-up runs',
+            trials,
+            warmup,
+            total: run.totalMs,
+          },
         };
-      } finally {
-        engine.destroy();
       }
-    } else {
-      cfg = layerConfigFromScenario(s, s.measureScale > 0 ? s.measureScale : 1);
-      const tensors = tensorsFor(s, cfg, files);
-      const run = runCpu(cfg, tensors, trials);
-      result = run.result;
-      report = {
-        engine: 'cpu',
-        adapter: null,
-        plan: {
-          measurementScale: s.measureScale > 0 ? s.measureScale : 1,
-          auto: false,
-          ffnSizeRun: cfg.ffnSize,
-        },
-        timing: {
-          note: 'CPU reference (plain TypeScript), wall time of the whole layer',
-          trials,
-          total: run.totalMs,
-        },
+
+      const T = cfg.tokens;
+      const k = cfg.routingMode === 'expert-choice' ? 0 : cfg.topK;
+      const write = (name: string, data: Float32Array | Int32Array, shape: number[]) =>
+        writeFileSync(join(tmp, name), writeNpy(data, shape));
+      write('topk_ids.npy', result.topkIds, [T, k]);
+      write('topk_weights.npy', result.topkWeights, [T, k]);
+      write('counts.npy', result.counts, [cfg.experts]);
+      write('y.npy', result.y, [T, cfg.dModel]);
+      const outputs = ['topk_ids.npy', 'topk_weights.npy', 'counts.npy', 'y.npy'];
+      if (cfg.routingMode === 'expert-choice') {
+        write('ec_tokens.npy', result.ecTokens, [cfg.experts, result.capacity]);
+        outputs.push('ec_tokens.npy');
+      }
+      const full: Record<string, unknown> = {
+        moeLab: { command: 'run' },
+        scenarioFile,
+        warnings: issues,
+        layer: cfg,
+        capacity: result.capacity,
+        metrics: runMetrics(cfg, result),
+        counts: Array.from(result.counts),
+        kept: Array.from(result.kept),
+        tensorsFrom: Object.fromEntries(
+          (['x', 'router', 'bias', 'logits', 'w1', 'w3', 'w2'] as TensorName[]).map((n) => [
+            n,
+            files[n]?.file ??
+              (n === 'logits'
+                ? 'router GEMM'
+                : n === 'router' && files.logits
+                  ? 'not used (logits given)'
+                  : n === 'bias' && (!cfg.useBias || cfg.routingMode === 'expert-choice')
+                    ? 'not used (no selection bias)'
+                    : `generated (seed ${s.seed})`),
+          ]),
+        ),
+        ...report,
+        outputs: [...outputs, 'report.json'],
       };
-    }
-
-    mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(tmp, 'report.json'), `${JSON.stringify(full, null, 2)}\n`);
+      return { full, cfg, report };
+    });
+    const outputs = full.outputs as string[];
     const T = cfg.tokens;
-    const k = cfg.routingMode === 'expert-choice' ? 0 : cfg.topK;
-    const write = (name: string, data: Float32Array | Int32Array, shape: number[]) =>
-      writeFileSync(join(outDir, name), writeNpy(data, shape));
-    write('topk_ids.npy', result.topkIds, [T, k]);
-    write('topk_weights.npy', result.topkWeights, [T, k]);
-    write('counts.npy', result.counts, [cfg.experts]);
-    write('y.npy', result.y, [T, cfg.dModel]);
-    const outputs = ['topk_ids.npy', 'topk_weights.npy', 'counts.npy', 'y.npy'];
-    if (cfg.routingMode === 'expert-choice') {
-      write('ec_tokens.npy', result.ecTokens, [cfg.experts, result.capacity]);
-      outputs.push('ec_tokens.npy');
-    }
-    const full: Record<string, unknown> = {
-      scenarioFile,
-      warnings: issues,
-      layer: cfg,
-      capacity: result.capacity,
-      metrics: runMetrics(cfg, result),
-      counts: Array.from(result.counts),
-      kept: Array.from(result.kept),
-      tensorsFrom: Object.fromEntries(
-        (['x', 'router', 'bias', 'logits', 'w1', 'w3', 'w2'] as TensorName[]).map((n) => [
-          n,
-          files[n]?.file ?? (n === 'logits' ? 'router GEMM' : `generated (seed ${s.seed})`),
-        ]),
-      ),
-      ...report,
-      outputs,
-    };
-    writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(full, null, 2)}\n`);
-    outputs.push('report.json');
 
-    if (args.flags.json === true) {
+    if (json) {
       process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
       return 0;
     }

@@ -3,7 +3,7 @@
  * this machine's GPU (or the CPU reference), and write the load matrices as .npy plus report.json: percentiles,
  * the bias-balancing curve, the decode sparsity curve, plain vs EPLB placement and the adapter.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
@@ -19,8 +19,9 @@ import {
   type StreamResult,
 } from '../stream';
 import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
-import { checkFlags, engineArg, filterFlag, intFlag, scenarioArg, stringFlag } from './args';
+import { boolFlag, checkFlags, engineArg, filterFlag, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
+import { readInputFile, withOutputDir } from './files';
 
 const KNOWN = [
   'scenario',
@@ -113,9 +114,10 @@ export const streamCommand: Command = {
     const outDir = stringFlag(args, 'out');
     if (!stringFlag(args, 'scenario') || !outDir)
       throw new Error(`--scenario and --out are required (${USAGE})`);
+    const json = boolFlag(args, 'json');
     const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
     const engineFlag = engineArg(args, s);
-    const routingOnly = args.flags['routing-only'] === true;
+    const routingOnly = boolFlag(args, 'routing-only');
     if (routingOnly && engineFlag === 'gpu') throw new Error('--routing-only applies to --engine cpu');
     const steps = intFlag(args, 'steps', 1);
     const maxLayers = intFlag(args, 'max-layers', 1);
@@ -123,181 +125,216 @@ export const streamCommand: Command = {
     const given = filterFlag(args);
     const filter = Object.keys(given).length ? given : undefined;
     if (filter && !importFile) throw new Error('--filter applies to --import');
+    // An imported trace has its own steps: --steps would be ignored.
+    if (importFile && steps !== undefined)
+      throw new Error(
+        '--steps applies to generated streams; an imported trace has its own steps (leave --steps out)',
+      );
 
     let imported: ReturnType<typeof parseImport> | null = null;
+    /** Flags that do nothing for this input, said on stderr and in report.json. */
+    const notes: string[] = [];
     if (importFile) {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(importFile));
-      } catch (err) {
-        throw new Error(`cannot read --import ${importFile}: ${(err as Error).message}`);
-      }
+      const bytes = readInputFile(importFile, '--import', 'import');
       imported = parseImport(basename(importFile), bytes, { filter, experts: undefined });
       for (const note of imported.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
-    }
-    mkdirSync(outDir, { recursive: true });
-    const outputs: string[] = [];
-    const write = (name: string, data: Float32Array | Int32Array, shape: number[]) => {
-      writeFileSync(join(outDir, name), writeNpy(data, shape));
-      outputs.push(name);
-    };
-
-    // A count table needs no kernels: its layers × experts matrix and a load profile.
-    if (imported?.format === 'count-table') {
-      const E = imported.experts;
-      const matrix = new Int32Array(imported.counts.length * E);
-      imported.counts.forEach((row, l) => {
-        for (let e = 0; e < E; e++) {
-          if (row[e] > 2147483647)
-            throw new Error(`layer ${imported.layerIds[l]}, expert ${e}: count too large for int32`);
-          matrix[l * E + e] = row[e];
+      if (filter && (imported.format !== 'count-table' || imported.filters.length === 0))
+        throw new Error(
+          `--filter selects rows of a CSV count table by its extra columns; ${importFile} has none`,
+        );
+      if (imported.format === 'count-table') {
+        // A count table needs no kernels: flags about running layers would be silently ignored.
+        const unused = ['max-layers', 'routing-only'].filter((f) => args.flags[f] !== undefined);
+        if (unused.length)
+          throw new Error(
+            `--${unused[0]} does not apply to a count table (${importFile}): count tables need no kernels and all ` +
+              'their layers are written; leave it out',
+          );
+        if (args.flags.engine !== undefined) {
+          notes.push(`--engine ${engineFlag} is not used: count tables need no kernels`);
+          process.stderr.write(`moe: note: ${notes[notes.length - 1]}\n`);
         }
-      });
-      write('layers.npy', matrix, [imported.counts.length, E]);
-      const profile = importToLoadProfile(imported, { topK: s.topK });
+      }
+    }
+
+    const trace = imported?.format === 'count-table' ? null : imported;
+    const runAndWrite = async (
+      tmp: string,
+      write: (name: string, data: Float32Array | Int32Array, shape: number[]) => void,
+      outputs: string[],
+    ): Promise<number> => {
+      let engine: MoeEngine | null = null;
+      let runner: LayerRunner;
+      if (engineFlag === 'gpu') {
+        const status = await acquireNodeDevice();
+        if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
+        engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
+        runner = gpuRunner(engine);
+      } else runner = cpuRunner({ routingOnly });
+
+      let result: StreamResult;
+      try {
+        const cfg = runner.plan?.(s).cfg ?? layerConfigFromScenario(s);
+        const source = trace ? importedSource(s, cfg, trace, { maxLayers, phase: s.phase }) : undefined;
+        let lastPct = -1;
+        result = await runStream(runner, s, {
+          steps,
+          maxLayers,
+          source,
+          onProgress: ({ done, total, stage }) => {
+            const pct = Math.floor((done / total) * 10);
+            if (pct !== lastPct && !json) {
+              lastPct = pct;
+              process.stderr.write(`\r${stage.padEnd(8)} ${done}/${total} runs`);
+            }
+          },
+        });
+        if (!json) process.stderr.write('\n');
+      } finally {
+        engine?.destroy();
+      }
+
+      const E = result.experts;
+      for (const l of result.layers) {
+        write(`counts_layer${l.layerId}.npy`, l.counts, [result.steps, E]);
+        if (result.capacity > 0) write(`kept_layer${l.layerId}.npy`, l.kept, [result.steps, E]);
+        const m = new Float32Array(result.steps * STEP_SERIES_KEYS.length);
+        STEP_SERIES_KEYS.forEach((key, c) => {
+          l.series[key].forEach((v, n) => {
+            m[n * STEP_SERIES_KEYS.length + c] = v;
+          });
+        });
+        write(`step_metrics_layer${l.layerId}.npy`, m, [result.steps, STEP_SERIES_KEYS.length]);
+      }
+      write('layers.npy', result.layerMatrix, [result.layers.length, E]);
+      if (result.bias) {
+        const b = result.bias;
+        const curve = new Float32Array(b.steps * 2);
+        for (let n = 0; n < b.steps; n++) {
+          curve[2 * n] = b.baseline[n];
+          curve[2 * n + 1] = b.balanced[n];
+        }
+        write('bias_curve.npy', curve, [b.steps, 2]);
+      }
+      if (result.sparsity) {
+        const pts = result.sparsity.points;
+        write('sparsity.npy', Float32Array.from(pts.flatMap((p) => [p.batch, p.measured, p.uniform])), [
+          pts.length,
+          3,
+        ]);
+      }
       const report = {
-        source: 'imported count table',
-        file: importFile,
-        filters: imported.filters,
-        layerIds: imported.layerIds,
-        experts: E,
-        topK: s.topK,
-        perLayer: profile.layers.map((l, i) => {
-          const row = imported.counts[i];
-          const max = Math.max(...row);
-          const mean = row.reduce((a, b) => a + b, 0) / E;
-          return { layerId: imported.layerIds[i], tokens: l.tokens, maxOverMean: mean > 0 ? max / mean : 1 };
-        }),
-        notes: ['count tables need no kernels: no stream was run'],
+        moeLab: { command: 'stream' },
+        scenarioFile,
+        import: importFile ?? null,
+        warnings: issues,
+        ...streamReport(result),
+        files: {
+          'counts_layer{L}.npy':
+            'int32 [steps, E]: tokens routed to each expert per step (before capacity), L = MoE layer',
+          'kept_layer{L}.npy': 'int32 [steps, E]: kept after capacity (only when a capacity is set)',
+          'step_metrics_layer{L}.npy': `float32 [steps, ${STEP_SERIES_KEYS.length}]: ${STEP_SERIES_KEYS.join(', ')}`,
+          'layers.npy': 'int32 [measured layers, E]: counts summed over the steps',
+          'bias_curve.npy':
+            'float32 [steps, 2]: max/mean plain, max/mean with bias balancing (mean over its layers)',
+          'sparsity.npy': 'float32 [batch sizes, 3]: batch B, measured distinct experts, E·(1 − (1 − k/E)^B)',
+        },
         outputs: [...outputs, 'report.json'],
       };
-      writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-      if (args.flags.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else
-        process.stdout.write(
-          `moe stream: ${imported.layerIds.length} layers of counts from ${importFile}; wrote layers.npy, report.json to ${outDir}\n`,
-        );
-      return 0;
-    }
+      writeFileSync(join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
-    let engine: MoeEngine | null = null;
-    let runner: LayerRunner;
-    if (engineFlag === 'gpu') {
-      const status = await acquireNodeDevice();
-      if (!status.ok) throw new Error(`${status.message} (use --engine cpu to run the CPU reference)`);
-      engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
-      runner = gpuRunner(engine);
-    } else runner = cpuRunner({ routingOnly });
-
-    let result: StreamResult;
-    try {
-      const cfg = runner.plan?.(s).cfg ?? layerConfigFromScenario(s);
-      const source = imported ? importedSource(s, cfg, imported, { maxLayers, phase: s.phase }) : undefined;
-      let lastPct = -1;
-      result = await runStream(runner, s, {
-        steps,
-        maxLayers,
-        source,
-        onProgress: ({ done, total, stage }) => {
-          const pct = Math.floor((done / total) * 10);
-          if (pct !== lastPct && args.flags.json !== true) {
-            lastPct = pct;
-            process.stderr.write(`\r${stage.padEnd(8)} ${done}/${total} runs`);
-          }
-        },
-      });
-      if (args.flags.json !== true) process.stderr.write('\n');
-    } finally {
-      engine?.destroy();
-    }
-
-    const E = result.experts;
-    for (const l of result.layers) {
-      write(`counts_layer${l.layerId}.npy`, l.counts, [result.steps, E]);
-      if (result.capacity > 0) write(`kept_layer${l.layerId}.npy`, l.kept, [result.steps, E]);
-      const m = new Float32Array(result.steps * STEP_SERIES_KEYS.length);
-      STEP_SERIES_KEYS.forEach((key, c) => {
-        l.series[key].forEach((v, n) => {
-          m[n * STEP_SERIES_KEYS.length + c] = v;
-        });
-      });
-      write(`step_metrics_layer${l.layerId}.npy`, m, [result.steps, STEP_SERIES_KEYS.length]);
-    }
-    write('layers.npy', result.layerMatrix, [result.layers.length, E]);
-    if (result.bias) {
-      const b = result.bias;
-      const curve = new Float32Array(b.steps * 2);
-      for (let n = 0; n < b.steps; n++) {
-        curve[2 * n] = b.baseline[n];
-        curve[2 * n + 1] = b.balanced[n];
+      if (json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return 0;
       }
-      write('bias_curve.npy', curve, [b.steps, 2]);
-    }
-    if (result.sparsity) {
-      const pts = result.sparsity.points;
-      write('sparsity.npy', Float32Array.from(pts.flatMap((p) => [p.batch, p.measured, p.uniform])), [
-        pts.length,
-        3,
-      ]);
-    }
-    const report = {
-      scenarioFile,
-      import: importFile ?? null,
-      warnings: issues,
-      ...streamReport(result),
-      files: {
-        'counts_layer{L}.npy':
-          'int32 [steps, E]: tokens routed to each expert per step (before capacity), L = MoE layer',
-        'kept_layer{L}.npy': 'int32 [steps, E]: kept after capacity (only when a capacity is set)',
-        'step_metrics_layer{L}.npy': `float32 [steps, ${STEP_SERIES_KEYS.length}]: ${STEP_SERIES_KEYS.join(', ')}`,
-        'layers.npy': 'int32 [measured layers, E]: counts summed over the steps',
-        'bias_curve.npy':
-          'float32 [steps, 2]: max/mean plain, max/mean with bias balancing (mean over its layers)',
-        'sparsity.npy': 'float32 [batch sizes, 3]: batch B, measured distinct experts, E·(1 − (1 − k/E)^B)',
-      },
-      outputs: [...outputs, 'report.json'],
-    };
-    writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-
-    if (args.flags.json === true) {
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      const p = result.summary;
+      const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+      const lines = [
+        `moe stream: ${result.label}; ${result.layers.length} of ${result.totalLayers} layers; E=${E} k=${result.topK}`,
+        `engine: ${result.runner.label}${result.runner.isSoftware && result.runner.engine === 'gpu' ? ` — ${SOFTWARE_NOTE}` : ''}`,
+        `max/mean per step: p50 ${f(p.maxOverMean.p50)}, p95 ${f(p.maxOverMean.p95)}, max ${f(p.maxOverMean.max)}`,
+        `distinct experts per step: p50 ${f(p.distinctExperts.p50, 1)}, p95 ${f(p.distinctExperts.p95, 1)}; ` +
+          `dropped share p95 ${f(p.droppedFraction.p95 * 100, 1)}%`,
+      ];
+      if (result.bias) {
+        lines.push(
+          `bias balancing (${result.bias.steps} steps, rate ${result.bias.rate.toPrecision(3)}): max/mean ` +
+            `${f(result.bias.tailBaseline)} → ${f(result.bias.tailBalanced)} over the last quarter` +
+            (result.bias.stepsToHalve !== null ? `, excess halved by step ${result.bias.stepsToHalve}` : ''),
+        );
+      }
+      if (result.sparsity) {
+        lines.push(
+          `decode sparsity (distinct experts, measured / uniform): ${result.sparsity.points
+            .map((q) => `B=${q.batch} ${f(q.measured, 1)}/${f(q.uniform, 1)}`)
+            .join(', ')}`,
+        );
+      }
+      if (result.placement) {
+        lines.push(
+          `balancedness over ${result.placement.ranks} chips, plain → EPLB (+${result.placement.redundant}): ${result.placement.layers
+            .map((l) => `L${l.layerId} ${f(l.plainBalancedness)}→${f(l.eplbBalancedness)}`)
+            .join(', ')}`,
+        );
+      }
+      for (const n of result.notes) lines.push(`note: ${n}`);
+      lines.push(
+        `${result.runs} layer runs in ${f(result.wallMs / 1000, 1)} s; wrote ${report.outputs.length} files to ${outDir}`,
+      );
+      process.stdout.write(`${lines.join('\n')}\n`);
       return 0;
-    }
-    const p = result.summary;
-    const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
-    const lines = [
-      `moe stream: ${result.label}; ${result.layers.length} of ${result.totalLayers} layers; E=${E} k=${result.topK}`,
-      `engine: ${result.runner.label}${result.runner.isSoftware && result.runner.engine === 'gpu' ? ` — ${SOFTWARE_NOTE}` : ''}`,
-      `max/mean per step: p50 ${f(p.maxOverMean.p50)}, p95 ${f(p.maxOverMean.p95)}, max ${f(p.maxOverMean.max)}`,
-      `distinct experts per step: p50 ${f(p.distinctExperts.p50, 1)}, p95 ${f(p.distinctExperts.p95, 1)}; ` +
-        `dropped share p95 ${f(p.droppedFraction.p95 * 100, 1)}%`,
-    ];
-    if (result.bias) {
-      lines.push(
-        `bias balancing (${result.bias.steps} steps, rate ${result.bias.rate.toPrecision(3)}): max/mean ` +
-          `${f(result.bias.tailBaseline)} → ${f(result.bias.tailBalanced)} over the last quarter` +
-          (result.bias.stepsToHalve !== null ? `, excess halved by step ${result.bias.stepsToHalve}` : ''),
-      );
-    }
-    if (result.sparsity) {
-      lines.push(
-        `decode sparsity (distinct experts, measured / uniform): ${result.sparsity.points
-          .map((q) => `B=${q.batch} ${f(q.measured, 1)}/${f(q.uniform, 1)}`)
-          .join(', ')}`,
-      );
-    }
-    if (result.placement) {
-      lines.push(
-        `balancedness over ${result.placement.ranks} chips, plain → EPLB (+${result.placement.redundant}): ${result.placement.layers
-          .map((l) => `L${l.layerId} ${f(l.plainBalancedness)}→${f(l.eplbBalancedness)}`)
-          .join(', ')}`,
-      );
-    }
-    for (const n of result.notes) lines.push(`note: ${n}`);
-    lines.push(
-      `${result.runs} layer runs in ${f(result.wallMs / 1000, 1)} s; wrote ${report.outputs.length} files to ${outDir}`,
-    );
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return 0;
+    };
+
+    return withOutputDir(outDir, 'stream', async (tmp) => {
+      const outputs: string[] = [];
+      const write = (name: string, data: Float32Array | Int32Array, shape: number[]) => {
+        writeFileSync(join(tmp, name), writeNpy(data, shape));
+        outputs.push(name);
+      };
+
+      // A count table needs no kernels: its layers × experts matrix and a load profile.
+      if (imported?.format === 'count-table') {
+        const E = imported.experts;
+        const matrix = new Int32Array(imported.counts.length * E);
+        imported.counts.forEach((row, l) => {
+          for (let e = 0; e < E; e++) {
+            if (row[e] > 2147483647)
+              throw new Error(`layer ${imported.layerIds[l]}, expert ${e}: count too large for int32`);
+            matrix[l * E + e] = row[e];
+          }
+        });
+        write('layers.npy', matrix, [imported.counts.length, E]);
+        const profile = importToLoadProfile(imported, { topK: s.topK });
+        const report = {
+          moeLab: { command: 'stream' },
+          source: 'imported count table',
+          file: importFile,
+          filters: imported.filters,
+          layerIds: imported.layerIds,
+          experts: E,
+          topK: s.topK,
+          perLayer: profile.layers.map((l, i) => {
+            const row = imported.counts[i];
+            const max = Math.max(...row);
+            const mean = row.reduce((a, b) => a + b, 0) / E;
+            return {
+              layerId: imported.layerIds[i],
+              tokens: l.tokens,
+              maxOverMean: mean > 0 ? max / mean : 1,
+            };
+          }),
+          notes: ['count tables need no kernels: no stream was run', ...notes],
+          outputs: [...outputs, 'report.json'],
+        };
+        writeFileSync(join(tmp, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+        if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `moe stream: ${imported.layerIds.length} layers of counts from ${importFile}; wrote layers.npy, report.json to ${outDir}\n`,
+          );
+        return 0;
+      }
+      return runAndWrite(tmp, write, outputs);
+    });
   },
 };

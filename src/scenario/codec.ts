@@ -1,4 +1,5 @@
 import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { MAX_NESTING_DEPTH, parseJsonSafely } from './json';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { findLesson } from './presets/lessons';
 import { findModelPreset, MODEL_PRESET_IDS } from './presets/models';
@@ -13,7 +14,8 @@ import { type Checked, validateScenario } from './validate';
 
 /** Longest hash we try to read: links are small, and a huge one is hostile or broken. */
 export const MAX_HASH_LENGTH = 16_384;
-const MAX_JSON_LENGTH = 65_536;
+/** Longest scenario JSON read (a file, or a link's decompressed payload): INPUT_LIMITS.scenario, 64 KiB. */
+export const MAX_JSON_LENGTH = 65_536;
 
 /** Extra hash keys other features read (lessons, presentation mode); the codec passes them through. */
 export interface HashExtras {
@@ -22,6 +24,39 @@ export interface HashExtras {
 
 export interface Decoded extends Checked {
   extras: HashExtras;
+  /**
+   * Set when the link's full scenario (`s=…`) could not be read at all (damaged, too long, nested too deep, not
+   * an object); `scenario` is then `base` with the link's readable fields, and the same sentence is in `issues`.
+   */
+  error?: string;
+}
+
+/**
+ * A scenario read from a file. `error` (one line) is set when the text holds no scenario at all: invalid JSON,
+ * too large, nested deeper than MAX_NESTING_DEPTH, not an object, or a link whose scenario is damaged. The caller
+ * must not use `scenario` then (it is the default, for callers that need a value); the sentence is in `issues` too.
+ */
+export interface ScenarioRead extends Checked {
+  error?: string;
+}
+
+/** What a JSON value is, for "holds a JSON array, not an object". */
+function jsonKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : `a ${typeof v}`;
+}
+
+const EXPECTED = `expected an object such as {"v": ${SCHEMA_VERSION}, "experts": 64} or a link (#s=… or #preset=…)`;
+
+/** One line, whatever the parser's message holds (V8 quotes the text around a syntax error). */
+const oneLine = (text: string, max = 200) => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+function failed(error: string): ScenarioRead {
+  return { scenario: defaultScenario(), issues: [error], error };
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -54,41 +89,36 @@ export function scenarioToJson(s: Scenario): string {
  * link instead (`#s=…`, `#preset=…&chip=…`, or a whole URL with such a hash) is read as that link; a JSON object
  * whose `scenario` key holds the scenario (what `moe project --json` prints) is read from that key.
  */
-export function scenarioFromJson(text: string): Checked {
+export function scenarioFromJson(text: string): ScenarioRead {
+  if (typeof text !== 'string') return failed('The scenario is not text.');
+  if (text.length > MAX_JSON_LENGTH) {
+    return failed(
+      `The scenario file is too large (${text.length} characters; at most ${MAX_JSON_LENGTH} are read).`,
+    );
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trim();
   const link = /^(?:[a-z][\w+.-]*:\/\/[^#\s]*)?#?((?:s|preset|model|lesson)=[^\s]*)$/i.exec(trimmed);
   if (link || /^[a-z][\w+.-]*:\/\/[^#\s]*#\S*$/i.test(trimmed)) {
     const hash = link ? link[1] : trimmed.slice(trimmed.indexOf('#') + 1);
     const decoded = decodeHash(hash);
+    if (decoded.error) return failed(`The file holds a link whose scenario cannot be read: ${decoded.error}`);
     return {
       scenario: decoded.scenario,
       issues: ['The file holds a link, not scenario JSON; read it as that link.', ...decoded.issues],
     };
   }
-  if (text.length > MAX_JSON_LENGTH) {
-    return {
-      scenario: defaultScenario(),
-      issues: [`The scenario file is too large (${text.length} characters).`],
-    };
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonSafely(text, MAX_NESTING_DEPTH);
   } catch (err) {
-    return {
-      scenario: defaultScenario(),
-      issues: [
-        `The scenario is not valid JSON (${(err as Error).message}); expected an object such as ` +
-          `{"v": ${SCHEMA_VERSION}, "experts": 64} or a link (#s=… or #preset=…).`,
-      ],
-    };
+    if (err instanceof RangeError) return failed(`The scenario is ${oneLine(err.message)}.`);
+    return failed(`The scenario is not valid JSON (${oneLine((err as Error).message)}); ${EXPECTED}.`);
   }
-  if (
-    isObject(parsed) &&
-    isObject(parsed.scenario) &&
-    !Object.keys(parsed).some((k) => (PARAM_KEYS as string[]).includes(k))
-  ) {
+  if (!isObject(parsed)) {
+    return failed(`The scenario holds ${jsonKind(parsed)}, not an object of parameters; ${EXPECTED}.`);
+  }
+  if (isObject(parsed.scenario) && !Object.keys(parsed).some((k) => (PARAM_KEYS as string[]).includes(k))) {
     const inner = fromStored(parsed.scenario);
     return {
       scenario: inner.scenario,
@@ -154,15 +184,16 @@ export function applyModelPreset(s: Scenario, presetId: string): Scenario {
  * scenario and messages naming what was wrong.
  */
 export function decodeHash(hash: string, base: Scenario = defaultScenario()): Decoded {
-  const text = hash.startsWith('#') ? hash.slice(1) : hash;
   const extras: HashExtras = {};
+  if (typeof hash !== 'string') {
+    const error = 'The link is not text.';
+    return { scenario: base, issues: [error], extras, error };
+  }
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
   if (text.trim() === '') return { scenario: base, issues: [], extras };
   if (text.length > MAX_HASH_LENGTH) {
-    return {
-      scenario: base,
-      issues: [`The link is too long (${text.length} characters) to be a scenario.`],
-      extras,
-    };
+    const error = `The link is too long (${text.length} characters) to be a scenario.`;
+    return { scenario: base, issues: [error], extras, error };
   }
   const issues: string[] = [];
   const params: [string, string][] = [];
@@ -192,17 +223,27 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
       fromLesson = Object.keys(lesson.scenario).length;
     }
   }
+  let error: string | undefined;
   if (full) {
+    let parsed: unknown;
     try {
       const json = strFromU8(unzlibSync(fromBase64Url(full[1])));
-      if (json.length > MAX_JSON_LENGTH) throw new Error('too large');
-      const checked = fromStored(JSON.parse(json), base);
+      if (json.length > MAX_JSON_LENGTH) {
+        error = `The scenario in this link is too large (${json.length} characters once decompressed).`;
+      } else parsed = parseJsonSafely(json, MAX_NESTING_DEPTH);
+    } catch (err) {
+      error =
+        err instanceof RangeError && /nested/.test(err.message)
+          ? `The scenario in this link is ${oneLine(err.message)}.`
+          : 'The scenario in this link is damaged (it could not be decompressed or read).';
+    }
+    if (error === undefined && !isObject(parsed))
+      error = `The scenario in this link holds ${jsonKind(parsed)}, not an object of parameters.`;
+    if (error !== undefined) issues.push(`${error.slice(0, -1)}; opening the default scenario.`);
+    else {
+      const checked = fromStored(parsed, base);
       scenario = checked.scenario;
       issues.push(...checked.issues);
-    } catch {
-      issues.push(
-        'The scenario in this link is damaged (it could not be decompressed or read); opening the default scenario.',
-      );
     }
   }
 
@@ -267,7 +308,7 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
     scenario = checked.scenario;
     issues.push(...checked.issues);
   }
-  return { scenario, issues, extras };
+  return error === undefined ? { scenario, issues, extras } : { scenario, issues, extras, error };
 }
 
 /** Encode the scenario and any extras (lesson, presentation mode) as a hash string without '#'. */

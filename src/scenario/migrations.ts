@@ -2,6 +2,8 @@
  * Links live forever: every stored scenario carries the schema version `v` it was written with, and each
  * migration lifts a raw object one version up. Add a step here whenever a parameter is renamed or changes meaning.
  */
+import { show } from './validate';
+
 export const SCHEMA_VERSION = 2;
 
 type Raw = Record<string, unknown>;
@@ -30,7 +32,7 @@ export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
         ? Number(raw.v)
         : Number.NaN;
   if (!Number.isInteger(v) || v < 1) {
-    issues.push(`Unknown schema version ${JSON.stringify(raw.v)}; reading it as version ${SCHEMA_VERSION}.`);
+    issues.push(`Unknown schema version ${show(raw.v)}; reading it as version ${SCHEMA_VERSION}.`);
     v = SCHEMA_VERSION;
   } else if (v > SCHEMA_VERSION) {
     issues.push(

@@ -33,10 +33,45 @@ function notANumber(raw: unknown): string {
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
-const show = (v: unknown): string => {
-  const text = typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v) ?? v);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-};
+/**
+ * A short JSON-like rendering of any value for a message, at most 40 characters. Written out by hand, visiting at
+ * most a few levels and stopping once long enough, so that no value (nested 10^5 deep, cyclic, a BigInt, an
+ * object without a prototype) can make it throw or recurse deeply, as JSON.stringify and String would.
+ */
+export function show(v: unknown): string {
+  const max = 40;
+  let out = '';
+  const put = (x: unknown, depth: number): void => {
+    if (out.length > max) return;
+    if (typeof x === 'string') out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
+    else if (typeof x === 'number') out += String(x);
+    else if (typeof x === 'boolean' || x === null) out += String(x);
+    else if (typeof x === 'bigint') out += `${x}n`;
+    else if (x === undefined) out += 'undefined';
+    else if (typeof x !== 'object') out += typeof x;
+    else if (depth >= 3) out += Array.isArray(x) ? '[…]' : '{…}';
+    else if (Array.isArray(x)) {
+      out += '[';
+      for (let i = 0; i < x.length && out.length <= max; i++) {
+        if (i) out += ',';
+        put(x[i], depth + 1);
+      }
+      out += ']';
+    } else {
+      out += '{';
+      let i = 0;
+      for (const key of Object.keys(x)) {
+        if (out.length > max) break;
+        if (i++) out += ',';
+        out += `${JSON.stringify(key.slice(0, max))}:`;
+        put((x as Record<string, unknown>)[key], depth + 1);
+      }
+      out += '}';
+    }
+  };
+  put(v, 0);
+  return out.length > max ? `${out.slice(0, max - 3)}...` : out;
+}
 
 /** Coerce one raw value to the parameter's type and range. Returns the value and an issue, if any. */
 export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issue?: string } {

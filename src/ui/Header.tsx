@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { scenarioFromJson } from '../scenario';
 import { currentLink, useAppStore } from '../state';
+import { checkInputSize } from '../workload';
 import { useTheme } from './modes';
 
 export function Header() {
@@ -11,21 +12,19 @@ export function Header() {
   const dark = useTheme() === 'dark';
   const openFile = async (file: File) => {
     const { replaceScenario, notify } = useAppStore.getState();
-    if (file.size > 65_536) {
-      notify('Could not open the scenario file', [
-        `${file.name} is ${file.size} bytes; a scenario file is under 64 kB.`,
-      ]);
-      return;
-    }
-    const text = await file.text();
+    // The same rules as the CLI's --scenario: at most 64 KiB, checked before reading; a file that holds no
+    // scenario (invalid JSON, nested too deep, not an object, a damaged link) is refused and the current one kept.
     try {
-      JSON.parse(text);
-    } catch {
-      // Keep the current scenario: a file that is not JSON holds nothing to open.
-      notify('Could not open the scenario file', scenarioFromJson(text).issues);
+      checkInputSize(file.name, file.size, 'scenario');
+    } catch (err) {
+      notify('Could not open the scenario file', [(err as Error).message]);
       return;
     }
-    const { scenario, issues } = scenarioFromJson(text);
+    const { scenario, issues, error } = scenarioFromJson(await file.text());
+    if (error) {
+      notify('Could not open the scenario file', [`${file.name}: ${error}`]);
+      return;
+    }
     replaceScenario(scenario);
     if (issues.length) notify(`Opened ${file.name}, with fixes`, issues);
   };

@@ -1,0 +1,263 @@
+/**
+ * The CLI's file system boundary. Inputs are read with a cap: only regular files, size-checked before they are
+ * read (INPUT_LIMITS), then read in a loop that stops one byte past the limit (files under /proc report size 0,
+ * and a file may grow while it is read). Outputs are written into a hidden temporary folder beside the target and
+ * moved into place at the end, so a folder never mixes two runs and an interrupted run leaves nothing that looks
+ * complete; unwritable destinations fail before any computation.
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkInputSize, formatBytes, INPUT_LIMITS, InputError, type InputKind } from '../workload';
+
+/** What a path is, when it is not a regular file ("a directory", "a character device such as /dev/zero", …). */
+function notRegular(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device (such as /dev/zero)';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * Read the file `path` given to `label` (a flag such as "--x") as bytes: a regular file of at most the kind's
+ * limit. Throws an InputError of one line naming the flag and the path; never blocks on a FIFO and never reads
+ * more than the limit plus one byte.
+ */
+export function readInputFile(path: string, label: string, kind: InputKind): Uint8Array {
+  const name = `${label} ${path}`;
+  const { maxBytes, label: what } = INPUT_LIMITS[kind];
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    throw new InputError(`cannot read ${name}: ${oneLine((err as Error).message)}`);
+  }
+  const kindOf = notRegular(st);
+  if (kindOf) throw new InputError(`${name}: is ${kindOf}; only regular files are read`);
+  if (st.size > 0) checkInputSize(name, st.size, kind);
+  let fd: number;
+  try {
+    // O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new InputError(`cannot read ${name}: ${oneLine((err as Error).message)}`);
+  }
+  try {
+    const again = notRegular(fstatSync(fd));
+    if (again) throw new InputError(`${name}: is ${again}; only regular files are read`);
+    let buf = new Uint8Array(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > maxBytes) break;
+        const bigger = new Uint8Array(Math.min(maxBytes + 1, buf.length * 2));
+        bigger.set(buf);
+        buf = bigger;
+      }
+      let got: number;
+      try {
+        got = readSync(fd, buf, n, buf.length - n, null);
+      } catch (err) {
+        throw new InputError(`cannot read ${name}: ${oneLine((err as Error).message)}`);
+      }
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > maxBytes) {
+      throw new InputError(
+        `${name}: the file holds more than ${formatBytes(maxBytes)} (it grew while read, or does not report ` +
+          `its size); at most ${formatBytes(maxBytes)} is read as ${what}`,
+      );
+    }
+    checkInputSize(name, n, kind);
+    return n === buf.length ? buf : buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readInputFile decoded as UTF-8 (a byte-order mark is kept, as readFileSync keeps it; the readers skip it). */
+export function readInputText(path: string, label: string, kind: InputKind): string {
+  const bytes = readInputFile(path, label, kind);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+// ---- outputs ------------------------------------------------------------------------------------------------
+
+/** The file every moe-lab output folder holds: a folder with it may be replaced by a new run. */
+export const OUTPUT_MARKER = '.moe-lab-output';
+
+export interface OutputDir {
+  /** The temporary folder to write into (hidden, beside the target). */
+  readonly dir: string;
+  /** The folder the outputs end up in. */
+  readonly target: string;
+  /** Move the outputs into place: a previous moe-lab output folder there is replaced whole. */
+  commit(): void;
+  /** Remove the temporary folder (and any folders created for the target); the target is left as it was. */
+  abandon(): void;
+}
+
+const exists = (p: string) => {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Refuse an existing target that is not a folder, or a folder that holds files of something else. */
+function checkExistingTarget(outDir: string, target: string): void {
+  const st = statSync(target);
+  if (!st.isDirectory()) throw new InputError(`--out ${outDir}: exists and is not a folder`);
+  let entries: string[];
+  try {
+    entries = readdirSync(target);
+  } catch (err) {
+    throw new InputError(`--out ${outDir}: cannot list the folder: ${oneLine((err as Error).message)}`);
+  }
+  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+    throw new InputError(
+      `--out ${outDir}: the folder holds files that are not a moe-lab run; choose an empty or new folder`,
+    );
+  }
+}
+
+const uniqueSuffix = () => `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+/**
+ * Get `--out DIR` ready before any computation. The target must be a new folder, an empty one, or a previous
+ * moe-lab output folder (it holds OUTPUT_MARKER); missing parent folders are created one level at a time (plain
+ * mkdir fails at once where a recursive one spins, as under /proc). Returns a hidden temporary folder beside the
+ * target to write into; `commit()` moves it into place, `abandon()` removes it. Throws one line on any problem.
+ */
+export function prepareOutputDir(outDir: string, command: 'run' | 'stream'): OutputDir {
+  let target = resolve(outDir);
+  if (dirname(target) === target) throw new InputError(`--out ${outDir}: cannot be the root folder`);
+  const created: string[] = [];
+  const fail = (err: unknown, what: string): never => {
+    for (const d of created.reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // Not ours to remove any more (something was written into it): leave it.
+      }
+    }
+    if (err instanceof InputError) throw err;
+    throw new InputError(`--out ${outDir}: ${what}: ${oneLine((err as Error).message)}`);
+  };
+  if (exists(target)) {
+    target = realpathSync(target);
+    checkExistingTarget(outDir, target);
+  } else {
+    // Walk up to the nearest existing ancestor, which must be a folder; create the missing levels one by one.
+    const missing: string[] = [];
+    let p = target;
+    while (!exists(p)) {
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+    }
+    if (exists(p) && !statSync(p).isDirectory())
+      throw new InputError(`--out ${outDir}: ${p} is not a folder`);
+    for (const level of missing.reverse().slice(0, -1)) {
+      try {
+        mkdirSync(level);
+        created.push(level);
+      } catch (err) {
+        fail(err, `cannot create ${level}`);
+      }
+    }
+  }
+  const parent = dirname(target);
+  const base = basename(target);
+  const temp = join(parent, `.${base}.moe-lab-tmp-${uniqueSuffix()}`);
+  try {
+    mkdirSync(temp);
+    writeFileSync(
+      join(temp, OUTPUT_MARKER),
+      `${JSON.stringify({ moeLab: { command, pid: process.pid, started: new Date().toISOString() } })}\n`,
+    );
+  } catch (err) {
+    try {
+      rmSync(temp, { recursive: true, force: true });
+    } catch {
+      // Nothing was created.
+    }
+    fail(err, 'cannot write there');
+  }
+  let done = false;
+  return {
+    dir: temp,
+    target,
+    commit() {
+      if (done) return;
+      let aside: string | null = null;
+      if (exists(target)) {
+        // Checked again: something may have been written there while this run computed.
+        checkExistingTarget(outDir, target);
+        aside = join(parent, `.${base}.moe-lab-old-${uniqueSuffix()}`);
+        renameSync(target, aside);
+      }
+      try {
+        renameSync(temp, target);
+      } catch (err) {
+        if (aside) renameSync(aside, target);
+        throw new InputError(
+          `--out ${outDir}: cannot move the results into place: ${oneLine((err as Error).message)}`,
+        );
+      }
+      done = true;
+      if (aside) rmSync(aside, { recursive: true, force: true });
+    },
+    abandon() {
+      if (done) return;
+      done = true;
+      rmSync(temp, { recursive: true, force: true });
+      for (const d of created.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          // Not empty any more: leave it.
+        }
+      }
+    },
+  };
+}
+
+/** Run `body` with an output folder: committed when it returns, abandoned when it throws. */
+export async function withOutputDir<T>(
+  outDir: string,
+  command: 'run' | 'stream',
+  body: (dir: string) => Promise<T> | T,
+): Promise<T> {
+  const out = prepareOutputDir(outDir, command);
+  try {
+    const value = await body(out.dir);
+    out.commit();
+    return value;
+  } finally {
+    out.abandon();
+  }
+}
