@@ -1,5 +1,21 @@
+import {
+  ALL_ZERO_COUNTS,
+  countProblem,
+  countTableProblem,
+  firstNonFinite,
+  InputError,
+  indexOf,
+  layerCountProblem,
+  layerIdProblem,
+  MAX_COUNT,
+  MAX_EXPERTS,
+  parseJsonSafely,
+  printable,
+  zeroLayersNote,
+  zeroRows,
+} from './input';
 import type { LayerConfig } from './layer';
-import { type NpyArray, NpyError, readNpy } from './npy';
+import { type NpyArray, readNpy } from './npy';
 import { routingTraceFromNpy } from './trace';
 
 /**
@@ -35,7 +51,8 @@ export const REPLAY_RANK_STEP = 1e-3;
 /** Rows a preview shows. */
 const PREVIEW_ROWS = 5;
 
-export class ImportError extends Error {
+/** An InputError: the CLI and the app catch every refused input file with one `instanceof`. */
+export class ImportError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ImportError';
@@ -128,6 +145,11 @@ export interface ImportOptions {
   topK?: number;
   /** .npy files: the model layer id of each array layer (default 0, 1, …). */
   layerIds?: number[];
+  /**
+   * The model's total layer count L: every layer id in the file must be below it (CSV and JSON rows, .npy layer
+   * ids); a .npy with more layers than the model is refused. Default: any id.
+   */
+  layers?: number;
 }
 
 // ---- text and CSV ---------------------------------------------------------------------------------------------
@@ -193,6 +215,7 @@ const isNpy = (input: Uint8Array | string) =>
   input[4] === 0x50 &&
   input[5] === 0x59;
 
+/** A data row, materialised (per-token choices; count tables stream over the text instead). */
 interface CsvRow {
   line: number;
   fields: string[];
@@ -221,123 +244,332 @@ function separatorOf(headerText: string): string {
 }
 
 /**
- * Splits CSV text into rows of fields: comma-separated (tab or semicolon when the header has those and no commas),
- * double quotes with "" escapes, LF, CRLF or CR. Blank lines and lines starting with '#' are skipped; a line that
- * repeats the header starts a new section (files concatenated with `cat`).
+ * One row of a CSV file, read in place: a cursor over the text that moves row by row, so a 60 MB table is never
+ * held as millions of row objects. Fields are split when asked for.
  */
-function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[] } {
+interface RowCursor {
+  /** Line number (1-based) where the row starts. */
+  line: number;
+  /** Fields in the row. */
+  size: number;
+  /** Moves to the next row that is neither blank nor a '#' comment; false at the end of the text. */
+  next(): boolean;
+  /** Field i as in the file (untrimmed); '' past the last field. */
+  field(i: number): string;
+  /** Field i as a number when it is plain ASCII digits (at most 15, blanks around allowed), else -1. */
+  digits(i: number): number;
+}
+
+const isAsciiBlank = (c: number) => c === 32 || c === 9 || c === 11 || c === 12;
+
+/** A file without double quotes (what SGLang and most tools write): lines split at LF, CRLF or CR; fields at `sep`. */
+class PlainRows implements RowCursor {
+  line = 0;
+  size = 0;
+  private at = 0;
+  private lineNo = 0;
+  private starts = new Int32Array(16);
+  private ends = new Int32Array(16);
+  constructor(
+    private readonly text: string,
+    private readonly sep: number,
+  ) {}
+
+  next(): boolean {
+    const t = this.text;
+    const n = t.length;
+    const sep = this.sep;
+    while (this.at < n) {
+      const start = this.at;
+      this.lineNo++;
+      let size = 0;
+      let from = start;
+      let i = start;
+      for (; i < n; i++) {
+        const c = t.charCodeAt(i);
+        if (c === 10 || c === 13) break;
+        if (c === sep) {
+          size = this.push(size, from, i);
+          from = i + 1;
+        }
+      }
+      size = this.push(size, from, i);
+      this.at = i < n && t.charCodeAt(i) === 13 && t.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+      if (this.skipped(start, i)) continue;
+      this.line = this.lineNo;
+      this.size = size;
+      return true;
+    }
+    return false;
+  }
+
+  private push(size: number, from: number, to: number): number {
+    if (size === this.starts.length) {
+      const starts = new Int32Array(size * 2);
+      const ends = new Int32Array(size * 2);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.starts[size] = from;
+    this.ends[size] = to;
+    return size + 1;
+  }
+
+  /** A blank line or a comment (its first non-blank character is '#'), as String.prototype.trim sees blanks. */
+  private skipped(start: number, end: number): boolean {
+    const t = this.text;
+    let i = start;
+    while (i < end && isAsciiBlank(t.charCodeAt(i))) i++;
+    if (i === end) return true;
+    const c = t.charCodeAt(i);
+    if (c < 128) return c === 35;
+    const line = t.slice(start, end);
+    return line.trim() === '' || line.trimStart().startsWith('#');
+  }
+
+  field(i: number): string {
+    return i < this.size ? this.text.slice(this.starts[i], this.ends[i]) : '';
+  }
+
+  digits(i: number): number {
+    if (i >= this.size) return -1;
+    const t = this.text;
+    let s = this.starts[i];
+    let e = this.ends[i];
+    while (s < e && isAsciiBlank(t.charCodeAt(s))) s++;
+    while (e > s && isAsciiBlank(t.charCodeAt(e - 1))) e--;
+    if (e === s || e - s > 15) return -1;
+    let v = 0;
+    for (let k = s; k < e; k++) {
+      const d = t.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+}
+
+/**
+ * A file with double quotes: "" escapes a quote, a quoted field may hold separators and line breaks, and a quote
+ * opens a field only at its start (after blanks); LF, CRLF or CR end a row.
+ */
+class QuotedRows implements RowCursor {
+  line = 0;
+  size = 0;
+  private fields: string[] = [];
+  private at = 0;
+  private lineNo = 1;
+  private rowLine = 1;
+  private done = false;
+  constructor(
+    private readonly name: string,
+    private readonly text: string,
+    private readonly sep: number,
+  ) {}
+
+  /** The row's fields (a fresh array per row). */
+  all(): string[] {
+    return this.fields;
+  }
+
+  private emit(fields: string[], line: number): boolean {
+    const blank = fields.length === 1 && fields[0].trim() === '';
+    if (blank || fields[0].trimStart().startsWith('#')) return false;
+    this.fields = fields;
+    this.size = fields.length;
+    this.line = line;
+    return true;
+  }
+
+  next(): boolean {
+    const t = this.text;
+    const n = t.length;
+    const sep = this.sep;
+    let fields: string[] = [];
+    let field = '';
+    let quoted = false;
+    while (this.at < n) {
+      if (quoted) {
+        const q = t.indexOf('"', this.at);
+        const stop = q < 0 ? n : q;
+        for (let k = this.at; k < stop; k++) if (t.charCodeAt(k) === 10) this.lineNo++;
+        field += t.slice(this.at, stop);
+        if (q < 0) {
+          this.at = n;
+          break;
+        }
+        if (t.charCodeAt(q + 1) === 34) {
+          field += '"';
+          this.at = q + 2;
+        } else {
+          quoted = false;
+          this.at = q + 1;
+        }
+        continue;
+      }
+      let j = this.at;
+      for (; j < n; j++) {
+        const c = t.charCodeAt(j);
+        if (c === 34 || c === sep || c === 10 || c === 13) break;
+      }
+      if (j > this.at) field += t.slice(this.at, j);
+      if (j >= n) {
+        this.at = n;
+        break;
+      }
+      const c = t.charCodeAt(j);
+      this.at = j + 1;
+      if (c === 34) {
+        if (field.trim() === '') {
+          quoted = true;
+          field = '';
+        } else field += '"';
+      } else if (c === sep) {
+        fields.push(field);
+        field = '';
+      } else {
+        if (c === 13 && t.charCodeAt(j + 1) === 10) this.at++;
+        fields.push(field);
+        field = '';
+        const line = this.rowLine;
+        this.lineNo++;
+        this.rowLine = this.lineNo;
+        if (this.emit(fields, line)) return true;
+        fields = [];
+      }
+    }
+    if (quoted) throw new ImportError(`${this.name} line ${this.rowLine}: a quoted field is not closed`);
+    if (!this.done && (field !== '' || fields.length > 0)) {
+      this.done = true;
+      fields.push(field);
+      return this.emit(fields, this.rowLine);
+    }
+    return false;
+  }
+
+  field(i: number): string {
+    return this.fields[i] ?? '';
+  }
+
+  digits(i: number): number {
+    const raw = this.fields[i];
+    return raw !== undefined && /^[ \t]*\d{1,15}[ \t]*$/.test(raw) ? Number(raw) : -1;
+  }
+}
+
+/**
+ * A CSV file opened for reading: comma-separated (tab or semicolon when the header has those and no commas), double
+ * quotes with "" escapes, LF, CRLF or CR. Blank lines and lines starting with '#' are skipped; a line that repeats
+ * the header starts a new section (files concatenated with `cat`) and is not a data row. `rows()` starts a fresh
+ * pass over the data rows; a pass holds one row at a time.
+ */
+interface CsvFile {
+  header: string[];
+  rows(): DataRows;
+}
+
+interface DataRows extends RowCursor {
+  /** 0, then +1 after each line that repeats the header. */
+  section: number;
+  /** Every field of the row (a fresh array). */
+  all(): string[];
+}
+
+function openCsv(name: string, text: string): CsvFile {
   const headerText = headerLineOf(text);
   if (headerText.length > MAX_CSV_HEADER_CHARS) {
     throw new ImportError(
       `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
     );
   }
-  const sep = separatorOf(headerText);
-  const rows: CsvRow[] = [];
-  if (!text.includes('"')) {
-    // No quotes (what SGLang and most tools write): split lines and fields directly.
-    const lines = text.split(/\r\n|\n|\r/);
-    for (let n = 0; n < lines.length; n++) {
-      const lineText = lines[n];
-      if (lineText.trim() === '' || lineText.trimStart().startsWith('#')) continue;
-      rows.push({ line: n + 1, fields: lineText.split(sep), section: 0 });
-    }
-    return splitHeader(name, rows);
-  }
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  let i = 0;
-  const endRow = () => {
-    fields.push(field);
-    field = '';
-    const blank = fields.length === 1 && fields[0].trim() === '';
-    if (!blank && !fields[0].trimStart().startsWith('#')) rows.push({ line: rowLine, fields, section: 0 });
-    fields = [];
+  const sep = separatorOf(headerText).charCodeAt(0);
+  const quotes = text.includes('"');
+  const cursor = (): RowCursor & { all(): string[] } => {
+    if (quotes) return new QuotedRows(name, text, sep);
+    const plain = new PlainRows(text, sep);
+    return Object.assign(plain, {
+      all: () => Array.from({ length: plain.size }, (_, i) => plain.field(i)),
+    });
   };
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"' && field.trim() === '') {
-      quoted = true;
-      field = '';
-    } else if (c === sep) {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-      line++;
-      rowLine = line;
-    } else field += c;
-    i++;
-  }
-  if (quoted) throw new ImportError(`${name} line ${rowLine}: a quoted field is not closed`);
-  if (field !== '' || fields.length > 0) endRow();
-  return splitHeader(name, rows);
+  const first = cursor();
+  if (!first.next()) throw new ImportError(`${name}: the file has no header line`);
+  const header = first.all().map((h) => h.trim());
+  const lower = header.map((h) => h.toLowerCase());
+  // A data row whose first field is a plain number cannot repeat a header that does not start with one.
+  const numericFirst = /^\d{1,15}$/.test(lower[0]);
+  const repeatsHeader = (row: RowCursor): boolean => {
+    if (row.size !== header.length || (!numericFirst && row.digits(0) >= 0)) return false;
+    for (let i = 0; i < lower.length; i++) if (row.field(i).trim().toLowerCase() !== lower[i]) return false;
+    return true;
+  };
+  return {
+    header,
+    rows(): DataRows {
+      const raw = cursor();
+      raw.next(); // the header
+      const rows: DataRows = {
+        line: 0,
+        size: 0,
+        section: 0,
+        next() {
+          while (raw.next()) {
+            if (repeatsHeader(raw)) {
+              rows.section++;
+              continue;
+            }
+            rows.line = raw.line;
+            rows.size = raw.size;
+            return true;
+          }
+          return false;
+        },
+        field: (i) => raw.field(i),
+        digits: (i) => raw.digits(i),
+        all: () => raw.all(),
+      };
+      return rows;
+    },
+  };
 }
 
-/** The header row and the data rows after it; a data row that repeats the header starts a new section. */
-function splitHeader(name: string, rows: CsvRow[]): { header: string[]; rows: CsvRow[] } {
-  if (rows.length === 0) throw new ImportError(`${name}: the file has no header line`);
-  const [head, ...rest] = rows;
-  const header = head.fields.map((h) => h.trim());
-  const headerKey = header.join('\u0000').toLowerCase();
-  const lowerFirst = header[0].toLowerCase();
-  const data: CsvRow[] = [];
-  let section = 0;
-  for (const row of rest) {
-    const first = row.fields[0].trim().toLowerCase();
-    if (
-      first === lowerFirst &&
-      row.fields
-        .map((f) => f.trim())
-        .join('\u0000')
-        .toLowerCase() === headerKey
-    )
-      section++;
-    else {
-      row.section = section;
-      data.push(row);
-    }
-  }
-  if (data.length === 0) throw new ImportError(`${name}: the file has a header but no data rows`);
-  return { header, rows: data };
+/** Every data row of a CSV file as objects (per-token choices, whose rows are kept anyway). */
+function parseCsv(name: string, text: string): { header: string[]; rows: CsvRow[] } {
+  const file = openCsv(name, text);
+  const rows: CsvRow[] = [];
+  const cur = file.rows();
+  while (cur.next()) rows.push({ line: cur.line, fields: cur.all(), section: cur.section });
+  if (rows.length === 0) throw new ImportError(`${name}: the file has a header but no data rows`);
+  return { header: file.header, rows };
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** A non-negative integer field (counts, ids), or a one-line error naming the line and column. */
-function intField(name: string, row: CsvRow, col: number, column: string, what: string): number {
-  const raw = (row.fields[col] ?? '').trim();
-  const at = `${name} line ${row.line}`;
+/**
+ * A count or id from a CSV field: a number under the one rule for counts (countProblem: a non-negative whole number
+ * no larger than MAX_COUNT), or a one-line error naming the line and column.
+ */
+function intFromText(name: string, line: number, field: string, column: string): number {
+  const raw = field.trim();
+  const at = `${name} line ${line}`;
   if (raw === '') throw new ImportError(`${at}: ${column} is empty`);
   if (!NUMBER.test(raw)) throw new ImportError(`${at}: ${column} "${clip(raw)}" is not a number`);
   const v = Number(raw);
-  if (!Number.isInteger(v)) throw new ImportError(`${at}: ${column} ${raw} is not a whole number`);
-  if (v < 0) throw new ImportError(`${at}: ${column} ${raw} is negative`);
-  if (!Number.isSafeInteger(v)) throw new ImportError(`${at}: ${what} ${raw} is too large`);
+  const why = countProblem(v);
+  if (why) throw new ImportError(`${at}: ${column} ${clip(raw)} ${why}`);
   return v;
 }
 
+/** intFromText for field `col` of a row, with a fast path for plain digits. */
+function intField(name: string, row: RowCursor, col: number, column: string): number {
+  const v = row.digits(col);
+  return v >= 0 ? v : intFromText(name, row.line, row.field(col), column);
+}
+
+/** Text from the file for a message: clipped to `n` characters, control characters escaped (one line). */
 function clip(s: string, n = 24): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+  return printable(s, n);
 }
 
 function findColumn(header: string[], aliases: readonly string[]): number {
@@ -361,16 +593,90 @@ const IDS_COLUMNS = ['expert_ids', 'experts', 'topk_ids', 'topk_expert_ids'] as 
 const WEIGHT_COLUMNS = ['weights', 'expert_weights', 'topk_weights'] as const;
 
 function checkExperts(name: string, experts: number | undefined): void {
-  if (experts !== undefined && !(Number.isInteger(experts) && experts >= 1 && experts <= 65536))
-    throw new ImportError(`${name}: the expert count ${experts} must be a whole number from 1 to 65536`);
+  if (experts !== undefined && !(Number.isInteger(experts) && experts >= 1 && experts <= MAX_EXPERTS))
+    throw new ImportError(
+      `${name}: the expert count ${experts} must be a whole number from 1 to ${MAX_EXPERTS}`,
+    );
+}
+
+function checkLayers(name: string, layers: number | undefined): void {
+  const why = layers === undefined ? undefined : layerCountProblem(layers);
+  if (why) throw new ImportError(`${name}: ${why}`);
+}
+
+/** The count table's cells (layers × experts) refused beyond this: 64 MiB of float64 counts. */
+export const MAX_COUNT_CELLS = 2 ** 23;
+
+function tooManyCells(
+  name: string,
+  at: string,
+  layers: number,
+  experts: number,
+  soFar: boolean,
+): ImportError {
+  return new ImportError(
+    `${name}${at}: ${layers} layers × ${experts} experts${soFar ? ' so far' : ''} is more than ` +
+      `${MAX_COUNT_CELLS} counts; a count table holds at most that many`,
+  );
 }
 
 // ---- (a) count tables -------------------------------------------------------------------------------------------
 
-function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: ImportOptions): CountTable {
+/** Counts of one layer while a table is read: grown as expert ids appear, with the section that wrote each. */
+interface LayerCounts {
+  counts: Float64Array;
+  /** Section of the last row for each expert (-1: none), to find a pair repeated within one dump. */
+  section: Int32Array;
+}
+
+/** Room for expert ids up to `expert` (and at least `width`: layers mostly have the same experts). */
+function growLayer(acc: LayerCounts, expert: number, width: number, limit: number): void {
+  const size = Math.min(limit, Math.max(expert + 1, width, acc.counts.length * 2, 16));
+  const counts = new Float64Array(size);
+  const section = new Int32Array(size).fill(-1);
+  counts.set(acc.counts);
+  section.set(acc.section);
+  acc.counts = counts;
+  acc.section = section;
+}
+
+/**
+ * A count table, streamed over the text: one pass for the row count, field counts, sections, preview and which extra
+ * columns are numeric, one for the filter columns' values (when there are any), one that adds the selected rows'
+ * counts into typed arrays per layer. Memory: the text plus the counts, whatever the number of rows.
+ */
+function parseCountTable(name: string, file: CsvFile, opts: ImportOptions): CountTable {
+  const { header } = file;
   const li = findColumn(header, LAYER_COLUMNS);
   const ei = findColumn(header, EXPERT_COLUMNS);
   const ci = findColumn(header, COUNT_COLUMNS);
+  const lower = header.map((h) => h.toLowerCase());
+  const lastRequired = Math.max(li, ei, ci);
+  const extra = header.map((_, i) => i).filter((i) => i !== li && i !== ei && i !== ci);
+  // Extra columns after the required ones that may hold per-row numbers (ratio, share, count_top1).
+  const maybeNumeric = extra.filter((c) => !isIndexColumn(lower[c]) && c > lastRequired);
+  const numeric = maybeNumeric.map(() => true);
+
+  // Pass 1: everything that does not depend on the selection.
+  let rows = 0;
+  let sections = 0;
+  let lastSection = -1;
+  let mismatch: { line: number; size: number } | undefined;
+  const firstRows: string[][] = [];
+  const scan = file.rows();
+  while (scan.next()) {
+    rows++;
+    if (scan.section !== lastSection) {
+      sections++;
+      lastSection = scan.section;
+    }
+    if (firstRows.length < PREVIEW_ROWS) firstRows.push(scan.all().map((f) => f.trim()));
+    if (mismatch) continue;
+    if (scan.size !== header.length) mismatch = { line: scan.line, size: scan.size };
+    for (let k = 0; k < maybeNumeric.length; k++)
+      if (numeric[k] && !NUMBER.test(scan.field(maybeNumeric[k]).trim())) numeric[k] = false;
+  }
+  if (rows === 0) throw new ImportError(`${name}: the file has a header but no data rows`);
   const missing = [li < 0 && 'layer_id', ei < 0 && 'expert_id', ci < 0 && 'count'].filter(Boolean);
   if (missing.length) {
     throw new ImportError(
@@ -378,41 +684,45 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
         `(header: ${clip(header.join(','), 80)})`,
     );
   }
-  const lower = header.map((h) => h.toLowerCase());
-  if (new Set(lower.filter((h) => !isIndexColumn(h))).size !== lower.filter((h) => !isIndexColumn(h)).length)
-    throw new ImportError(`${name}: the header repeats a column name (${header.join(',')})`);
+  const named = lower.filter((h) => !isIndexColumn(h));
+  if (new Set(named).size !== named.length)
+    throw new ImportError(`${name}: the header repeats a column name (${clip(header.join(','), 120)})`);
+  if (mismatch) {
+    throw new ImportError(
+      `${name} line ${mismatch.line}: ${mismatch.size} fields, but the header has ${header.length} columns`,
+    );
+  }
   const notes: string[] = [];
   // Extra columns are filters (model, dataset, run, …), except a pandas index (no name, "Unnamed: 0", "index") and
   // numeric columns after the required ones (ratio, share, count_top1: per-row data, not a run label).
-  const lastRequired = Math.max(li, ei, ci);
-  const extra = header.map((_, i) => i).filter((i) => i !== li && i !== ei && i !== ci);
-  const numericColumn = (c: number) => rows.every((r) => NUMBER.test((r.fields[c] ?? '').trim()));
-  const ignored = extra.filter((c) => isIndexColumn(lower[c]) || (c > lastRequired && numericColumn(c)));
+  const ignored = extra.filter(
+    (c) => isIndexColumn(lower[c]) || (maybeNumeric.includes(c) && numeric[maybeNumeric.indexOf(c)]),
+  );
   if (ignored.length) {
     notes.push(
-      `Ignored column${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => (header[c] ? `"${header[c]}"` : `${c + 1} (no name)`)).join(', ')} ` +
+      `Ignored column${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => (header[c] ? `"${clip(header[c], 40)}"` : `${c + 1} (no name)`)).join(', ')} ` +
         '(a row index or per-row numbers, not a run label).',
     );
   }
   const filterCols = extra.filter((c) => !ignored.includes(c));
   const filters: FilterColumn[] = filterCols.map((i) => ({ name: header[i], values: [], selected: '' }));
-  const seen = filterCols.map(() => new Set<string>());
   const combos = new Map<string, string[]>();
-  for (const row of rows) {
-    if (row.fields.length !== header.length) {
-      throw new ImportError(
-        `${name} line ${row.line}: ${row.fields.length} fields, but the header has ${header.length} columns`,
-      );
-    }
-    filterCols.forEach((c, k) => {
-      const v = row.fields[c].trim();
-      if (!seen[k].has(v)) {
-        seen[k].add(v);
-        filters[k].values.push(v);
-      }
-    });
-    if (filterCols.length || combos.size === 0) {
-      const combo = filterCols.map((c) => row.fields[c].trim());
+  if (filterCols.length === 0) combos.set('[]', []);
+  else {
+    // Pass 2: the filter columns' distinct values and combinations (consecutive rows mostly share them).
+    const seen = filterCols.map(() => new Set<string>());
+    let previous: string[] = [];
+    const pass = file.rows();
+    while (pass.next()) {
+      const combo = filterCols.map((c) => pass.field(c).trim());
+      if (combo.every((v, k) => v === previous[k])) continue;
+      previous = combo;
+      combo.forEach((v, k) => {
+        if (!seen[k].has(v)) {
+          seen[k].add(v);
+          filters[k].values.push(v);
+        }
+      });
       const key = JSON.stringify(combo);
       if (!combos.has(key)) combos.set(key, combo);
     }
@@ -421,9 +731,9 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
   for (const key of Object.keys(wanted)) {
     if (!filters.some((f) => f.name === key)) {
       throw new ImportError(
-        `${name}: no filter column "${key}"` +
+        `${name}: no filter column "${clip(key, 40)}"` +
           (filters.length
-            ? ` (filter columns: ${filters.map((f) => f.name).join(', ')})`
+            ? ` (filter columns: ${clip(filters.map((f) => f.name).join(', '), 80)})`
             : ' (the table has none)'),
       );
     }
@@ -432,7 +742,7 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
     const want = wanted[f.name];
     if (want !== undefined && !f.values.includes(want)) {
       throw new ImportError(
-        `${name}: column ${f.name} has no value "${clip(want)}" (values: ${clip(f.values.join(', '), 80)})`,
+        `${name}: column ${clip(f.name, 40)} has no value "${clip(want)}" (values: ${clip(f.values.join(', '), 80)})`,
       );
     }
   }
@@ -441,56 +751,84 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
   filters.forEach((f, k) => {
     f.selected = wanted[f.name] ?? fits?.[k] ?? f.values[0];
   });
+  const selection = filters.map((f) => `${f.name}=${f.selected}`).join(', ');
   checkExperts(name, opts.experts);
-  const perLayer = new Map<number, Map<number, { count: number; section: number }>>();
+  checkLayers(name, opts.layers);
+  const expertLimit = opts.experts ?? MAX_EXPERTS;
+
+  // Pass 3: the selected rows' counts, added up per layer.
+  const perLayer = new Map<number, LayerCounts>();
+  let lastId = -1;
+  let last: LayerCounts | undefined;
   let selectedRows = 0;
   let maxExpert = -1;
-  for (const row of rows) {
-    if (!filters.every((f, k) => row.fields[filterCols[k]].trim() === f.selected)) continue;
+  const pass = file.rows();
+  while (pass.next()) {
+    let selected = true;
+    for (let k = 0; k < filterCols.length && selected; k++)
+      selected = pass.field(filterCols[k]).trim() === filters[k].selected;
+    if (!selected) continue;
     selectedRows++;
-    const layer = intField(name, row, li, header[li], 'layer id');
-    const expert = intField(name, row, ei, header[ei], 'expert id');
-    const count = intField(name, row, ci, header[ci], 'count');
+    const layer = intField(name, pass, li, header[li]);
+    const expert = intField(name, pass, ei, header[ei]);
+    const count = intField(name, pass, ci, header[ci]);
+    const at = `${name} line ${pass.line}`;
     if (opts.experts !== undefined && expert >= opts.experts) {
       throw new ImportError(
-        `${name} line ${row.line}: expert id ${expert} is outside 0–${opts.experts - 1} (the model has ${opts.experts} experts)`,
+        `${at}: expert id ${expert} is outside 0–${opts.experts - 1} (the model has ${opts.experts} experts)`,
       );
     }
-    if (expert >= 65536) throw new ImportError(`${name} line ${row.line}: expert id ${expert} is too large`);
-    maxExpert = Math.max(maxExpert, expert);
-    let m = perLayer.get(layer);
-    if (!m) {
-      m = new Map();
-      perLayer.set(layer, m);
+    if (expert >= MAX_EXPERTS) throw new ImportError(`${at}: expert id ${expert} is too large`);
+    const layerWhy = layerIdProblem(layer, opts.layers);
+    if (layerWhy) throw new ImportError(`${at}: ${layerWhy}`);
+    if (expert > maxExpert) maxExpert = expert;
+    let acc = layer === lastId ? last : perLayer.get(layer);
+    if (!acc) {
+      acc = { counts: new Float64Array(0), section: new Int32Array(0) };
+      perLayer.set(layer, acc);
+      if (perLayer.size * (maxExpert + 1) > MAX_COUNT_CELLS)
+        throw tooManyCells(name, ` line ${pass.line}`, perLayer.size, maxExpert + 1, true);
     }
-    const prev = m.get(expert);
-    if (prev !== undefined && prev.section === row.section) {
-      const sel = filters.map((f) => `${f.name}=${f.selected}`).join(', ');
+    lastId = layer;
+    last = acc;
+    if (expert >= acc.counts.length) {
+      if (perLayer.size * (maxExpert + 1) > MAX_COUNT_CELLS)
+        throw tooManyCells(name, ` line ${pass.line}`, perLayer.size, maxExpert + 1, true);
+      growLayer(acc, expert, maxExpert + 1, expertLimit);
+    }
+    if (acc.section[expert] === pass.section) {
       throw new ImportError(
-        `${name} line ${row.line}: a second row for layer ${layer}, expert ${expert}` +
-          (sel ? ` within ${sel}` : '') +
+        `${at}: a second row for layer ${layer}, expert ${expert}` +
+          (selection ? ` within ${clip(selection, 80)}` : '') +
           ' (one dump has one row per pair; to add up dumps of several ranks, concatenate the files with their ' +
           'header lines, e.g. cat expert_distribution_rank*.csv' +
           (filters.length === 0 ? ', or add a column that tells runs apart' : '') +
           ')',
       );
     }
-    m.set(expert, { count: (prev?.count ?? 0) + count, section: row.section });
+    acc.section[expert] = pass.section;
+    const sum = acc.counts[expert] + count;
+    if (sum > MAX_COUNT) {
+      throw new ImportError(
+        `${at}: the counts of layer ${layer}, expert ${expert} add up to more than ${MAX_COUNT}`,
+      );
+    }
+    acc.counts[expert] = sum;
   }
   if (selectedRows === 0) {
     const list = [...combos.values()].map((c) => c.join('/')).join(', ');
-    throw new ImportError(
-      `${name}: no rows for ${filters.map((f) => `${f.name}=${f.selected}`).join(', ')} (present: ${clip(list, 120)})`,
-    );
+    throw new ImportError(`${name}: no rows for ${clip(selection, 80)} (present: ${clip(list, 120)})`);
   }
   const experts = opts.experts ?? maxExpert + 1;
-  const layerIds = [...perLayer.keys()].sort((a, b) => a - b);
-  const counts = layerIds.map((l) => {
+  const allIds = [...perLayer.keys()].sort((a, b) => a - b);
+  if (allIds.length * experts > MAX_COUNT_CELLS) throw tooManyCells(name, '', allIds.length, experts, false);
+  const allCounts = allIds.map((l) => {
     const row = new Float64Array(experts);
-    for (const [e, c] of perLayer.get(l) ?? []) row[e] = c.count;
+    const acc = perLayer.get(l) as LayerCounts;
+    row.set(acc.counts.subarray(0, experts));
     return row;
   });
-  const sections = new Set(rows.map((r) => r.section)).size;
+  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes, selection);
   if (sections > 1) {
     notes.push(
       `The file holds ${sections} dumps one after another (the header line repeats, e.g. one file per rank); ` +
@@ -503,13 +841,33 @@ function parseCountTable(name: string, header: string[], rows: CsvRow[], opts: I
     columns: header,
     filters,
     combinations: [...combos.values()],
-    rows: rows.length,
+    rows,
     selectedRows,
     experts,
     layerIds,
     counts,
-    firstRows: rows.slice(0, PREVIEW_ROWS).map((r) => r.fields.map((f) => f.trim())),
+    firstRows,
     notes,
+  };
+}
+
+/** Drops layers whose counts are all zero (with a note); refuses a table where every count is zero. */
+function withoutZeroLayers(
+  name: string,
+  layerIds: number[],
+  counts: Float64Array[],
+  notes: string[],
+  selection = '',
+): { layerIds: number[]; counts: Float64Array[] } {
+  const zero = zeroRows(counts);
+  if (zero.length === 0) return { layerIds, counts };
+  if (zero.length === counts.length)
+    throw new ImportError(`${name}: ${ALL_ZERO_COUNTS}${selection ? ` (${clip(selection, 80)})` : ''}`);
+  notes.push(zeroLayersNote(zero.map((l) => layerIds[l])));
+  const drop = new Set(zero);
+  return {
+    layerIds: layerIds.filter((_, l) => !drop.has(l)),
+    counts: counts.filter((_, l) => !drop.has(l)),
   };
 }
 
@@ -561,15 +919,18 @@ function choicesFromCsv(name: string, header: string[], rows: CsvRow[]): ChoiceE
       return Number(v);
     });
     const entry: ChoiceEntry = {
-      token: intField(name, row, ti, header[ti], 'token'),
-      layer: intField(name, row, li, header[li], 'layer'),
+      token: intFromText(name, row.line, row.fields[ti] ?? '', header[ti]),
+      layer: intFromText(name, row.line, row.fields[li] ?? '', header[li]),
       experts,
       at,
     };
     if (wi >= 0 && row.fields[wi].trim() !== '') {
       entry.weights = splitList(row.fields[wi]).map((v) => {
         if (!NUMBER.test(v)) throw new ImportError(`${name} ${at}: weight "${clip(v)}" is not a number`);
-        return Number(v);
+        const w = Number(v);
+        if (!Number.isFinite(Math.fround(w)))
+          throw new ImportError(`${name} ${at}: weight ${clip(v)} is not a finite number${finiteHint(w)}`);
+        return w;
       });
     }
     return entry;
@@ -603,19 +964,21 @@ const JSON_LIST_KEYS = ['choices', 'records', 'tokens', 'data', 'routing', 'trac
 function choicesFromJson(name: string, text: string): ChoiceEntry[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parseJsonSafely(text);
   } catch (err) {
+    if (err instanceof RangeError)
+      throw new ImportError(`${name}: the JSON is ${printable(err.message, 120)}`);
     // JSON Lines: one object per line.
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     if (lines.length > 1 && lines.every((l) => l.trimStart().startsWith('{'))) {
       parsed = lines.map((l, i) => {
         try {
-          return JSON.parse(l);
+          return parseJsonSafely(l);
         } catch (lineErr) {
-          throw new ImportError(`${name} line ${i + 1}: not valid JSON (${(lineErr as Error).message})`);
+          throw new ImportError(`${name} line ${i + 1}: not valid JSON (${jsonError(lineErr)})`);
         }
       });
-    } else throw new ImportError(`${name}: not valid JSON (${(err as Error).message})`);
+    } else throw new ImportError(`${name}: not valid JSON (${jsonError(err)})`);
   }
   const expected =
     'expected a JSON array of {token, layer, experts, weights?} objects, or an object with topk_ids [tokens][k]';
@@ -661,23 +1024,49 @@ function choicesFromJson(name: string, text: string): ChoiceEntry[] {
 }
 
 /** A whole number from JSON (a number, or a string of digits); `signed` lets negative ids through to checkRowIds. */
+/** A JSON.parse error in one line (V8 quotes the text, line breaks included). */
+function jsonError(err: unknown): string {
+  return printable(err instanceof Error ? err.message : String(err), 120);
+}
+
+/** A JSON value for a message: short, one line. */
+function jsonShown(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return clip(JSON.stringify(v) ?? String(v));
+}
+
+/**
+ * A whole number from JSON (a number, or a string of digits). Token and layer ids follow the one rule for counts
+ * (countProblem); `signed` lets negative expert ids through to checkRowIds, which says why they cannot be replayed.
+ */
 function jsonInt(name: string, at: string, what: string, v: unknown, signed = false): number {
   const n = typeof v === 'string' && /^\s*[+-]?\d+(\.0*)?\s*$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || (!signed && n < 0))
+  if (typeof n !== 'number')
     throw new ImportError(
-      `${name} ${at}: ${what} ${clip(JSON.stringify(v) ?? String(v))} is not a whole number${signed ? '' : ' ≥ 0'}`,
+      `${name} ${at}: ${what} ${jsonShown(v)} is not a whole number${signed ? '' : ' ≥ 0'}`,
     );
+  if (signed) {
+    if (!Number.isSafeInteger(n))
+      throw new ImportError(`${name} ${at}: ${what} ${jsonShown(v)} is not a whole number`);
+    return n;
+  }
+  const why = countProblem(n);
+  if (why) throw new ImportError(`${name} ${at}: ${what} ${jsonShown(v)} ${why}`);
   return n;
 }
 
+/** A weight from JSON or CSV: a number that float32 holds as a finite value. */
 function jsonNumber(name: string, at: string, what: string, v: unknown): number {
   const n = typeof v === 'string' && NUMBER.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n))
-    throw new ImportError(
-      `${name} ${at}: ${what} ${clip(JSON.stringify(v) ?? String(v))} is not a finite number`,
-    );
+  if (typeof n !== 'number' || !Number.isFinite(Math.fround(n)))
+    throw new ImportError(`${name} ${at}: ${what} ${jsonShown(v)} is not a finite number${finiteHint(n)}`);
   return n;
 }
+
+/** Why a number that is finite in float64 is refused: float32 (what the GPU reads) cannot hold it. */
+const finiteHint = (n: unknown) =>
+  typeof n === 'number' && Number.isFinite(n) ? ' (float32 holds at most ±3.4e38)' : '';
 
 /** `{"topk_ids": [[..]] or [[[..]]], "topk_weights"?: same shape, "layer"?: n}` → records. */
 function choicesFromJsonColumns(name: string, o: Record<string, unknown>): ChoiceEntry[] {
@@ -730,6 +1119,8 @@ function checkRowIds(name: string, where: string, ids: ArrayLike<number>, expert
         `${name} ${where}: expert id ${e} is outside 0–${experts - 1} (the model has ${experts} experts)`,
       );
     }
+    if (e >= MAX_EXPERTS)
+      throw new ImportError(`${name} ${where}: expert id ${e} is too large (at most ${MAX_EXPERTS - 1})`);
     for (let i = 0; i < j; i++) {
       if (ids[i] === e) throw new ImportError(`${name} ${where}: expert ${e} is chosen twice by one token`);
     }
@@ -743,8 +1134,14 @@ function assembleChoices(
   opts: ImportOptions,
 ): TokenChoices {
   checkExperts(name, opts.experts);
+  checkLayers(name, opts.layers);
   const k = entries[0].experts.length;
   if (k === 0) throw new ImportError(`${name} ${entries[0].at}: no expert ids`);
+  if (k > MAX_TOP_K) {
+    throw new ImportError(
+      `${name} ${entries[0].at}: ${k} expert ids per token; a model routes at most ${MAX_TOP_K} (top-k)`,
+    );
+  }
   const withWeights = entries[0].weights !== undefined;
   let maxExpert = -1;
   for (const en of entries) {
@@ -759,6 +1156,8 @@ function assembleChoices(
       throw new ImportError(`${name} ${en.at}: ${en.weights.length} weights for ${k} expert ids`);
     if (en.weights?.some((w) => w < 0)) throw new ImportError(`${name} ${en.at}: a weight is negative`);
     checkRowIds(name, en.at, en.experts, opts.experts);
+    const layerWhy = layerIdProblem(en.layer, opts.layers);
+    if (layerWhy) throw new ImportError(`${name} ${en.at}: ${layerWhy}`);
     for (const e of en.experts) maxExpert = Math.max(maxExpert, e);
   }
   const tokenIds = [...new Set(entries.map((e) => e.token))].sort((a, b) => a - b);
@@ -767,25 +1166,41 @@ function assembleChoices(
   const L = layerIds.length;
   const tIndex = new Map(tokenIds.map((t, i) => [t, i]));
   const lIndex = new Map(layerIds.map((l, i) => [l, i]));
+  const twice = (en: ChoiceEntry) =>
+    new ImportError(`${name} ${en.at}: token ${en.token}, layer ${en.layer} appears a second time`);
+  const hole = (t: number, l: number) =>
+    new ImportError(
+      `${name}: token ${tokenIds[t]} has no row for layer ${layerIds[l]} (every token needs a row in every layer)`,
+    );
+  if (T * L > entries.length) {
+    // Some (token, layer) has no row. Found without the T × L grid, which a sparse file would make huge.
+    const seen = new Set<number>();
+    const perToken = new Int32Array(T);
+    for (const en of entries) {
+      const t = tIndex.get(en.token) as number;
+      const cell = t * L + (lIndex.get(en.layer) as number);
+      if (seen.has(cell)) throw twice(en);
+      seen.add(cell);
+      perToken[t]++;
+    }
+    const t = perToken.findIndex((n) => n < L);
+    throw hole(
+      t,
+      layerIds.findIndex((_, l) => !seen.has(t * L + l)),
+    );
+  }
   const ids = new Int32Array(T * L * k);
   const weights = withWeights ? new Float32Array(T * L * k) : undefined;
   const filled = new Uint8Array(T * L);
   for (const en of entries) {
     const cell = (tIndex.get(en.token) as number) * L + (lIndex.get(en.layer) as number);
-    if (filled[cell]) {
-      throw new ImportError(`${name} ${en.at}: token ${en.token}, layer ${en.layer} appears a second time`);
-    }
+    if (filled[cell]) throw twice(en);
     filled[cell] = 1;
     ids.set(en.experts, cell * k);
     if (weights && en.weights) weights.set(en.weights, cell * k);
   }
-  const hole = filled.indexOf(0);
-  if (hole >= 0) {
-    throw new ImportError(
-      `${name}: token ${tokenIds[Math.floor(hole / L)]} has no row for layer ${layerIds[hole % L]} ` +
-        '(every token needs a row in every layer)',
-    );
-  }
+  const empty = filled.indexOf(0);
+  if (empty >= 0) throw hole(Math.floor(empty / L), empty % L);
   const experts = opts.experts ?? maxExpert + 1;
   if (k > experts) throw new ImportError(`${name}: ${k} experts per token but only ${experts} experts`);
   const out: TokenChoices = {
@@ -806,10 +1221,26 @@ function assembleChoices(
 
 // ---- .npy: integer traces and router logits ------------------------------------------------------------------
 
-function npyLayerIds(name: string, layers: number, given: number[] | undefined): number[] {
-  if (!given) return Array.from({ length: layers }, (_, l) => l);
+/** Model layer ids of the array's L layers: given (one per array layer), or 0, 1, …; each below opts.layers. */
+function npyLayerIds(name: string, layers: number, opts: ImportOptions): number[] {
+  checkLayers(name, opts.layers);
+  const given = opts.layerIds;
+  if (!given) {
+    if (opts.layers !== undefined && layers > opts.layers) {
+      throw new ImportError(
+        `${name}: the array has ${layers} layers but the model has ${opts.layers}; ` +
+          'pass the layer id of each array layer when the array holds a subset',
+      );
+    }
+    return Array.from({ length: layers }, (_, l) => l);
+  }
   if (given.length !== layers)
     throw new ImportError(`${name}: ${given.length} layer ids given for ${layers} layers in the array`);
+  given.forEach((id, l) => {
+    const why = countProblem(id) ?? layerIdProblem(id, opts.layers);
+    if (why)
+      throw new ImportError(`${name}: array layer ${l}: layer id ${id} ${why.replace(/^layer id \S+ /, '')}`);
+  });
   return given;
 }
 
@@ -817,29 +1248,36 @@ function npyLayerIds(name: string, layers: number, given: number[] | undefined):
 const MAX_TOP_K = 64;
 
 /**
- * Counts [E] or [L, E] in an integer .npy (or any .npy when the count-table format is asked for), or null when the
- * array reads as top-k ids: a 1-D integer array, or a 2-D one that cannot be top-k ids (wider than any k, or a row
- * that repeats an id), is a count table.
+ * Whether an .npy holds counts [E] or [L, E] rather than top-k ids or logits: an integer array (or any, when the
+ * count-table format is asked for) that is 1-D, or 2-D and cannot be top-k ids (wider than any k, or a row that
+ * repeats an id). Throws when counts are asked for and the shape cannot hold them.
  */
-function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable | null {
-  const asked = opts.format === 'count-table';
-  if (!asked && a.dtype === 'float32') return null;
+function npyHoldsCounts(name: string, a: NpyArray, asked: boolean): boolean {
+  if (!asked && a.dtype === 'float32') return false;
   if (a.shape.length !== 1 && a.shape.length !== 2) {
     if (asked)
       throw new ImportError(
         `${name}: counts must have shape [experts] or [layers, experts], not [${a.shape.join(', ')}]`,
       );
-    return null;
+    return false;
   }
+  if (asked || a.shape.length === 1) return true;
+  const [L, E] = a.shape;
+  if (E > MAX_TOP_K) return true;
+  for (let l = 0; l < L; l++) {
+    const row = a.data.subarray(l * E, (l + 1) * E);
+    if (new Set(row).size !== row.length) return true;
+  }
+  return false;
+}
+
+/**
+ * Counts [E] or [L, E] from a .npy, under the same rules as a CSV table: every count a non-negative whole number
+ * (countProblem), layers within opts.layers, all-zero layers dropped with a note, an all-zero table refused.
+ */
+function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable {
+  const asked = opts.format === 'count-table';
   const [L, E] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
-  if (!asked && a.shape.length === 2) {
-    let repeats = E > MAX_TOP_K;
-    for (let l = 0; l < L && !repeats; l++) {
-      const row = a.data.subarray(l * E, (l + 1) * E);
-      repeats = new Set(row).size !== row.length;
-    }
-    if (!repeats) return null;
-  }
   if (L === 0 || E === 0)
     throw new ImportError(`${name}: the array is empty (shape [${a.shape.join(', ')}])`);
   checkExperts(name, opts.experts);
@@ -847,16 +1285,22 @@ function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable |
     throw new ImportError(
       `${name}: the counts have ${E} experts per layer but the model has ${opts.experts}`,
     );
-  const counts: Float64Array[] = [];
-  for (let l = 0; l < L; l++) {
-    const row = Float64Array.from(a.data.subarray(l * E, (l + 1) * E));
-    row.forEach((c, e) => {
-      if (!(Number.isInteger(c) && c >= 0))
-        throw new ImportError(`${name}: layer ${l}, expert ${e}: count ${c} is not a whole number ≥ 0`);
-    });
-    counts.push(row);
-  }
-  const layerIds = npyLayerIds(name, L, opts.layerIds);
+  if (E > MAX_EXPERTS)
+    throw new ImportError(
+      `${name}: the counts have ${E} experts per layer; at most ${MAX_EXPERTS} are accepted`,
+    );
+  const allIds = npyLayerIds(name, L, opts);
+  const bad = countTableProblem(a.data, E, allIds);
+  if (bad) throw new ImportError(`${name}: ${bad}`);
+  const allCounts: Float64Array[] = [];
+  for (let l = 0; l < L; l++) allCounts.push(Float64Array.from(a.data.subarray(l * E, (l + 1) * E)));
+  const notes = [
+    ...(a.notes ?? []).map(sentence),
+    ...(asked
+      ? []
+      : [`Read as counts [${a.shape.length === 1 ? 'experts' : 'layers, experts'}] (not top-k ids).`]),
+  ];
+  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes);
   return {
     format: 'count-table',
     name,
@@ -873,12 +1317,7 @@ function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable |
       String(e),
       String(counts[0][e]),
     ]),
-    notes: [
-      ...(a.notes ?? []).map(sentence),
-      ...(asked
-        ? []
-        : [`Read as counts [${a.shape.length === 1 ? 'experts' : 'layers, experts'}] (not top-k ids).`]),
-    ],
+    notes,
   };
 }
 
@@ -887,8 +1326,8 @@ const sentence = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}${s.endsWith(
 
 function fromNpy(name: string, a: NpyArray, opts: ImportOptions): ImportedData {
   checkExperts(name, opts.experts);
-  const counts = npyCounts(name, a, opts);
-  if (counts) return counts;
+  checkLayers(name, opts.layers);
+  if (npyHoldsCounts(name, a, opts.format === 'count-table')) return npyCounts(name, a, opts);
   const notes = (a.notes ?? []).map(sentence);
   if (a.dtype === 'float32') {
     if (a.shape.length !== 2 && a.shape.length !== 3) {
@@ -905,36 +1344,36 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): ImportedData {
         `${name}: the logits have ${E} experts per token but the model has ${opts.experts}`,
       );
     }
-    for (let i = 0; i < a.data.length; i++) {
-      if (!Number.isFinite(a.data[i])) {
-        const l = Math.floor(i / (T * E));
-        const t = Math.floor(i / E) % T;
-        throw new ImportError(
-          `${name}: logit ${a.data[i]} at layer ${l}, token ${t}, expert ${i % E} is not finite`,
-        );
-      }
+    if (E > MAX_EXPERTS)
+      throw new ImportError(
+        `${name}: the logits have ${E} experts per token; at most ${MAX_EXPERTS} are accepted`,
+      );
+    const i = firstNonFinite(a.data);
+    if (i >= 0) {
+      throw new ImportError(
+        `${name}: logit ${a.data[i]} at layer ${Math.floor(i / (T * E))}, token ${Math.floor(i / E) % T}, ` +
+          `expert ${i % E} is not finite (index ${indexOf(i, a.shape)}); every logit must be a finite number`,
+      );
     }
+    const layerIds = npyLayerIds(name, L, opts);
     const logits = Array.from({ length: L }, (_, l) => a.data.slice(l * T * E, (l + 1) * T * E));
-    return {
-      format: 'router-logits',
-      name,
-      tokens: T,
-      layers: L,
-      experts: E,
-      layerIds: npyLayerIds(name, L, opts.layerIds),
-      logits,
-      notes,
-    };
+    return { format: 'router-logits', name, tokens: T, layers: L, experts: E, layerIds, logits, notes };
   }
   let trace: ReturnType<typeof routingTraceFromNpy>;
   try {
     trace = routingTraceFromNpy(a, name);
   } catch (err) {
-    throw new ImportError((err as Error).message);
+    throw new ImportError(printable((err as Error).message, 200));
   }
   const { tokens: T, layers: L, topK: k } = trace;
   if (T === 0 || L === 0 || k === 0)
     throw new ImportError(`${name}: the array is empty (shape [${a.shape.join(', ')}])`);
+  if (k > MAX_TOP_K) {
+    throw new ImportError(
+      `${name}: ${k} expert ids per token (shape [${a.shape.join(', ')}]); a model routes at most ${MAX_TOP_K} (top-k)`,
+    );
+  }
+  const layerIds = npyLayerIds(name, L, opts);
   const ids = Int32Array.from(trace.ids);
   let maxExpert = -1;
   for (let cell = 0; cell < T * L; cell++) {
@@ -952,7 +1391,7 @@ function fromNpy(name: string, a: NpyArray, opts: ImportOptions): ImportedData {
     layers: L,
     topK: k,
     experts,
-    layerIds: npyLayerIds(name, L, opts.layerIds),
+    layerIds,
     tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
     notes,
@@ -966,7 +1405,7 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
   if (isNpy(input)) {
     const a = readNpy(input as Uint8Array, name);
     if (a.dtype === 'float32') return 'router-logits';
-    return npyCounts(name, a, {}) ? 'count-table' : 'token-choices';
+    return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
   }
   checkBinary(name, input);
   const text = toText(input).trimStart();
@@ -1013,8 +1452,8 @@ export function parseImport(
   const trimmed = text.trimStart();
   if (format === 'token-choices' && (trimmed.startsWith('[') || trimmed.startsWith('{')))
     return assembleChoices(name, 'json', choicesFromJson(name, text), opts);
+  if (format === 'count-table') return parseCountTable(name, openCsv(name, text), opts);
   const { header, rows } = parseCsv(name, text);
-  if (format === 'count-table') return parseCountTable(name, header, rows, opts);
   return assembleChoices(name, 'csv', choicesFromCsv(name, header, rows), opts);
 }
 
@@ -1281,7 +1720,7 @@ export function previewImport(
     const data = parseImport(name, input, opts);
     return { ok: true, data, summary: summarizeImport(data, sizeOf(input), opts) };
   } catch (err) {
-    if (err instanceof ImportError || err instanceof NpyError) return { ok: false, error: err.message };
+    if (err instanceof InputError) return { ok: false, error: err.message };
     return { ok: false, error: `${name}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }

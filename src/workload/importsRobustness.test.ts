@@ -96,7 +96,7 @@ describe('count tables as real tools write them', () => {
     });
   }
 
-  it('keeps layer and expert ids that skip numbers, one layer, and all-zero counts', () => {
+  it('keeps layer and expert ids that skip numbers and one layer; drops all-zero layers, refuses all-zero tables', () => {
     const { t } = table('c.csv', 'layer_id,expert_id,count\n3,0,1\n3,5,2\n58,2,3\n', { experts: 8 });
     expect(t.layerIds).toEqual([3, 58]);
     expect(counts(t)).toEqual([
@@ -104,12 +104,25 @@ describe('count tables as real tools write them', () => {
       [0, 0, 3, 0, 0, 0, 0, 0],
     ]);
     expect(counts(table('c.csv', 'layer_id,expert_id,count\n7,0,4\n7,1,4\n').t)).toEqual([[4, 4]]);
-    const zeros = table('c.csv', 'layer_id,expert_id,count\n0,0,0\n0,1,0\n1,0,0\n1,1,0\n');
-    expect(counts(zeros.t)).toEqual([
-      [0, 0],
-      [0, 0],
-    ]);
-    expect(zeros.t.counts.flatMap((c) => Array.from(c)).every(Number.isFinite)).toBe(true);
+    // SGLang writes zero rows for its dense layers: dropped, and said so; never scored as "balanced".
+    const dense = table('c.csv', 'layer_id,expert_id,count\n0,0,0\n0,1,0\n1,0,2\n1,1,5\n2,0,0\n2,1,0\n');
+    expect(dense.t.layerIds).toEqual([1]);
+    expect(counts(dense.t)).toEqual([[2, 5]]);
+    expect(dense.notes).toMatch(/Dropped 2 layers whose counts are all zero \(layer ids 0, 2\)/);
+    for (const zeros of [
+      'layer_id,expert_id,count\n0,0,0\n0,1,0\n1,0,0\n1,1,0\n',
+      'layer_id,expert_id,count\n5,3,0\n',
+      'layer_id,expert_id,count\n0,0,0\nlayer_id,expert_id,count\n0,0,0\n',
+      'model,layer_id,expert_id,count\nA,0,0,0\nB,0,0,9\n',
+    ]) {
+      expect(errorOf('z.csv', zeros)).toMatch(/^z\.csv: every count is zero: nothing to measure/);
+    }
+    expect(errorOf('z.csv', 'model,layer_id,expert_id,count\nA,0,0,0\nB,0,0,9\n')).toContain('(model=A)');
+    expect(
+      counts(
+        table('z.csv', 'model,layer_id,expert_id,count\nA,0,0,0\nB,0,0,9\n', { filter: { model: 'B' } }).t,
+      ),
+    ).toEqual([[9]]);
   });
 
   it('refuses what cannot be counts with the line and what was expected', () => {

@@ -101,3 +101,78 @@ export function checkCounts(name: string, data: ArrayLike<number>, where: (i: nu
     if (why) throw new InputError(`${name}: ${where(i)}: count ${data[i]} ${why}`);
   }
 }
+
+/**
+ * Text from a file, made safe for a one-line message: at most `max` characters (then "…"), control characters,
+ * line and paragraph separators escaped as \uXXXX.
+ */
+export function printable(text: string, max = 24): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is escaped
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Largest number of routed experts E accepted from a file (as the model's expert count). */
+export const MAX_EXPERTS = 65536;
+/** Largest model layer count accepted (ImportOptions.layers). */
+export const MAX_LAYERS = 65536;
+
+/**
+ * The first count in a table [layers, E] (flat, C order) that breaks the rule, as
+ * "count 2.5 at [1, 3] (layer 1, expert 3) is not a whole number"; undefined when every count is good.
+ * `layerIds` names the rows (default 0, 1, …).
+ */
+export function countTableProblem(
+  data: ArrayLike<number>,
+  experts: number,
+  layerIds?: readonly number[],
+): string | undefined {
+  for (let i = 0; i < data.length; i++) {
+    const why = countProblem(data[i]);
+    if (why) {
+      const l = Math.floor(i / experts);
+      const e = i % experts;
+      return `count ${data[i]} at [${l}, ${e}] (layer ${layerIds?.[l] ?? l}, expert ${e}) ${why}`;
+    }
+  }
+  return undefined;
+}
+
+/** Indices of the rows (layers) whose counts are all zero. */
+export function zeroRows(rows: readonly ArrayLike<number>[]): number[] {
+  const out: number[] = [];
+  for (let l = 0; l < rows.length; l++) {
+    const row = rows[l];
+    let zero = true;
+    for (let e = 0; e < row.length && zero; e++) zero = row[e] === 0;
+    if (zero) out.push(l);
+  }
+  return out;
+}
+
+/** What a count table with no count at all is told: there is no load to score. */
+export const ALL_ZERO_COUNTS = 'every count is zero: nothing to measure';
+
+/** The note for layers dropped from a count table because their counts are all zero. */
+export function zeroLayersNote(layerIds: readonly number[]): string {
+  const n = layerIds.length;
+  const shownIds = n > 8 ? `${layerIds.slice(0, 8).join(', ')}, …` : layerIds.join(', ');
+  return (
+    `Dropped ${n} layer${n === 1 ? '' : 's'} whose counts are all zero (layer id${n === 1 ? '' : 's'} ` +
+    `${shownIds}): no token was routed there (SGLang writes zero rows for dense layers), so there is no load to score.`
+  );
+}
+
+/** Problem with a model layer count given by a caller (ImportOptions.layers and the like), or undefined. */
+export function layerCountProblem(layers: number): string | undefined {
+  if (Number.isInteger(layers) && layers >= 1 && layers <= MAX_LAYERS) return undefined;
+  return `the layer count ${layers} must be a whole number from 1 to ${MAX_LAYERS}`;
+}
+
+/** "layer id 7 is outside 0–5 (the model has 6 layers)", or undefined when the id is below `layers`. */
+export function layerIdProblem(id: number, layers: number | undefined): string | undefined {
+  if (layers === undefined || (Number.isSafeInteger(id) && id >= 0 && id < layers)) return undefined;
+  return `layer id ${id} is outside 0–${layers - 1} (the model has ${layers} layer${layers === 1 ? '' : 's'})`;
+}

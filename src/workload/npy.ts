@@ -8,6 +8,8 @@
  * sentence. Write: float32 and int32.
  */
 
+import { InputError, MAX_NESTING_DEPTH, printable as shown } from './input';
+
 export type NpyDtype = 'float32' | 'int32' | 'uint8';
 
 /** `notes`: one sentence per conversion made while reading (absent when the file was read as is). */
@@ -16,7 +18,8 @@ export type NpyArray =
   | { dtype: 'int32'; shape: number[]; data: Int32Array; notes?: string[] }
   | { dtype: 'uint8'; shape: number[]; data: Uint8Array; notes?: string[] };
 
-export class NpyError extends Error {
+/** An InputError: the CLI and the app catch every refused input file with one `instanceof`. */
+export class NpyError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'NpyError';
@@ -112,8 +115,15 @@ const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 type Literal = string | number | boolean | null | Literal[] | { [key: string]: Literal };
 
+const WORD = /True|False|None|-?\d+L?/y;
+
+/**
+ * Python literals (dict, tuple, list, str, int, bool, None): recursive descent, with nesting limited to
+ * MAX_NESTING_DEPTH so a hostile header (64 KiB of '[') fails with a message instead of overflowing the stack.
+ */
 class LiteralParser {
   private at = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly fail: (why: string) => never,
@@ -127,6 +137,15 @@ class LiteralParser {
     return value;
   }
 
+  /** A dict, tuple or list: one level deeper, refused beyond MAX_NESTING_DEPTH. */
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_NESTING_DEPTH)
+      this.fail(`nested more than ${MAX_NESTING_DEPTH} levels deep; real headers use 2`);
+    const value = read();
+    this.depth--;
+    return value;
+  }
+
   private space(): void {
     while (this.at < this.text.length && /\s/.test(this.text[this.at])) this.at++;
   }
@@ -134,10 +153,11 @@ class LiteralParser {
   private value(): Literal {
     this.space();
     const c = this.text[this.at];
-    if (c === '{') return this.dict();
-    if (c === '(' || c === '[') return this.sequence(c === '(' ? ')' : ']');
+    if (c === '{') return this.nested(() => this.dict());
+    if (c === '(' || c === '[') return this.nested(() => this.sequence(c === '(' ? ')' : ']'));
     if (c === "'" || c === '"') return this.string();
-    const word = /^(True|False|None|-?\d+L?)/.exec(this.text.slice(this.at));
+    WORD.lastIndex = this.at;
+    const word = WORD.exec(this.text);
     if (!word) this.fail(`unexpected ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
     this.at += word[0].length;
     if (word[0] === 'True') return true;
@@ -183,7 +203,7 @@ class LiteralParser {
       const key = this.value();
       if (typeof key !== 'string') this.fail('dict keys must be strings');
       this.space();
-      if (this.text[this.at++] !== ':') this.fail(`expected ':' after '${key}'`);
+      if (this.text[this.at++] !== ':') this.fail(`expected ':' after '${shown(key as string)}'`);
       out[key] = this.value();
       this.space();
       if (this.text[this.at] === ',') this.at++;
@@ -233,7 +253,7 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
   const kind = m ? KINDS[`${m[2]}${m[3]}`] : undefined;
   if (!m || !kind) {
     fail(
-      `unsupported dtype '${d}'; expected float32 ('<f4'), int32 ('<i4') or uint8 ('|u1') ` +
+      `unsupported dtype '${shown(d)}'; expected float32 ('<f4'), int32 ('<i4') or uint8 ('|u1') ` +
         '(float64, float16 and other integer widths are converted)',
     );
   }
