@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeHash, encodeHash, scenarioFromJson, scenarioToJson } from './codec';
-import { SCHEMA_VERSION } from './migrations';
+import { migrate, SCHEMA_VERSION } from './migrations';
 import { CHIP_PRESETS } from './presets/chips';
 import { MODEL_PRESETS } from './presets/models';
 import { defaultScenario, PARAM_KEYS, type ParamDef, paramDef, type Scenario } from './schema';
-import { isValidScenario, validateScenario } from './validate';
+import { isValidScenario, show, validateScenario } from './validate';
 
 /** Arbitrary for one parameter's valid values, straight from the schema. */
 function arbParam(def: ParamDef): fc.Arbitrary<unknown> {
@@ -204,5 +205,94 @@ describe('unknown link keys', () => {
     const { issues, extras } = decodeHash('#d=64&topK=2');
     expect(issues.join(' ')).toMatch(/unknown link key: d/);
     expect(extras).toEqual({});
+  });
+});
+
+describe('text that holds no scenario is an error (issue 13)', () => {
+  const b64 = (text: string) => Buffer.from(zlibSync(strToU8(text))).toString('base64url');
+
+  it('sets `error` (one line, also in issues) for invalid JSON, too large, too deep and non-objects', () => {
+    for (const [text, why] of [
+      ['{not json', /^The scenario is not valid JSON \(.*\); expected an object such as/],
+      ['', /not valid JSON/],
+      ['   \n', /not valid JSON/],
+      ['[1,2]', /holds an array, not an object of parameters/],
+      ['3.5', /holds a number/],
+      ['"x"', /holds a string/],
+      ['null', /holds null/],
+      ['true', /holds a boolean/],
+      [' '.repeat(70_000), /too large \(70000 characters; at most 65536/],
+      [`${'['.repeat(65)}${']'.repeat(65)}`, /^The scenario is nested 65 levels deep; at most 64 levels/],
+      [`{"experts": ${'['.repeat(500)}`, /nested 501 levels deep/],
+      [`#s=${b64('[1]')}`, /link whose scenario cannot be read: .*holds an array/],
+      [`https://x.org/moe/#s=${b64('{"a":'.repeat(80) + '1' + '}'.repeat(80))}`, /nested 80 levels deep/],
+    ] as const) {
+      const read = scenarioFromJson(text);
+      expect(read.error, JSON.stringify(text.slice(0, 30))).toMatch(why);
+      expect(read.error).not.toMatch(/\n/);
+      expect(read.issues).toContain(read.error);
+      expect(isValidScenario(read.scenario)).toBe(true);
+    }
+  });
+
+  it('a scenario with fixes has issues but no error', () => {
+    for (const text of [
+      '{}',
+      '{"experts": "lots"}',
+      `${'{"scenario":'.repeat(1)}{"experts": 8}}`,
+      '#preset=nope',
+    ]) {
+      const read = scenarioFromJson(text);
+      expect(read.error, text).toBeUndefined();
+    }
+    // Nesting up to the limit is fine (unknown keys are reported, not refused).
+    const deep = `{"junk": ${'['.repeat(63)}${']'.repeat(63)}}`;
+    expect(scenarioFromJson(deep).error).toBeUndefined();
+    expect(scenarioFromJson(deep).issues.join(' ')).toMatch(/Ignored unknown parameter: junk/);
+  });
+
+  it('decodeHash reports a nested or non-object #s= payload with `error` and keeps the readable fields', () => {
+    const nested = decodeHash(`#s=${b64(`${'['.repeat(1000)}${']'.repeat(1000)}`)}&topK=3`);
+    expect(nested.error).toMatch(/nested 1000 levels deep; at most 64/);
+    expect(nested.issues.join(' ')).toMatch(/nested 1000 levels deep.*opening the default scenario/);
+    expect(nested.scenario.topK).toBe(3);
+    expect(decodeHash('#s=AAAA').error).toMatch(/damaged/);
+    expect(decodeHash(`#${'x'.repeat(20_000)}`).error).toMatch(/too long/);
+    expect(decodeHash(`#${encodeHash(defaultScenario())}`).error).toBeUndefined();
+  });
+});
+
+describe('validateScenario and migrate never throw on hostile values (issue 13)', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  let deepObject: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deepObject = { a: deepObject };
+  const cyclic: Record<string, unknown> = { x: 1 };
+  cyclic.self = cyclic;
+  const bare = Object.create(null) as Record<string, unknown>;
+  bare.experts = 8;
+
+  it('values nested 10^5 deep, cyclic, BigInt or without a prototype give messages, not exceptions', () => {
+    for (const value of [deep, deepObject, cyclic, 10n, bare, [deep, cyclic], Symbol('s'), () => 1]) {
+      const input = { v: value, experts: value, chips: value, phase: value, useBias: value, tokens: value };
+      const { scenario, issues } = validateScenario(input);
+      expect(isValidScenario(scenario)).toBe(true);
+      expect(issues.length).toBeGreaterThan(0);
+      for (const issue of issues) expect(issue.length).toBeLessThan(400);
+      const migrated = migrate(input);
+      expect(migrated.issues.join(' ')).toMatch(/Unknown schema version/);
+      const whole = validateScenario(value);
+      expect(isValidScenario(whole.scenario)).toBe(true);
+      if (typeof value !== 'object' || Array.isArray(value)) expect(whole.issues[0]).toMatch(/not an object/);
+    }
+    expect(validateScenario({ chips: [deep, 'h100', cyclic] }).scenario.chips).toEqual(['h100']);
+  });
+
+  it('renders values short: nested ones cut at a few levels, long ones at 40 characters', () => {
+    expect(show(deep)).toBe('[[[[…]]]]');
+    expect(show({ a: { b: [1, 'x'] } })).toBe('{"a":{"b":[1,"x"]}}');
+    expect(show('y'.repeat(100))).toHaveLength(40);
+    expect(show(Number.NaN)).toBe('NaN');
+    expect(show(cyclic)).toBe('{"x":1,"self":{"x":1,"self":{"x":1,"s...');
   });
 });
