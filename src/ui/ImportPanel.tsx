@@ -5,10 +5,10 @@ import { applyModelPreset } from '../scenario';
 import { runStreamNow, useAppStore } from '../state';
 import { importedSource } from '../stream';
 import {
+  checkInputSize,
   type ImportOptions,
   type ImportPreview,
   layerConfigFromScenario,
-  MAX_IMPORT_BYTES,
   previewImport,
   TRACE_PRESETS,
   type TracePreset,
@@ -24,6 +24,35 @@ interface Loaded {
   options: ImportOptions;
 }
 
+/** Longest message the panel shows; a hostile file may put anything in an error message. */
+const MAX_MESSAGE_CHARS = 300;
+
+/**
+ * One clear line for whatever reading or replaying a file threw: engine errors from hostile files (a stack
+ * overflow from deep nesting, an impossible array length) are said in words, and only the first line is kept.
+ */
+export function importFailure(err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err);
+  text = text
+    .replace(/Maximum call stack size exceeded|too much recursion/gi, 'the file is nested too deeply to read')
+    .replace(
+      /Invalid typed array length[^\n]*|Invalid array length|Array buffer allocation failed/gi,
+      'the file describes an array too large to hold in memory',
+    );
+  const line = text.split('\n', 1)[0].trim() || 'the file could not be read';
+  return line.length > MAX_MESSAGE_CHARS ? `${line.slice(0, MAX_MESSAGE_CHARS)}…` : line;
+}
+
+/** previewImport, with anything it throws (it should not) turned into a failed preview. */
+function safePreview(loaded: Loaded): ImportPreview {
+  try {
+    const p = previewImport(loaded.name, loaded.bytes, loaded.options);
+    return p.ok ? p : { ok: false, error: importFailure(p.error) };
+  } catch (err) {
+    return { ok: false, error: `${loaded.name}: ${importFailure(err)}` };
+  }
+}
+
 /** Bring a load recorded from a real model: a count table, per-token choices, or router logits. Preview first. */
 export function ImportPanel() {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -31,20 +60,18 @@ export function ImportPanel() {
   const [busy, setBusy] = useState(false);
   const imported = useAppStore((s) => s.imported);
   const setImported = useAppStore((s) => s.setImported);
-  const preview: ImportPreview | null = useMemo(
-    () => (loaded ? previewImport(loaded.name, loaded.bytes, loaded.options) : null),
-    [loaded],
-  );
+  const preview: ImportPreview | null = useMemo(() => (loaded ? safePreview(loaded) : null), [loaded]);
 
   const readFile = async (file: File) => {
     setError(null);
-    if (file.size > MAX_IMPORT_BYTES) {
-      setError(
-        `${file.name} is ${fmt(file.size / 2 ** 20)} MiB; the limit is ${MAX_IMPORT_BYTES / 2 ** 20} MiB.`,
-      );
-      return;
+    try {
+      // Refused before a byte is read: empty, or larger than an imported trace may be.
+      checkInputSize(file.name, file.size, 'import');
+      setLoaded({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), options: {} });
+    } catch (err) {
+      setLoaded(null);
+      setError(importFailure(err));
     }
-    setLoaded({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), options: {} });
   };
 
   const readPreset = async (id: string) => {
@@ -68,7 +95,7 @@ export function ImportPanel() {
         },
       });
     } catch (err) {
-      setError((err as Error).message);
+      setError(importFailure(err));
     } finally {
       setBusy(false);
     }
@@ -76,16 +103,17 @@ export function ImportPanel() {
 
   const use = async () => {
     if (!preview?.ok || !loaded) return;
+    setError(null);
     const { data, summary } = preview;
-    const store = useAppStore.getState();
-    // The scenario takes the recorded model's shape, so the load and the projection describe the same model.
-    let s = store.scenario;
-    if (loaded.preset) s = applyModelPreset(s, loaded.preset.modelPresetId);
-    const topK = summary.topK ?? loaded.preset?.topK ?? Math.min(s.topK, data.experts);
-    if (s.experts !== data.experts || s.topK !== topK)
-      s = { ...s, experts: data.experts, topK, groups: 1, topGroups: 1 };
-    store.replaceScenario(s);
     try {
+      const store = useAppStore.getState();
+      // The scenario takes the recorded model's shape, so the load and the projection describe the same model.
+      let s = store.scenario;
+      if (loaded.preset) s = applyModelPreset(s, loaded.preset.modelPresetId);
+      const topK = summary.topK ?? loaded.preset?.topK ?? Math.min(s.topK, data.experts);
+      if (s.experts !== data.experts || s.topK !== topK)
+        s = { ...s, experts: data.experts, topK, groups: 1, topGroups: 1 };
+      store.replaceScenario(s);
       if (data.format === 'count-table') {
         setImported(importToLoadProfile(data, { topK, label: loaded.preset?.name ?? loaded.name }));
       } else {
@@ -94,12 +122,15 @@ export function ImportPanel() {
         // Choices and logits replay through the kernels from the gate onward.
         const cfg = layerConfigFromScenario(s);
         const stream = await runStreamNow({ source: importedSource(s, cfg, data) });
+        // runStreamNow keeps its failure in the stream state; say it here too, where the file was chosen.
+        const streamState = useAppStore.getState().streamState;
+        if (!stream && streamState.status === 'error') setError(importFailure(streamState.message));
         if (stream && data.format === 'router-logits') {
           setImported(toLoadProfile(stream));
         }
       }
     } catch (err) {
-      setError((err as Error).message);
+      setError(importFailure(err));
     }
   };
 
@@ -138,7 +169,11 @@ export function ImportPanel() {
           />
         </div>
       </div>
-      {error && <p role="alert">Import failed: {error}</p>}
+      {error && (
+        <p role="alert" data-testid="import-failed">
+          Import failed: {error}
+        </p>
+      )}
       {preview && !preview.ok && (
         <p role="alert" data-testid="import-error">
           Could not read {loaded?.name}: {preview.error}
