@@ -3,11 +3,13 @@
  * back, and check them against the CPU reference; then the CPU engine, and a clear one-line error.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseArgs } from '../../src/cli/args';
+import { runCommand } from '../../src/cli/runCommand';
 import { runReferenceLayer } from '../../src/reference';
 import { scenarioFromJson } from '../../src/scenario';
 import { generateLayerTensors, layerConfigFromScenario, readNpy, writeNpy } from '../../src/workload';
@@ -110,6 +112,71 @@ describe('moe run (CLI)', () => {
     const lines = (err?.stderr ?? '').split('\n').filter((l) => l.startsWith('moe:'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/bad\.npy/);
+    // The failure came after the output folder was prepared: neither it nor its temp folder is left.
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('.moe-lab-'))).toEqual([]);
+  });
+
+  /** The CLI's failure: exit code and its `moe:` lines on stderr. */
+  const failure = (args: string[]) =>
+    cli(args).then(
+      () => ({ code: 0, lines: [] as string[] }),
+      (e: { code: number; stderr: string }) => ({
+        code: e.code,
+        lines: e.stderr.split('\n').filter((l) => l.startsWith('moe:')),
+      }),
+    );
+
+  it('exits non-zero on a scenario file that is not JSON, and writes nothing', async () => {
+    writeFileSync(join(dir, 'broken.json'), '{"experts": 8,');
+    const out = join(dir, 'broken-out');
+    const { code, lines } = await failure(['--scenario', join(dir, 'broken.json'), '--out', out]);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^moe: cannot use --scenario .*broken\.json: The scenario is not valid JSON/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits non-zero on a router holding NaN (it used to run and report max/mean 4.00)', async () => {
+    const w = Float32Array.from({ length: 16 * 6 }, (_, i) => Math.cos(i));
+    w[6 * 2 + 4] = Number.NaN;
+    writeFileSync(join(dir, 'nan.npy'), writeNpy(w, [16, 6]));
+    const out = join(dir, 'nan-out');
+    const { code, lines } = await failure([
+      '--scenario',
+      join(dir, 's.json'),
+      '--out',
+      out,
+      '--router',
+      join(dir, 'nan.npy'),
+    ]);
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^moe: --router .*nan\.npy: value NaN at index \[2, 4\] \(flat 16\) is not a finite/,
+      ),
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a run into the folder of an earlier GPU run replaces it whole (no stale ec_tokens.npy)', async () => {
+    const out = join(dir, 'twice');
+    const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const ec = join(dir, 'ec.json');
+      writeFileSync(ec, JSON.stringify({ ...JSON.parse(scenarioJson), routingMode: 'expert-choice' }));
+      expect(await runCommand.run(parseArgs(['--scenario', ec, '--out', out, '--warmup', '0']))).toBe(0);
+      expect(readdirSync(out)).toContain('ec_tokens.npy');
+      const tc = join(dir, 's.json');
+      expect(await runCommand.run(parseArgs(['--scenario', tc, '--out', out, '--engine', 'cpu']))).toBe(0);
+    } finally {
+      quiet.mockRestore();
+    }
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.engine).toBe('cpu');
+    expect(report.layer.routingMode).toBe('token-choice');
+    expect(readdirSync(out).sort()).toEqual(['.moe-lab-output', ...report.outputs].sort());
+    expect(readdirSync(out)).not.toContain('ec_tokens.npy');
   });
 
   it('prints a large --json report whole through a pipe (over 64 KiB)', async () => {
