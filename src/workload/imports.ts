@@ -1033,7 +1033,7 @@ function jsonError(err: unknown): string {
 function jsonShown(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object' && v !== null) return 'an object';
-  return clip(JSON.stringify(v) ?? String(v));
+  return clip(typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
 }
 
 /**
@@ -1135,6 +1135,7 @@ function assembleChoices(
 ): TokenChoices {
   checkExperts(name, opts.experts);
   checkLayers(name, opts.layers);
+  if (entries.length === 0) throw new ImportError(`${name}: no expert choices in the file`);
   const k = entries[0].experts.length;
   if (k === 0) throw new ImportError(`${name} ${entries[0].at}: no expert ids`);
   if (k > MAX_TOP_K) {
@@ -1236,10 +1237,17 @@ function npyLayerIds(name: string, layers: number, opts: ImportOptions): number[
   }
   if (given.length !== layers)
     throw new ImportError(`${name}: ${given.length} layer ids given for ${layers} layers in the array`);
+  const seen = new Map<number, number>();
   given.forEach((id, l) => {
     const why = countProblem(id) ?? layerIdProblem(id, opts.layers);
     if (why)
       throw new ImportError(`${name}: array layer ${l}: layer id ${id} ${why.replace(/^layer id \S+ /, '')}`);
+    const before = seen.get(id);
+    if (before !== undefined)
+      throw new ImportError(
+        `${name}: layer id ${id} is given for array layers ${before} and ${l}; each layer once`,
+      );
+    seen.set(id, l);
   });
   return given;
 }
