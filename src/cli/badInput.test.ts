@@ -336,6 +336,33 @@ describe('inputs that would be ignored are refused', () => {
   });
 });
 
+describe("count tables are checked against the scenario's model", () => {
+  it('layer ids beyond the model (dense layers included) are refused by project and stream', async () => {
+    // tiny has 4 MoE layers and no dense ones by default: layer id 5 is beyond it.
+    const csv = file('beyond.csv', 'layer_id,expert_id,count\n0,0,5\n0,1,3\n5,2,1\n5,3,1\n');
+    const p = await cli(projectCommand, ['--scenario', scenario, '--counts', csv]);
+    expect(p.error?.message).toMatch(/beyond\.csv line 4: layer id 5 is outside/);
+    await refused(
+      ['--scenario', scenario, '--import', csv],
+      /beyond\.csv line 4: layer id 5 is outside/,
+      streamCommand,
+    );
+    const npy = file(
+      'beyond.npy',
+      writeNpy(
+        Int32Array.from({ length: 6 * E }, () => 1),
+        [6, E],
+      ),
+    );
+    const q = await cli(projectCommand, ['--scenario', scenario, '--counts', npy]);
+    expect(q.error?.message).toMatch(/beyond\.npy: the array has 6 layers but the model has 4/);
+    // With two dense layers in front the model has 6 layers, and the same files are read.
+    const deeper = file('deeper.json', JSON.stringify({ ...tiny, denseLayers: 2 }));
+    expect((await cli(projectCommand, ['--scenario', deeper, '--counts', csv, '--json'])).error).toBeNull();
+    expect((await cli(projectCommand, ['--scenario', deeper, '--counts', npy, '--json'])).error).toBeNull();
+  });
+});
+
 describe('the CPU engine of moe run', () => {
   it('plans with cpuPlan and records its scale and note', async () => {
     const out = newOut();

@@ -20,15 +20,22 @@ const USAGE =
   "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter)";
 
 /** A counts file: a table of counts, or a .npy routing trace [tokens, layers, k] of expert ids. */
-export function readCountsFile(file: string, filter: Record<string, string>): CountTable | NpyArray {
+export function readCountsFile(
+  file: string,
+  filter: Record<string, string>,
+  layers?: number,
+): CountTable | NpyArray {
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') {
     if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
     const bytes = readInputFile(file, '--counts', 'import');
     const arr = readNpy(bytes, file);
-    return arr.shape.length === 3 ? arr : countsFromNpy(arr, file);
+    if (arr.shape.length === 3) return arr;
+    const table = countsFromNpy(arr, file, { layers });
+    for (const note of table.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
+    return table;
   }
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return countsFromCsv(file, filter);
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return countsFromCsv(file, filter, layers);
   throw new Error(`--counts ${file}: expected a .npy or .csv file`);
 }
 
@@ -36,8 +43,12 @@ export function readCountsFile(file: string, filter: Record<string, string>): Co
  * A CSV count table through the same reader as the app's import dialog and `moe stream --import` (BOM, CRLF,
  * quotes, tabs or semicolons, concatenated rank dumps, pandas index columns); its notes go to stderr.
  */
-function countsFromCsv(file: string, filter: Record<string, string>): CountTable {
-  const t = parseImport(file, readInputText(file, '--counts', 'import'), { format: 'count-table', filter });
+function countsFromCsv(file: string, filter: Record<string, string>, layers?: number): CountTable {
+  const t = parseImport(file, readInputText(file, '--counts', 'import'), {
+    format: 'count-table',
+    filter,
+    layers,
+  });
   if (t.format !== 'count-table') throw new Error(`--counts ${file}: not a count table`);
   for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
   if (t.filters.length) {
@@ -220,7 +231,12 @@ export const projectCommand: Command = {
     const filter = filterFlag(args);
     if (!countsFile && Object.keys(filter).length) throw new Error('--filter needs --counts');
     const imported = countsFile
-      ? loadFromFile(scenario, readCountsFile(countsFile, filter), countsFile)
+      ? loadFromFile(
+          scenario,
+          // Layer ids are the model's (dense layers included, as SGLang numbers them): each must be below L.
+          readCountsFile(countsFile, filter, scenario.moeLayers + scenario.denseLayers),
+          countsFile,
+        )
       : undefined;
     const projections = projectAll(scenario, imported?.load);
     if (json) {

@@ -74,9 +74,12 @@ describe('moe stream (CPU engine)', () => {
 
   it('replays an imported count table and the recorded ESFT trace', async () => {
     const data = resolve(__dirname, '../../public/data/routing');
+    // Mixtral has 32 layers: the table's layer ids (up to 15) must be within the scenario's model.
+    const mixtral = join(dir, 'mixtral.json');
+    writeFileSync(mixtral, JSON.stringify({ v: 2, preset: 'mixtral-8x7b', tokens: 32 }));
     const table = await stream([
       '--scenario',
-      scenario,
+      mixtral,
       '--out',
       join(dir, 'b'),
       '--engine',

@@ -136,7 +136,12 @@ export const streamCommand: Command = {
     const notes: string[] = [];
     if (importFile) {
       const bytes = readInputFile(importFile, '--import', 'import');
-      imported = parseImport(basename(importFile), bytes, { filter, experts: undefined });
+      // Layer ids are the model's (dense layers included, as SGLang numbers them): each must be below L.
+      imported = parseImport(basename(importFile), bytes, {
+        filter,
+        experts: undefined,
+        layers: s.moeLayers + s.denseLayers,
+      });
       for (const note of imported.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
       if (filter && (imported.format !== 'count-table' || imported.filters.length === 0))
         throw new Error(
