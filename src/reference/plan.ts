@@ -9,10 +9,10 @@ import { capacityOf, chooseScale, type LayerConfig } from '../workload/layer';
 
 /**
  * Bytes of typed arrays one CPU layer may allocate, inputs and results included: 1 GiB, as for the GPU engine
- * (../gpu/planner.ts DEFAULT_MEMORY_BUDGET). The CPU engine runs in a browser tab's Web Worker, which gets a copy
- * of the inputs, so the tab may hold up to about twice this: still well under the few GiB a tab can hold
- * before the browser kills it, and far beyond what the engine computes in reasonable time (a layer of this
- * size already takes minutes in plain TypeScript).
+ * (../gpu/planner.ts DEFAULT_MEMORY_BUDGET). In the app the CPU engine runs in a browser tab's Web Worker (the
+ * inputs are moved there, not copied), and a tab holds a few GiB at most before the browser kills it: 1 GiB
+ * leaves room for the page itself. It is also about as much as the engine computes in reasonable time: a layer
+ * this size already takes minutes in plain TypeScript. The figure is a sum over every array, not the peak.
  */
 export const CPU_MEMORY_BUDGET = 2 ** 30;
 

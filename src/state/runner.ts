@@ -157,7 +157,8 @@ export async function runScenario(
     const plan = cpuPlan(s);
     const tensors = generateLayerTensors(s, plan.cfg);
     onPhase('cpu');
-    const { result, ms } = await runReferenceInWorker(plan.cfg, tensors, signal);
+    // The tensors are not used again here: move them to the worker rather than hold two copies.
+    const { result, ms } = await runReferenceInWorker(plan.cfg, tensors, signal, true);
     return buildRun(s, plan.cfg, result, {
       engine: 'cpu',
       provenance: 'CPU reference engine (no WebGPU)',
