@@ -308,6 +308,10 @@ describe('inputs that would be ignored are refused', () => {
     );
     await refused(['--scenario', scenario, '--engine', 'cpu', 'x.npy'], /unexpected argument "x\.npy"/);
     await refused(
+      ['--scenario', scenario, '--engine', 'cpu', '--trials', '0'],
+      /--trials must be a positive integer/,
+    );
+    await refused(
       ['--scenario', scenario, '--engine', 'cpu', '--x', logits, '--x', router],
       /--x is given more than once/,
     );

@@ -193,7 +193,8 @@ export const runCommand: Command = {
     const json = boolFlag(args, 'json');
     const { scenario: s, file: scenarioFile, issues } = scenarioArg(args);
     const engineFlag = engineArg(args, s);
-    const trials = Math.max(1, intFlag(args, 'trials', 0) ?? s.trials);
+    // --trials 0 is refused (it used to become 1 silently); the scenario's trials are at least 1.
+    const trials = intFlag(args, 'trials', 1) ?? Math.max(1, s.trials);
     const warmup = intFlag(args, 'warmup', 0) ?? 1;
     checkTensorUse(
       s,
