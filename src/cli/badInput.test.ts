@@ -379,6 +379,13 @@ describe('the CPU engine of moe run', () => {
     expect(report.plan.note).toMatch(/0\.5|50(\.0)?%/);
   });
 
+  it('a layer the CPU engine cannot hold is refused by cpuPlan at once, writing nothing', async () => {
+    const huge = file('huge-layer.json', JSON.stringify({ v: 2, tokens: 1_048_576, experts: 1024, topK: 8 }));
+    const r = await refused(['--scenario', huge, '--engine', 'cpu'], /does not fit the CPU engine/);
+    expect(calls.cpuPlan).toBe(1);
+    expect(r.ms).toBeLessThan(2000);
+  });
+
   it('runs the warm-up as the GPU engine does: warmup + trials layer runs', async () => {
     const r = await cli(runCommand, [
       '--scenario',
