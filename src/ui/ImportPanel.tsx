@@ -176,7 +176,10 @@ export function ImportPanel() {
       )}
       {preview && !preview.ok && (
         <p role="alert" data-testid="import-error">
-          Could not read {loaded?.name}: {preview.error}
+          Could not read {loaded?.name}: {/* Reader messages start with the file's name already. */}
+          {loaded && preview.error.startsWith(`${loaded.name}: `)
+            ? preview.error.slice(loaded.name.length + 2)
+            : preview.error}
         </p>
       )}
       {preview?.ok && loaded && (
