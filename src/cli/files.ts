@@ -258,6 +258,10 @@ export async function withOutputDir<T>(
     out.commit();
     return value;
   } finally {
-    out.abandon();
+    try {
+      out.abandon();
+    } catch {
+      // Removing the temp folder failed: the error that got here matters more; the folder is hidden.
+    }
   }
 }
