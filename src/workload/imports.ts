@@ -225,12 +225,17 @@ interface CsvRow {
 
 /** The header line: the first line that is neither blank nor a '#' comment (up to MAX_CSV_HEADER_CHARS + 1). */
 function headerLineOf(text: string): string {
-  const re = /[^\r\n]*/g;
+  // A scan, not a regular expression: V8 keeps the subject of the last match alive (RegExp.input), which would
+  // hold a 60 MB text in memory after the import.
   for (let at = 0; at < text.length; ) {
-    re.lastIndex = at;
-    const line = (re.exec(text) as RegExpExecArray)[0];
+    let end = at;
+    for (; end < text.length; end++) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+    }
+    const line = text.slice(at, end);
     if (line.trim() !== '' && !line.trimStart().startsWith('#')) return line;
-    at += line.length + 1;
+    at = end + 1;
   }
   return '';
 }
