@@ -20,6 +20,33 @@ describe('counts files', () => {
     );
   });
 
+  it('applies the importer rules: whole counts, the model layer count, all-zero layers dropped or refused', () => {
+    const read = (data: Float32Array | Int32Array, shape: number[]) => readNpy(writeNpy(data, shape));
+    for (const [bad, why] of [
+      [2.5, /count 2\.5 at \[0, 1\] \(layer 0, expert 1\) is not a whole number/],
+      [3e38, /is too large/],
+      [Number.NaN, /count NaN .* is not a number/],
+      [Number.POSITIVE_INFINITY, /is not finite/],
+    ] as const) {
+      expect(() => countsFromNpy(read(new Float32Array([1, bad, 2, 3]), [2, 2]), 'c.npy')).toThrow(why);
+    }
+    expect(() => countsFromNpy(read(new Int32Array(8), [4, 2]), 'c.npy', { layers: 3 })).toThrow(
+      'c.npy: the array has 4 layers but the model has 3',
+    );
+    const t = countsFromNpy(read(new Int32Array([0, 0, 1, 2, 0, 0, 5, 0]), [4, 2]), 'c.npy', { layers: 4 });
+    expect(t.layerIds).toEqual([1, 3]);
+    expect(t.counts).toEqual([
+      [1, 2],
+      [5, 0],
+    ]);
+    expect(t.notes).toEqual([
+      expect.stringMatching(/^Dropped 2 layers whose counts are all zero \(layer ids 0, 2\)/),
+    ]);
+    expect(() => countsFromNpy(read(new Int32Array(4), [2, 2]), 'c.npy')).toThrow(
+      'c.npy: every count is zero: nothing to measure',
+    );
+  });
+
   it('a routing trace gives exact per-batch counts that the projection uses at that batch size', () => {
     // 8 tokens, 1 layer, k = 1, E = 4: the first batch of 4 all go to expert 0, the second spreads out.
     const ids = [0, 0, 0, 0, 0, 1, 2, 3];

@@ -377,6 +377,52 @@ describe('all-zero loads are never scored', () => {
   });
 });
 
+describe('sizes that would make a reader slow or huge are refused up front', () => {
+  it('more expert ids per token than any top-k (CSV, JSON, .npy)', () => {
+    const ids = Array.from({ length: 65 }, (_, e) => e);
+    expect(importError('k.csv', `token,layer,expert_ids\n0,0,${ids.join(' ')}\n`)).toBe(
+      'k.csv line 2: 65 expert ids per token; a model routes at most 64 (top-k)',
+    );
+    expect(importError('k.json', JSON.stringify([{ token: 0, layer: 0, experts: ids }]))).toMatch(
+      /^k\.json entry 0: 65 expert ids per token/,
+    );
+    const wide = writeNpy(
+      Int32Array.from({ length: 2 * 100 }, (_, i) => i % 100),
+      [2, 1, 100],
+    );
+    expect(importError('k.npy', wide)).toMatch(/^k\.npy: 100 expert ids per token \(shape \[2, 1, 100\]\)/);
+  });
+
+  it('expert ids beyond 65535 in choices', () => {
+    expect(importError('e.json', '[{"token":0,"layer":0,"experts":[1,70000]}]')).toBe(
+      'e.json entry 0: expert id 70000 is too large (at most 65535)',
+    );
+    expect(importError('e.npy', writeNpy(new Int32Array([0, 2 ** 30]), [1, 2]))).toMatch(
+      /token 0, layer 0: expert id 1073741824 is too large/,
+    );
+  });
+
+  it('a sparse choice file (every token in its own layer) is refused without a tokens × layers grid', () => {
+    const n = 20000;
+    const rows = Array.from({ length: n }, (_, i) => `${i},${i},1 2`);
+    const start = performance.now();
+    expect(importError('s.csv', `token,layer,expert_ids\n${rows.join('\n')}\n`)).toBe(
+      's.csv: token 0 has no row for layer 1 (every token needs a row in every layer)',
+    );
+    // A 20000 × 20000 × 2 grid would be 3.2 GB; the refusal takes a moment.
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(importError('s.csv', 'token,layer,expert_ids\n0,0,1\n0,0,2\n1,1,1\n')).toBe(
+      's.csv line 3: token 0, layer 0 appears a second time',
+    );
+  });
+
+  it('a JSON column object with no rows is an error, not a crash', () => {
+    expect(importError('c.json', '{"topk_ids":[[]],"layer":0}')).toBe(
+      'c.json: no expert choices in the file',
+    );
+  });
+});
+
 // ---- the streamed count-table reader against a direct sum -------------------------------------------------------
 
 interface Model {
