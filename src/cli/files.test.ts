@@ -180,4 +180,20 @@ describe('prepareOutputDir: a temp folder beside the target, moved into place', 
     expect(readFileSync(join(kept, 'y.npy'), 'utf8')).toBe('first');
     expect(readdirSync(dir).filter((n) => n.startsWith('.kept'))).toEqual([]);
   });
+
+  it("a killed run's hidden temp folder is removed by the next run into the same target; a live one stays", async () => {
+    const target = join(dir, 'killed');
+    // pid 2^30 is above Linux's pid_max, so no such process; pid 1 (init) is always alive.
+    const dead = join(dir, `.killed.moe-lab-tmp-${2 ** 30}-abc123`);
+    const live = join(dir, '.killed.moe-lab-tmp-1-def456');
+    for (const d of [dead, live]) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'y.npy'), 'half');
+    }
+    await withOutputDir(target, 'run', (tmp) => writeFileSync(join(tmp, 'y.npy'), 'whole'));
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(readFileSync(join(target, 'y.npy'), 'utf8')).toBe('whole');
+    rmSync(live, { recursive: true });
+  });
 });

@@ -145,6 +145,40 @@ function checkExistingTarget(outDir: string, target: string): void {
 
 const uniqueSuffix = () => `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Remove the hidden temporary folders of earlier runs into the same target whose process is gone (killed before
+ * it could clean up): they never looked complete, and nothing else would ever remove them.
+ */
+function removeOrphans(parent: string, base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.moe-lab-`;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(?:tmp|old)-(\d+)-[a-z0-9]+$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // Not ours to remove (permissions): leave it.
+    }
+  }
+}
+
 /**
  * Get `--out DIR` ready before any computation. The target must be a new folder, an empty one, or a previous
  * moe-lab output folder (it holds OUTPUT_MARKER); missing parent folders are created one level at a time (plain
@@ -193,6 +227,7 @@ export function prepareOutputDir(outDir: string, command: 'run' | 'stream'): Out
   const parent = dirname(target);
   const base = basename(target);
   const temp = join(parent, `.${base}.moe-lab-tmp-${uniqueSuffix()}`);
+  removeOrphans(parent, base);
   try {
     mkdirSync(temp);
     writeFileSync(
