@@ -257,6 +257,10 @@ describe('text that holds no scenario is an error (issue 13)', () => {
     expect(nested.issues.join(' ')).toMatch(/nested 1000 levels deep.*opening the default scenario/);
     expect(nested.scenario.topK).toBe(3);
     expect(decodeHash('#s=AAAA').error).toMatch(/damaged/);
+    // A zip bomb: a 1 MB payload of spaces compresses to a short link; it is refused, not inflated whole.
+    const bomb = decodeHash(`#s=${b64(`${' '.repeat(2 ** 20)}{}`)}`);
+    expect(bomb.error).toMatch(/too large \(more than 65536 characters once decompressed/);
+    expect(decodeHash(`#s=${b64(`${' '.repeat(60_000)}{}`)}`).error).toBeUndefined();
     expect(decodeHash(`#${'x'.repeat(20_000)}`).error).toMatch(/too long/);
     expect(decodeHash(`#${encodeHash(defaultScenario())}`).error).toBeUndefined();
   });

@@ -227,9 +227,14 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   if (full) {
     let parsed: unknown;
     try {
-      const json = strFromU8(unzlibSync(fromBase64Url(full[1])));
-      if (json.length > MAX_JSON_LENGTH) {
-        error = `The scenario in this link is too large (${json.length} characters once decompressed).`;
+      // Inflate into a fixed buffer: a 16 kB link of zeros would otherwise inflate to megabytes before the check.
+      const cap = 4 * MAX_JSON_LENGTH + 1;
+      const bytes = unzlibSync(fromBase64Url(full[1]), { out: new Uint8Array(cap) });
+      const json = bytes.length < cap ? strFromU8(bytes) : '';
+      if (bytes.length >= cap || json.length > MAX_JSON_LENGTH) {
+        error =
+          `The scenario in this link is too large (more than ${MAX_JSON_LENGTH} characters once ` +
+          'decompressed).';
       } else parsed = parseJsonSafely(json, MAX_NESTING_DEPTH);
     } catch (err) {
       error =
