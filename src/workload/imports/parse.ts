@@ -1,0 +1,76 @@
+/** Entry points: which kind of routing file this is, and the parse that hands it to the right reader. */
+
+import { readNpy } from '../npy';
+import { assembleChoices, choicesFromCsv } from './choices';
+import { choicesFromJson } from './choicesJson';
+import { parseCountTable } from './countTable';
+import { headerLineOf, openCsv, parseCsv, separatorOf } from './csv';
+import { COUNT_COLUMNS, clip, EXPERT_COLUMNS, findColumn, IDS_COLUMNS, LAYER_COLUMNS } from './fields';
+import { fromNpy, npyHoldsCounts } from './npyImport';
+import { checkBinary, checkSize, isNpy, toText } from './text';
+import {
+  IMPORT_FORMAT_LABELS,
+  ImportError,
+  type ImportedData,
+  type ImportFormat,
+  type ImportOptions,
+  MAX_CSV_HEADER_CHARS,
+  MAX_IMPORT_BYTES,
+} from './types';
+
+/** Which kind of file this is, from its bytes (and, for text, its header or first character). */
+export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
+  if (isNpy(input)) {
+    const a = readNpy(input as Uint8Array, name);
+    if (a.dtype === 'float32') return 'router-logits';
+    return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
+  }
+  checkBinary(name, input);
+  const text = toText(input).trimStart();
+  if (text.startsWith('[') || text.startsWith('{')) return 'token-choices';
+  const headerText = headerLineOf(text);
+  if (headerText.length > MAX_CSV_HEADER_CHARS) {
+    throw new ImportError(
+      `${name}: the header line is ${headerText.length} characters; at most ${MAX_CSV_HEADER_CHARS} are accepted`,
+    );
+  }
+  const header = headerText.split(separatorOf(headerText)).map((h) => h.trim().replace(/^"|"$/g, ''));
+  if (findColumn(header, IDS_COLUMNS) >= 0) return 'token-choices';
+  if (findColumn(header, COUNT_COLUMNS) >= 0) return 'count-table';
+  // A table with layer and expert columns but no count column: let the count-table parser name what is missing.
+  if (findColumn(header, LAYER_COLUMNS) >= 0 && findColumn(header, EXPERT_COLUMNS) >= 0) return 'count-table';
+  throw new ImportError(
+    `${name}: not a recognised routing file: expected a .npy array, JSON choices, or a CSV whose header has ` +
+      `layer_id,expert_id,count (counts) or token,layer,expert_ids (choices); the header is "${clip(headerText, 80)}"`,
+  );
+}
+
+/** Parses an imported routing file. Throws ImportError or NpyError with one line. */
+export function parseImport(
+  name: string,
+  input: Uint8Array | string,
+  opts: ImportOptions = {},
+): ImportedData {
+  checkSize(name, input, opts.maxBytes ?? MAX_IMPORT_BYTES);
+  if (isNpy(input)) {
+    const data = fromNpy(name, readNpy(input as Uint8Array, name), opts);
+    const format = opts.format ?? data.format;
+    if (data.format !== format) {
+      throw new ImportError(
+        `${name}: this .npy holds ${IMPORT_FORMAT_LABELS[data.format]}, not ${IMPORT_FORMAT_LABELS[format]}`,
+      );
+    }
+    return data;
+  }
+  checkBinary(name, input);
+  const text = toText(input);
+  if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
+  const format = opts.format ?? detectImportFormat(name, text);
+  if (format === 'router-logits') throw new ImportError(`${name}: router logits must be a float32 .npy file`);
+  const trimmed = text.trimStart();
+  if (format === 'token-choices' && (trimmed.startsWith('[') || trimmed.startsWith('{')))
+    return assembleChoices(name, 'json', choicesFromJson(name, text), opts);
+  if (format === 'count-table') return parseCountTable(name, openCsv(name, text), opts);
+  const { header, rows } = parseCsv(name, text);
+  return assembleChoices(name, 'csv', choicesFromCsv(name, header, rows), opts);
+}

@@ -1,0 +1,65 @@
+/** Bytes → text: size limits, UTF-8 / UTF-16 decoding, and the binary files (.npy, .pt, zip) told apart from text. */
+
+import { clip } from './fields';
+import { ImportError } from './types';
+
+export function sizeOf(input: Uint8Array | string): number {
+  return typeof input === 'string' ? input.length : input.byteLength;
+}
+
+export function checkSize(name: string, input: Uint8Array | string, max: number): void {
+  const n = sizeOf(input);
+  if (n === 0) throw new ImportError(`${name}: the file is empty`);
+  if (n > max) {
+    throw new ImportError(`${name}: the file is ${fmtBytes(n)}; at most ${fmtBytes(max)} can be imported`);
+  }
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/** Text of a file: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (PowerShell, Excel); BOM removed. */
+export function toText(input: Uint8Array | string): string {
+  let encoding = 'utf-8';
+  if (typeof input !== 'string' && input.length >= 2) {
+    if (input[0] === 0xff && input[1] === 0xfe) encoding = 'utf-16le';
+    else if (input[0] === 0xfe && input[1] === 0xff) encoding = 'utf-16be';
+  }
+  const text = typeof input === 'string' ? input : new TextDecoder(encoding).decode(input);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Binary formats we cannot read but can name: a PyTorch .pt (zip or pickle) and other zip files. */
+export function checkBinary(name: string, input: Uint8Array | string): void {
+  if (typeof input === 'string' || input.length < 2) return;
+  const zip = input[0] === 0x50 && input[1] === 0x4b && input[2] === 0x03 && input[3] === 0x04;
+  const pickle = input[0] === 0x80 && input[1] >= 2 && input[1] <= 5;
+  if (zip || pickle) {
+    throw new ImportError(
+      `${name}: this is a ${zip ? 'zip archive' : 'Python pickle'}, probably a PyTorch .pt file (such as SGLang's ` +
+        'expert_distribution_recorder_*.pt), which cannot be read here; save the tensor as .npy, e.g. ' +
+        `python -c "import torch, numpy; d = torch.load('${clip(name, 40)}'); ` +
+        "numpy.save('counts.npy', d['logical_count'].sum(0).numpy())\" for counts [layers, experts]",
+    );
+  }
+  const sample = input.subarray(0, 512);
+  if (
+    sample.includes(0) &&
+    !(input[0] === 0xff && input[1] === 0xfe) &&
+    !(input[0] === 0xfe && input[1] === 0xff)
+  )
+    throw new ImportError(`${name}: a binary file that is not .npy; expected .npy, CSV or JSON`);
+}
+
+export const isNpy = (input: Uint8Array | string) =>
+  typeof input !== 'string' &&
+  input.length >= 6 &&
+  input[0] === 0x93 &&
+  input[1] === 0x4e &&
+  input[2] === 0x55 &&
+  input[3] === 0x4d &&
+  input[4] === 0x50 &&
+  input[5] === 0x59;
