@@ -1,7 +1,7 @@
 /**
  * Recorded expert loads from real models on real text, shipped in public/data/routing/ (provenance, license and
  * attribution in its README.md). Data only: the app fetches `file` relative to its base URL and parses it with
- * ./imports.ts (`parseImport(file, bytes, { filter, experts })`); the cost model then takes the counts.
+ * ./imports/ (`parseImport(file, bytes, { filter, experts })`); the cost model then takes the counts.
  * Every figure below is checked against the files by tracePresets.test.ts.
  */
 
