@@ -68,14 +68,16 @@ describe('readInputFile: only regular files, size-checked, read with a cap', () 
     writeFileSync(big, '');
     truncateSync(big, 2 ** 30 + 1);
     const tensor = timed(() => readInputFile(big, '--w1', 'tensor'));
-    expect(tensor.error?.message).toMatch(/--w1 .*big\.npy: the file is 1\.0 GiB; at most 1\.0 GiB is read/);
-    expect(tensor.ms).toBeLessThan(200);
+    expect(tensor.error?.message).toMatch(
+      /--w1 .*big\.npy: the file is 1073741825 bytes; at most 1073741824 bytes is read/,
+    );
+    expect(tensor.ms).toBeLessThan(1000);
     const scenario = join(dir, 'big.json');
     writeFileSync(scenario, '');
     truncateSync(scenario, 2 ** 30);
     const s = timed(() => readInputText(scenario, '--scenario', 'scenario'));
     expect(s.error?.message).toMatch(/--scenario .*big\.json: the file is 1\.0 GiB; at most 64\.0 KiB/);
-    expect(s.ms).toBeLessThan(200);
+    expect(s.ms).toBeLessThan(1000);
     const counts = timed(() => readInputFile(scenario, '--counts', 'import'));
     expect(counts.error?.message).toMatch(/at most 64\.0 MiB is read as an imported trace/);
   });

@@ -42,8 +42,11 @@ export function checkInputSize(name: string, bytes: number, kind: InputKind): vo
   const { maxBytes, label } = INPUT_LIMITS[kind];
   if (bytes === 0) throw new InputError(`${name}: the file is empty`);
   if (bytes > maxBytes) {
+    // Exact bytes where rounding would print the same figure twice ("1.0 GiB; at most 1.0 GiB").
+    const exact = formatBytes(bytes) === formatBytes(maxBytes);
+    const size = (n: number) => (exact ? `${n} bytes` : formatBytes(n));
     throw new InputError(
-      `${name}: the file is ${formatBytes(bytes)}; at most ${formatBytes(maxBytes)} is read as ${label}`,
+      `${name}: the file is ${size(bytes)}; at most ${size(maxBytes)} is read as ${label}`,
     );
   }
 }
