@@ -1,4 +1,15 @@
 export {
+  balancedPacking,
+  deepseekEplbPlacement,
+  type EplbLayer,
+  type EplbPolicy,
+  type EplbResult,
+  hierarchicalPrecondition,
+  rebalanceExperts,
+  rebalanceHierarchical,
+  replicateExperts,
+} from './eplb';
+export {
   expectedDistinctExperts,
   type LoadInput,
   type LoadMetrics,
