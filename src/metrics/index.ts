@@ -16,6 +16,19 @@ export {
   loadMetrics,
   METRIC_FORMULAS,
 } from './load';
+export {
+  choiceCounts,
+  directionSummary,
+  homeRank,
+  type LayerChoices,
+  layerNetwork,
+  type NetworkComparison,
+  type NetworkDirection,
+  type NetworkOptions,
+  type NetworkPlacement,
+  type NetworkReport,
+  networkBeforeAfter,
+} from './network';
 export { busiestRank, type ExpertPlacement, type Placement, placeExperts } from './placement';
 export {
   concatSeries,
