@@ -6,7 +6,10 @@ import { choicesFromJson } from './choicesJson';
 import { parseCountTable } from './countTable';
 import { headerLineOf, openCsv, parseCsv, separatorOf } from './csv';
 import { COUNT_COLUMNS, clip, EXPERT_COLUMNS, findColumn, IDS_COLUMNS, LAYER_COLUMNS } from './fields';
+import { countsFromLmdeploy } from './lmdeploy';
+import { countsFromMindSpeed } from './mindspeed';
 import { fromNpy, npyHoldsCounts } from './npyImport';
+import { parseServingJson, type ServingJson, servingJsonKind } from './servingJson';
 import { checkBinary, checkSize, isNpy, toText } from './text';
 import {
   IMPORT_FORMAT_LABELS,
@@ -17,6 +20,20 @@ import {
   MAX_CSV_HEADER_CHARS,
   MAX_IMPORT_BYTES,
 } from './types';
+import { choicesFromVllm } from './vllm';
+
+/** What each serving system's JSON holds. */
+const SERVING_JSON_FORMAT: Record<ServingJson, ImportFormat> = {
+  'mindspeed-rl': 'count-table',
+  lmdeploy: 'count-table',
+  vllm: 'token-choices',
+};
+const SERVING_JSON_LABEL: Record<ServingJson, string> = {
+  'mindspeed-rl': "MindSpeed-RL's expert counts {layer: {expert: count}}",
+  lmdeploy: "LMDeploy's EPLB statistics [layers][experts]",
+  vllm: "vLLM's routed experts [tokens][layers][top_k]",
+};
+
 
 /** Which kind of file this is, from its bytes (and, for text, its header or first character). */
 export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
@@ -27,6 +44,8 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
   }
   checkBinary(name, input);
   const text = toText(input).trimStart();
+  const serving = servingJsonKind(text);
+  if (serving) return SERVING_JSON_FORMAT[serving];
   if (text.startsWith('[') || text.startsWith('{')) return 'token-choices';
   const headerText = headerLineOf(text);
   if (headerText.length > MAX_CSV_HEADER_CHARS) {
@@ -65,6 +84,18 @@ export function parseImport(
   checkBinary(name, input);
   const text = toText(input);
   if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
+  const serving = servingJsonKind(text);
+  if (serving) {
+    const held = SERVING_JSON_FORMAT[serving];
+    if (opts.format !== undefined && opts.format !== held)
+      throw new ImportError(
+        `${name}: this JSON holds ${SERVING_JSON_LABEL[serving]}, not ${IMPORT_FORMAT_LABELS[opts.format]}`,
+      );
+    const parsed = parseServingJson(name, text);
+    if (serving === 'mindspeed-rl') return countsFromMindSpeed(name, parsed, opts);
+    if (serving === 'lmdeploy') return countsFromLmdeploy(name, parsed, opts);
+    return choicesFromVllm(name, parsed, opts);
+  }
   const format = opts.format ?? detectImportFormat(name, text);
   if (format === 'router-logits') throw new ImportError(`${name}: router logits must be a float32 .npy file`);
   const trimmed = text.trimStart();
