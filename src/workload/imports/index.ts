@@ -21,7 +21,9 @@
  *
  * This index is the folder's public face; one reader per file: types.ts (shapes, options, limits, ImportError),
  * text.ts (bytes → text), csv.ts (CSV scanning), fields.ts (shared field helpers and column aliases),
- * countTable.ts (a), choices.ts and choicesJson.ts (b), npyImport.ts (.npy: b, c and counts), parse.ts (format
+ * countTable.ts (a), choices.ts and choicesJson.ts (b), npyImport.ts (.npy: b, c and counts), pt.ts (PyTorch .pt:
+ * SGLang's expert-distribution dumps, through zip.ts, a bounded zip reader, and unpickle.ts, a restricted
+ * unpickler that calls nothing), parse.ts (format
  * detection and parseImport), replay.ts (counts and replay of choices), preview.ts (summaries for the dialog).
  */
 
@@ -33,6 +35,7 @@ export {
   previewImport,
   summarizeImport,
 } from './preview';
+export { parsePt, readPt } from './pt';
 export { choiceCounts, importedCounts, replayConfig, replayLogits } from './replay';
 export {
   type CountTable,
@@ -50,3 +53,6 @@ export {
   type RouterLogits,
   type TokenChoices,
 } from './types';
+export type { PyTensor, PyValue, TensorDtype } from './unpickle';
+export { UNPICKLE_LIMITS, type UnpickleLimits } from './unpickle';
+export { ZIP_LIMITS, type ZipLimits } from './zip';

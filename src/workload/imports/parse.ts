@@ -9,8 +9,10 @@ import { COUNT_COLUMNS, clip, EXPERT_COLUMNS, findColumn, IDS_COLUMNS, LAYER_COL
 import { countsFromLmdeploy } from './lmdeploy';
 import { countsFromMindSpeed } from './mindspeed';
 import { fromNpy, npyHoldsCounts } from './npyImport';
+import { parsePt } from './pt';
 import { parseServingJson, type ServingJson, servingJsonKind } from './servingJson';
 import { checkBinary, checkSize, isNpy, toText } from './text';
+import { isZip } from './zip';
 import {
   IMPORT_FORMAT_LABELS,
   ImportError,
@@ -42,6 +44,8 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
     if (a.dtype === 'float32') return 'router-logits';
     return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
   }
+  // A zip archive: a PyTorch .pt, which holds counts (SGLang's expert-distribution dumps).
+  if (isZip(input)) return parsePt(name, input).format;
   checkBinary(name, input);
   const text = toText(input).trimStart();
   const serving = servingJsonKind(text);
@@ -80,6 +84,12 @@ export function parseImport(
       );
     }
     return data;
+  }
+  if (isZip(input)) {
+    const format = opts.format ?? 'count-table';
+    if (format !== 'count-table')
+      throw new ImportError(`${name}: a PyTorch .pt is read as counts, not ${IMPORT_FORMAT_LABELS[format]}`);
+    return parsePt(name, input, opts);
   }
   checkBinary(name, input);
   const text = toText(input);

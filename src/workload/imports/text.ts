@@ -32,17 +32,25 @@ export function toText(input: Uint8Array | string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Binary formats we cannot read but can name: a PyTorch .pt (zip or pickle) and other zip files. */
+/**
+ * Binary formats we cannot read but can name. A zip archive (a PyTorch .pt) is read by parseImport before this
+ * check; a raw pickle is refused: PyTorch's legacy format (before 1.6, or `_use_new_zipfile_serialization=False`)
+ * starts with the pickled magic number 0x1950a86a20f9469cfc6c (torch/serialization.py, MAGIC_NUMBER).
+ */
 export function checkBinary(name: string, input: Uint8Array | string): void {
   if (typeof input === 'string' || input.length < 2) return;
   const zip = input[0] === 0x50 && input[1] === 0x4b && input[2] === 0x03 && input[3] === 0x04;
-  const pickle = input[0] === 0x80 && input[1] >= 2 && input[1] <= 5;
-  if (zip || pickle) {
+  if (zip)
     throw new ImportError(
-      `${name}: this is a ${zip ? 'zip archive' : 'Python pickle'}, probably a PyTorch .pt file (such as SGLang's ` +
-        'expert_distribution_recorder_*.pt), which cannot be read here; save the tensor as .npy, e.g. ' +
-        `python -c "import torch, numpy; d = torch.load('${clip(name, 40)}'); ` +
-        "numpy.save('counts.npy', d['logical_count'].sum(0).numpy())\" for counts [layers, experts]",
+      `${name}: a zip archive that is not a PyTorch .pt file; expected .npy, CSV or JSON`,
+    );
+  const pickle = input[0] === 0x80 && input[1] >= 2 && input[1] <= 5;
+  if (pickle) {
+    const legacy = LEGACY_TORCH_MAGIC.every((b, i) => input[i] === b);
+    throw new ImportError(
+      `${name}: ${legacy ? 'a PyTorch file in the legacy format (before PyTorch 1.6), which' : 'a raw Python pickle, which'} ` +
+        'is not read (only the zip-based .pt that torch.save writes today is); re-save it with ' +
+        `python -c "import torch; torch.save(torch.load('${clip(name, 40)}', weights_only=True), 'counts.pt')"`,
     );
   }
   const sample = input.subarray(0, 512);
@@ -53,6 +61,11 @@ export function checkBinary(name: string, input: Uint8Array | string): void {
   )
     throw new ImportError(`${name}: a binary file that is not .npy; expected .npy, CSV or JSON`);
 }
+
+/** PROTO 2, LONG1 of 10 bytes: the magic number the legacy torch.save pickles first. */
+const LEGACY_TORCH_MAGIC = [
+  0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
+];
 
 export const isNpy = (input: Uint8Array | string) =>
   typeof input !== 'string' &&

@@ -57,6 +57,8 @@ export interface CountTable {
   firstRows: string[][];
   /** What was converted, summed or ignored while reading, one sentence each. */
   notes?: string[];
+  /** Where the counts came from when not a CSV table, e.g. "SGLang dump (.pt, logical_count)". */
+  source?: string;
 }
 
 export interface TokenChoices {
