@@ -54,6 +54,7 @@ describe('vLLM routed experts [tokens, layers, top_k]', () => {
     'vllm_routed_experts_u8.npy',
     'vllm_routed_experts_u16.npy',
     'vllm_routed_experts_i32.npy',
+    'vllm_routed_experts_dense.npy',
   ]) {
     it(`${f}: the same ids and counts as the array vLLM returned`, () => {
       const want = expectedOf(f);
@@ -66,10 +67,30 @@ describe('vLLM routed experts [tokens, layers, top_k]', () => {
         want.experts,
       ]);
       expect(Array.from(c.ids)).toEqual(want.ids);
-      expect(c.layerIds).toEqual(Array.from({ length: want.layers }, (_, l) => l));
+      expect(c.layerIds).toEqual(want.layerIds);
       for (let l = 0; l < c.layers; l++) expect(Array.from(choiceCounts(c, l))).toEqual(want.counts[l]);
     });
   }
+
+  it('layers vLLM never captured (dense: all zero) are dropped with a note, in .npy and JSON; k = 1 keeps them', () => {
+    const f = 'vllm_routed_experts_dense.npy';
+    const c = asChoices(parseImport(f, bytes(f), { layers: 3 }));
+    expect(c.layerIds).toEqual([1, 2]);
+    expect(c.notes?.join(' ')).toMatch(/Dropped 1 layer whose expert ids are all zero \(layer id 0\)/);
+    const j = asChoices(parseImport('d.json', '[[[0, 0], [1, 2]], [[0, 0], [3, 1]]]'));
+    expect(j.layerIds).toEqual([1]);
+    expect(Array.from(j.ids)).toEqual([1, 2, 3, 1]);
+    expect(j.notes?.join(' ')).toMatch(/Dropped 1 layer .*layer id 0/);
+    // A zero row in a captured layer is still refused; so is a trace with no captured layer.
+    expect(refused('d.json', '[[[0, 0], [1, 2]], [[1, 0], [3, 1]]]')).toMatch(
+      /token 0, layer 0: expert 0 is chosen twice/,
+    );
+    expect(refused('d.json', '[[[0, 0]], [[0, 0]]]')).toMatch(/chosen twice/);
+    const k1 = asChoices(parseImport('k1.json', '[[[0], [2]], [[0], [1]]]'));
+    expect(k1.layerIds).toEqual([0, 1]);
+    // An explicit layerIds option keeps the .npy as given (and so refuses the zero rows).
+    expect(refused(f, bytes(f), { layerIds: [0, 1, 2] })).toMatch(/chosen twice/);
+  });
 
   it('the uint16 trace (more than 256 experts) keeps ids above 255', () => {
     const c = asChoices(parseImport('u16.npy', bytes('vllm_routed_experts_u16.npy')));

@@ -9,10 +9,8 @@ import { COUNT_COLUMNS, clip, EXPERT_COLUMNS, findColumn, IDS_COLUMNS, LAYER_COL
 import { countsFromLmdeploy } from './lmdeploy';
 import { countsFromMindSpeed } from './mindspeed';
 import { fromNpy, npyHoldsCounts } from './npyImport';
-import { parsePt } from './pt';
 import { parseServingJson, type ServingJson, servingJsonKind } from './servingJson';
 import { checkBinary, checkSize, isNpy, toText } from './text';
-import { isZip } from './zip';
 import {
   IMPORT_FORMAT_LABELS,
   ImportError,
@@ -22,7 +20,7 @@ import {
   MAX_CSV_HEADER_CHARS,
   MAX_IMPORT_BYTES,
 } from './types';
-import { choicesFromVllm } from './vllm';
+import { choicesFromVllm, withoutUncapturedLayers } from './vllm';
 
 /** What each serving system's JSON holds. */
 const SERVING_JSON_FORMAT: Record<ServingJson, ImportFormat> = {
@@ -36,7 +34,6 @@ const SERVING_JSON_LABEL: Record<ServingJson, string> = {
   vllm: "vLLM's routed experts [tokens][layers][top_k]",
 };
 
-
 /** Which kind of file this is, from its bytes (and, for text, its header or first character). */
 export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
   if (isNpy(input)) {
@@ -44,8 +41,6 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
     if (a.dtype === 'float32') return 'router-logits';
     return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
   }
-  // A zip archive: a PyTorch .pt, which holds counts (SGLang's expert-distribution dumps).
-  if (isZip(input)) return parsePt(name, input).format;
   checkBinary(name, input);
   const text = toText(input).trimStart();
   const serving = servingJsonKind(text);
@@ -76,7 +71,14 @@ export function parseImport(
 ): ImportedData {
   checkSize(name, input, opts.maxBytes ?? MAX_IMPORT_BYTES);
   if (isNpy(input)) {
-    const data = fromNpy(name, readNpy(input as Uint8Array, name), opts);
+    const array = readNpy(input as Uint8Array, name);
+    // vLLM's routed experts [T, L, k] keep a zero row for every layer never captured (dense layers): dropped.
+    const trimmed =
+      opts.layerIds || opts.format === 'count-table' ? undefined : withoutUncapturedLayers(array);
+    const data = trimmed
+      ? fromNpy(name, trimmed.array, { ...opts, layerIds: trimmed.layerIds })
+      : fromNpy(name, array, opts);
+    if (trimmed) data.notes = [...(data.notes ?? []), trimmed.note];
     const format = opts.format ?? data.format;
     if (data.format !== format) {
       throw new ImportError(
@@ -84,12 +86,6 @@ export function parseImport(
       );
     }
     return data;
-  }
-  if (isZip(input)) {
-    const format = opts.format ?? 'count-table';
-    if (format !== 'count-table')
-      throw new ImportError(`${name}: a PyTorch .pt is read as counts, not ${IMPORT_FORMAT_LABELS[format]}`);
-    return parsePt(name, input, opts);
   }
   checkBinary(name, input);
   const text = toText(input);

@@ -6,6 +6,7 @@
  */
 
 import { MAX_LAYERS } from '../input';
+import type { NpyArray } from '../npy';
 import { checkRowIds } from './choices';
 import { checkExperts, checkLayers } from './fields';
 import { shownJson } from './servingJson';
@@ -66,22 +67,101 @@ export function choicesFromVllm(name: string, parsed: unknown, opts: ImportOptio
         ids[base + j] = Math.max(-1, Math.min(e, 2 ** 31 - 1));
         if (e > maxExpert) maxExpert = e;
       }
-      checkRowIds(name, at, row as number[], opts.experts);
     }
   }
+  // Every row of the captured layers must be a real top-k (when none is captured, all are checked and refused).
+  const captured = capturedLayers(ids, T, L, k);
+  const kept = captured.length ? captured : Array.from({ length: L }, (_, l) => l);
+  for (let t = 0; t < T; t++)
+    for (const l of kept)
+      checkRowIds(name, `token ${t}, layer ${l}`, (parsed[t] as unknown[][])[l] as number[], opts.experts);
   const experts = opts.experts ?? maxExpert + 1;
   if (k > experts) throw new ImportError(`${name}: ${k} experts per token but only ${experts} experts`);
+  const notes = ["Read as vLLM's routed experts [tokens][layers][top_k] (row l is hidden layer l)."];
+  if (kept.length < L) {
+    const dropped = Array.from({ length: L }, (_, l) => l).filter((l) => !kept.includes(l));
+    notes.push(uncapturedNote(dropped));
+    const out = new Int32Array(T * kept.length * k);
+    for (let t = 0; t < T; t++)
+      kept.forEach((l, i) => {
+        out.set(ids.subarray((t * L + l) * k, (t * L + l + 1) * k), (t * kept.length + i) * k);
+      });
+    return choices(name, T, kept, k, experts, out, notes);
+  }
+  return choices(name, T, kept, k, experts, ids, notes);
+}
+
+function choices(
+  name: string,
+  T: number,
+  layerIds: number[],
+  k: number,
+  experts: number,
+  ids: Int32Array,
+  notes: string[],
+): TokenChoices {
   return {
     format: 'token-choices',
     name,
     source: 'json',
     tokens: T,
-    layers: L,
+    layers: layerIds.length,
     topK: k,
     experts,
-    layerIds: Array.from({ length: L }, (_, l) => l),
+    layerIds,
     tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
-    notes: ["Read as vLLM's routed experts [tokens][layers][top_k] (row l is hidden layer l)."],
+    notes,
+  };
+}
+
+/**
+ * The layers of a trace [T, L, k] that hold routing: vLLM's capture buffer has a row for every hidden layer and is
+ * zeroed each step, so a layer it never captured (a dense layer) is all zeros. With k ≥ 2 no real token picks expert 0
+ * twice, so a layer whose every row is all zeros was not captured. With k = 1 every layer is kept.
+ */
+export function capturedLayers(ids: ArrayLike<number>, T: number, L: number, k: number): number[] {
+  const all = Array.from({ length: L }, (_, l) => l);
+  if (k < 2 || T === 0) return all;
+  return all.filter((l) => {
+    for (let t = 0; t < T; t++) {
+      const at = (t * L + l) * k;
+      for (let j = 0; j < k; j++) if (ids[at + j] !== 0) return true;
+    }
+    return false;
+  });
+}
+
+export function uncapturedNote(dropped: number[]): string {
+  const n = dropped.length;
+  const shown = n > 8 ? `${dropped.slice(0, 8).join(', ')}, …` : dropped.join(', ');
+  return (
+    `Dropped ${n} layer${n === 1 ? '' : 's'} whose expert ids are all zero (layer id${n === 1 ? '' : 's'} ${shown}): ` +
+    'vLLM leaves layers it never captured (dense layers) at zero.'
+  );
+}
+
+/**
+ * An integer .npy trace [T, L, k] (np.save of routed_experts) without its uncaptured all-zero layers, and the layer
+ * id of each kept one; undefined when nothing is dropped (or the array is not such a trace, or every layer is zero:
+ * the .npy reader then says what is wrong).
+ */
+export function withoutUncapturedLayers(
+  a: NpyArray,
+): { array: NpyArray; layerIds: number[]; note: string } | undefined {
+  if (a.dtype === 'float32' || a.shape.length !== 3) return undefined;
+  const [T, L, k] = a.shape;
+  const kept = capturedLayers(a.data, T, L, k);
+  if (kept.length === L || kept.length === 0) return undefined;
+  const out = new Int32Array(T * kept.length * k);
+  for (let t = 0; t < T; t++)
+    kept.forEach((l, i) => {
+      for (let j = 0; j < k; j++) out[(t * kept.length + i) * k + j] = a.data[(t * L + l) * k + j];
+    });
+  const dropped = Array.from({ length: L }, (_, l) => l).filter((l) => !kept.includes(l));
+  return {
+    array: { dtype: 'int32', shape: [T, kept.length, k], data: out, notes: a.notes },
+    layerIds: kept,
+    note: uncapturedNote(dropped),
   };
 }
