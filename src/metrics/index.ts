@@ -17,10 +17,10 @@ export {
   METRIC_FORMULAS,
 } from './load';
 export {
-  choiceCounts,
   directionSummary,
   homeRank,
   type LayerChoices,
+  layerChoiceCounts,
   layerNetwork,
   type NetworkComparison,
   type NetworkDirection,

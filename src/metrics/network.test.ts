@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { choiceCounts, layerNetwork, type NetworkPlacement, networkBeforeAfter } from './network';
+import { layerChoiceCounts, layerNetwork, type NetworkPlacement, networkBeforeAfter } from './network';
 import { placeExperts } from './placement';
 
 /**
@@ -142,7 +142,7 @@ describe('layerNetwork', () => {
       fc.property(traceArb, fc.array(fc.nat({ max: 100 }), { minLength: 1 }), (c, homes) => {
         const { E, T, R, D, redundant, k, ids } = c;
         const p = placeExperts(
-          choiceCounts({ tokens: T, topK: k, ids: ids.flat() }, E),
+          layerChoiceCounts({ tokens: T, topK: k, ids: ids.flat() }, E),
           R,
           'eplb',
           redundant,

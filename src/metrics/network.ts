@@ -297,7 +297,7 @@ export function layerNetwork(
 }
 
 /** Tokens routed to each expert in a layer's choices (negative ids skipped): EPLB's history when none is given. */
-export function choiceCounts(choices: LayerChoices, experts: number): Float64Array {
+export function layerChoiceCounts(choices: LayerChoices, experts: number): Float64Array {
   const out = new Float64Array(experts);
   const stride = choices.stride ?? choices.topK;
   const offset = choices.offset ?? 0;
@@ -333,7 +333,7 @@ export function networkBeforeAfter(
   redundant: number,
   opts: NetworkOptions & { history?: ArrayLike<number> },
 ): NetworkComparison {
-  const history = opts.history ?? choiceCounts(choices, experts);
+  const history = opts.history ?? layerChoiceCounts(choices, experts);
   if (history.length !== experts) throw new Error(`history has ${history.length} experts, not ${experts}`);
   const plainP = placeExperts(history, ranks, 'round-robin');
   const eplbP = placeExperts(history, ranks, 'eplb', redundant);

@@ -23,6 +23,8 @@ export {
 export {
   runStream,
   type StreamLayer,
+  type StreamNetwork,
+  type StreamNetworkLayer,
   type StreamOptions,
   type StreamResult,
   type StreamStage,

@@ -1,3 +1,4 @@
+import { type NetworkComparison, networkBeforeAfter } from '../metrics';
 import {
   concatSeries,
   type SeriesSummary,
@@ -5,7 +6,7 @@ import {
   stepSeries,
   summarizeSeries,
 } from '../metrics/stream';
-import type { Scenario } from '../scenario';
+import { findChipPreset, type Scenario } from '../scenario';
 import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
 import { type BiasBalancing, biasBalancing } from './bias';
 import { type PlacementReport, placementReport } from './placement';
@@ -30,6 +31,26 @@ export interface StreamLayer {
   total: Int32Array;
   series: StepSeries;
   summary: SeriesSummary;
+}
+
+/** One measured layer's network, round-robin and EPLB, over the stream's kept steps. */
+export interface StreamNetworkLayer extends NetworkComparison {
+  layerId: number;
+}
+
+/** Dispatch and combine traffic per measured layer (metrics/network), when StreamOptions.network asks for it. */
+export interface StreamNetwork {
+  ranks: number;
+  /** Ranks per scale-up domain. */
+  domain: number;
+  redundant: number;
+  dispatchBytesPerRow: number;
+  combineBytesPerRow: number;
+  /** Steps whose choices were kept (the first ones, within the byte budget), each a batch of tokensPerStep. */
+  steps: number;
+  tokensPerStep: number;
+  layers: StreamNetworkLayer[];
+  note: string;
 }
 
 export interface StreamResult {
@@ -57,6 +78,7 @@ export interface StreamResult {
   bias?: BiasBalancing;
   sparsity?: SparsityCurve;
   placement?: PlacementReport;
+  network?: StreamNetwork;
   runner: RunnerInfo;
   /** Layer runs, their summed wall time (uploads and readback included), and the whole call's wall time. */
   runs: number;
@@ -88,11 +110,29 @@ export interface StreamOptions {
   sparsity?: false | { batchSizes?: number[]; steps?: number; uniform?: boolean };
   /** Plain vs EPLB placement. Defaults: the scenario's expert-parallel degree and redundant replicas (or one per chip). */
   placement?: false | { ranks?: number; redundant?: number };
+  /**
+   * Network view (token-choice only; off unless given): each step's per-token top-k ids are kept (dropped pairs
+   * left out) while they fit `maxBytes` (default 64 MiB; later steps are left out, and said so), and every measured
+   * layer gets its dispatch/combine byte matrices under round-robin and EPLB. Each step is a batch of T tokens
+   * split over the ranks in contiguous blocks. Defaults: ranks = the scenario's expert-parallel degree, domain =
+   * the first compared chip's scale-up domain (else all ranks), redundant = as for `placement`, bytes per row = dModel × the dispatch
+   * element bytes (min(actBytes, weightBytes), as the cost model) and dModel × actBytes for the combine.
+   */
+  network?: {
+    ranks?: number;
+    domain?: number;
+    redundant?: number;
+    dispatchBytesPerRow?: number;
+    combineBytesPerRow?: number;
+    maxBytes?: number;
+  };
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number; stage: StreamStage }) => void;
 }
 
 const BIAS_MIN_STEPS = 32;
+/** Per-token choices kept for the network view, at most this many bytes. */
+const NETWORK_BYTES = 64 * 2 ** 20;
 const SPARSITY_STEPS = 16;
 
 export async function runStream(
@@ -174,10 +214,34 @@ export async function runStream(
   let done = 0;
   const tick = (stage: StreamStage) => () => opts.onProgress?.({ done: ++done, total, stage });
 
+  // ---- network view: which steps' choices to keep ----
+  const netOpts = opts.network;
+  const K = cfg.topK;
+  const T = cfg.tokens;
+  let keepSteps = 0;
+  if (netOpts) {
+    if (!tokenChoice)
+      notes.push('network view skipped: it needs token-choice routing (per-token expert ids)');
+    else {
+      const budget = netOpts.maxBytes ?? NETWORK_BYTES;
+      const perStep = source.layerIds.length * T * K * 4;
+      keepSteps = Math.min(S, Math.floor(budget / Math.max(1, perStep)));
+      if (keepSteps < 1)
+        notes.push(`network view skipped: one step's choices need more than ${budget} bytes`);
+      else if (keepSteps < S)
+        notes.push(
+          `network view over the first ${keepSteps} of ${S} steps (choices kept within ${budget} bytes)`,
+        );
+    }
+  }
+  const keptIds: Int32Array[] = [];
+
   // ---- the stream ----
   const layers: StreamLayer[] = [];
   const step = tick('stream');
   for (let i = 0; i < source.layerIds.length; i++) {
+    const ids = keepSteps > 0 ? new Int32Array(keepSteps * T * K) : null;
+    if (ids) keptIds.push(ids);
     const counts = new Int32Array(S * E);
     const kept = new Int32Array(S * E);
     const totalRow = new Int32Array(E);
@@ -187,6 +251,12 @@ export async function runStream(
       counts.set(r.counts, n * E);
       kept.set(r.kept, n * E);
       for (let e = 0; e < E; e++) totalRow[e] += r.counts[e];
+      if (ids && n < keepSteps) {
+        // Dropped (token, slot) pairs (position −1 under a capacity) are never sent: left out as −1.
+        const at = n * T * K;
+        const dropping = r.positions.length === T * K && capacityOf(cfg) > 0;
+        for (let q = 0; q < T * K; q++) ids[at + q] = dropping && r.positions[q] < 0 ? -1 : r.topkIds[q];
+      }
       step();
     }
     const series = stepSeries({
@@ -250,6 +320,45 @@ export async function runStream(
       notes.push(`EPLB what-if uses ${redundant} redundant replicas (one per chip); the scenario sets none`);
   }
 
+  let network: StreamNetwork | undefined;
+  if (netOpts && keepSteps > 0) {
+    const ranks = Math.max(1, Math.floor(netOpts.ranks ?? s.expertParallel));
+    const redundant =
+      netOpts.redundant ??
+      (opts.placement || undefined)?.redundant ??
+      (s.redundantExperts > 0 ? s.redundantExperts : ranks);
+    const chip = s.chips.length ? findChipPreset(s.chips[0]) : undefined;
+    const domain = Math.max(
+      1,
+      Math.min(ranks, Math.floor(netOpts.domain ?? chip?.model.scaleUpDomain.value ?? ranks)),
+    );
+    const dispatchBytesPerRow =
+      netOpts.dispatchBytesPerRow ?? s.dModel * Math.min(s.actBytes, Math.max(1, s.weightBytes));
+    const combineBytesPerRow = netOpts.combineBytesPerRow ?? s.dModel * s.actBytes;
+    const net = { dispatchBytesPerRow, combineBytesPerRow, domain, stepTokens: T };
+    network = {
+      ranks,
+      domain,
+      redundant,
+      dispatchBytesPerRow,
+      combineBytesPerRow,
+      steps: keepSteps,
+      tokensPerStep: T,
+      layers: layers.map((l, i) => ({
+        layerId: l.layerId,
+        // EPLB placed from the layer's load over the whole stream, as `placement` does.
+        ...networkBeforeAfter({ tokens: keepSteps * T, topK: K, ids: keptIds[i] }, E, ranks, redundant, {
+          ...net,
+          history: l.total,
+        }),
+      })),
+      note:
+        `${ranks} ranks in scale-up domains of ${domain}; each step's ${T} tokens split over the ranks in ` +
+        'contiguous blocks (attention data parallel); one row per (token, destination rank); EPLB with ' +
+        `${redundant} redundant replicas placed from each layer's load over the stream`,
+    };
+  }
+
   return {
     source: source.kind,
     label: source.label,
@@ -270,6 +379,7 @@ export async function runStream(
     bias,
     sparsity,
     placement,
+    network,
     runner: runner.info,
     runs,
     runMs,
