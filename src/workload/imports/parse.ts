@@ -9,6 +9,7 @@ import { COUNT_COLUMNS, clip, EXPERT_COLUMNS, findColumn, IDS_COLUMNS, LAYER_COL
 import { countsFromLmdeploy } from './lmdeploy';
 import { countsFromMindSpeed } from './mindspeed';
 import { fromNpy, npyHoldsCounts } from './npyImport';
+import { parsePt } from './pt';
 import { parseServingJson, type ServingJson, servingJsonKind } from './servingJson';
 import { checkBinary, checkSize, isNpy, toText } from './text';
 import {
@@ -21,6 +22,7 @@ import {
   MAX_IMPORT_BYTES,
 } from './types';
 import { choicesFromVllm, withoutUncapturedLayers } from './vllm';
+import { isZip } from './zip';
 
 /** What each serving system's JSON holds. */
 const SERVING_JSON_FORMAT: Record<ServingJson, ImportFormat> = {
@@ -41,6 +43,8 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
     if (a.dtype === 'float32') return 'router-logits';
     return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
   }
+  // A zip archive: a PyTorch .pt, which holds counts (SGLang's expert-distribution dumps).
+  if (isZip(input)) return parsePt(name, input).format;
   checkBinary(name, input);
   const text = toText(input).trimStart();
   const serving = servingJsonKind(text);
@@ -86,6 +90,12 @@ export function parseImport(
       );
     }
     return data;
+  }
+  if (isZip(input)) {
+    const format = opts.format ?? 'count-table';
+    if (format !== 'count-table')
+      throw new ImportError(`${name}: a PyTorch .pt is read as counts, not ${IMPORT_FORMAT_LABELS[format]}`);
+    return parsePt(name, input, opts);
   }
   checkBinary(name, input);
   const text = toText(input);
