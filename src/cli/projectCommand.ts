@@ -1,6 +1,6 @@
 /**
  * `moe project`: project a scenario onto every chip in its `chips` list with the cost model, using measured
- * expert counts from a file when given (.npy [E] or [L, E], or SGLang's expert-distribution CSV), and report the
+ * expert counts from a file when given (.npy [E] or [L, E], SGLang's expert-distribution CSV or .pt), and report the
  * load metrics of each layer.
  */
 import { extname } from 'node:path';
@@ -15,9 +15,10 @@ import type { Command } from './commands';
 import { readInputFile, readInputText } from './files';
 
 const USAGE =
-  'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv] [--filter col=value,...] [--json]\n' +
-  '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], or a CSV with\n' +
-  "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter)";
+  'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv|FILE.pt] [--filter col=value,...] [--json]\n' +
+  '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], a CSV with\n' +
+  "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter), or SGLang's\n" +
+  '  expert-distribution .pt dump (logical_count, or per-pass records)';
 
 /** A counts file: a table of counts, or a .npy routing trace [tokens, layers, k] of expert ids. */
 export function readCountsFile(
@@ -36,7 +37,27 @@ export function readCountsFile(
     return table;
   }
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return countsFromCsv(file, filter, layers);
-  throw new Error(`--counts ${file}: expected a .npy or .csv file`);
+  if (ext === '.pt') {
+    if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
+    return countsFromPt(file, layers);
+  }
+  throw new Error(`--counts ${file}: expected a .npy, .csv or .pt file`);
+}
+
+/**
+ * A PyTorch .pt count file (SGLang's expert-distribution dump: logical_count summed over its steps, or per-pass
+ * records folded through the physical-to-logical map) through the app's reader; its notes go to stderr.
+ */
+function countsFromPt(file: string, layers?: number): CountTable {
+  const t = parseImport(file, readInputFile(file, '--counts', 'import'), { format: 'count-table', layers });
+  if (t.format !== 'count-table') throw new Error(`--counts ${file}: not a count table`);
+  for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
+  return {
+    counts: t.counts.map((c) => Array.from(c)),
+    layerIds: t.layerIds,
+    experts: t.experts,
+    selected: {},
+  };
 }
 
 /**
