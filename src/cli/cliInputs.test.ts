@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { encodeHash } from '../scenario';
-import { defaultScenario } from '../scenario/schema';
+import { defaultScenario, encodeHash } from '../scenario';
 import { filterFlag, intFlag, parseArgs, scenarioArg } from './args';
 import { projectCommand, readCountsFile } from './projectCommand';
 

@@ -4,9 +4,15 @@
  * load metrics of each layer.
  */
 import { extname } from 'node:path';
-import { type LoadProfile, loadFromCounts, type Projection, projectAll } from '../costmodel';
-import { type CountTable, countsFromNpy } from '../costmodel/countsFile';
-import { loadFromTrace } from '../costmodel/load';
+import {
+  type CountTable,
+  countsFromNpy,
+  type LoadProfile,
+  loadFromCounts,
+  loadFromTrace,
+  type Projection,
+  projectAll,
+} from '../costmodel';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import type { Scenario } from '../scenario';
 import { type NpyArray, parseImport, readNpy, routingTraceFromNpy } from '../workload';

@@ -5,8 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createMoeEngine, type EngineRun, type MoeEngine, type ScenarioPlan } from '../gpu';
-import { acquireNodeDevice } from '../gpu/nodeDevice';
-import { loadNodeShaders } from '../gpu/nodeShaders';
+import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
 import { type LoadMetrics, loadMetrics } from '../metrics';
 import { cpuPlan, runReferenceLayer, scoresFromLogits } from '../reference';
 import type { Scenario } from '../scenario';

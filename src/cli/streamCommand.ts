@@ -7,8 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
-import { acquireNodeDevice } from '../gpu/nodeDevice';
-import { loadNodeShaders } from '../gpu/nodeShaders';
+import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
 import { STEP_SERIES_KEYS } from '../metrics';
 import {
   cpuRunner,

@@ -1,6 +1,6 @@
 /** Chip presets (data, src/scenario/presets/chips.ts) resolved into ChipSpecs in SI units. */
 
-import { type ChipPreset, findChipPreset } from '../scenario/presets/chips';
+import { type ChipPreset, findChipPreset } from '../scenario';
 import {
   chipAreaMm2,
   LINK_PJ_PER_BYTE,

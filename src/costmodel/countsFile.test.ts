@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../scenario';
-import { readNpy, writeNpy } from '../workload/npy';
+import { readNpy, writeNpy } from '../workload';
 import { countsFromNpy } from './countsFile';
 import { loadFromTrace } from './load';
 import { projectScenario } from './project';

@@ -1,5 +1,5 @@
-import type { StreamResult } from '../stream/run';
-import { type CountTable, importedCounts, type TokenChoices } from '../workload/imports';
+import type { StreamResult } from '../stream';
+import { type CountTable, importedCounts, type TokenChoices } from '../workload';
 import { loadFromCounts } from './load';
 import type { LayerLoad, LoadProfile, Phase } from './types';
 

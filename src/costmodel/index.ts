@@ -12,6 +12,8 @@ export {
   type StagePrediction,
 } from './calibrate';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
+/** Expert-count tables read from .npy (not the workload's CSV CountTable: this one is the cost model's input). */
+export { type CountsFromNpyOptions, type CountTable, countsFromNpy } from './countsFile';
 export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './fromStream';
 export {
   type CountsInput,

@@ -1,6 +1,6 @@
 /** LoadProfile builders: uniform routing, a count matrix (measured or imported), and checks. */
 
-import type { Scenario } from '../scenario/schema';
+import type { Scenario } from '../scenario';
 import type { LayerLoad, LoadProfile, Phase } from './types';
 
 /** Uniform routing: every expert chosen with probability k/E per token (what GenZ-style models assume). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ExpertPlacement, placeExperts } from '../metrics/placement';
+import { type ExpertPlacement, placeExperts } from '../metrics';
 import { placeLayer } from './packing';
 
 const plain = (p: ExpertPlacement) => ({

@@ -9,7 +9,7 @@
  * packing.test.ts checks it against placeExperts.
  */
 
-import { type ExpertPlacement, type Placement, placeExperts } from '../metrics/placement';
+import { type ExpertPlacement, type Placement, placeExperts } from '../metrics';
 import { int32s } from './slab';
 
 const roundRobinCache = new Map<string, ExpertPlacement>();

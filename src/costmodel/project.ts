@@ -4,7 +4,7 @@
  * Formulas: docs/COST_MODEL.md.
  */
 
-import type { Scenario } from '../scenario/schema';
+import type { Scenario } from '../scenario';
 import { hardwareSpec } from './chips';
 import { HOURS_PER_YEAR, PUE, SYSTEM_OVERHEAD } from './facts';
 import { loadMismatch, profileLayerFor, uniformLoad } from './load';

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyModelPreset, defaultScenario, type Scenario } from '../scenario';
-import { CHIP_PRESETS } from '../scenario/presets/chips';
+import { applyModelPreset, CHIP_PRESETS, defaultScenario, type Scenario } from '../scenario';
 import { hardwareSpec } from './chips';
 import { loadFromCounts } from './load';
 import { projectScenario } from './project';

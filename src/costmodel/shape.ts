@@ -4,7 +4,7 @@
  * DeepSeek and Kimi presets carry their MLA dimensions here (from the official config files).
  */
 
-import type { Scenario } from '../scenario/schema';
+import type { Scenario } from '../scenario';
 import type { Precision } from './types';
 
 export interface MlaDims {

@@ -4,7 +4,7 @@
  * design meeting a target speed per user. runSweep is synchronous; sweep.worker.ts runs it off the main thread.
  */
 
-import type { Scenario } from '../scenario/schema';
+import type { Scenario } from '../scenario';
 import { hardwareSpec, manufacturingCostUsd, singleChip } from './chips';
 import {
   chipAreaMm2,

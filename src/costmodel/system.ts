@@ -4,7 +4,7 @@
  * pipeline stages (up to one layer per stage) and then wider stages, until it does.
  */
 
-import type { Scenario } from '../scenario/schema';
+import type { Scenario } from '../scenario';
 import { USABLE_MEMORY } from './facts';
 import type { ModelShape } from './shape';
 import type { ChipSpec, HardwareSpec, SystemLayout } from './types';

@@ -1,10 +1,10 @@
 /** Public types of the cost model. All times in seconds, sizes in bytes, rates in units per second. */
 
-import type { ChipStatus } from '../scenario/presets/chips';
+import type { ChipStatus } from '../scenario';
 
 export type Precision = 'fp4' | 'fp8' | 'bf16' | 'fp32';
 export type Phase = 'prefill' | 'decode';
-export type { Placement } from '../metrics/placement';
+export type { Placement } from '../metrics';
 
 export type Overlap = 'max' | 'sum' | 'dual-batch';
 

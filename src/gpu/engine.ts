@@ -7,8 +7,13 @@
  * reused while big enough; a lost device is re-acquired on the next run through `reacquire`.
  */
 import type { Scenario } from '../scenario';
-import { capacityOf, type LayerConfig, type LayerResult, type LayerTensors } from '../workload/layer';
-import { validateLayerTensors } from '../workload/shapes';
+import {
+  capacityOf,
+  type LayerConfig,
+  type LayerResult,
+  type LayerTensors,
+  validateLayerTensors,
+} from '../workload';
 import { BufferPool } from './buffers';
 import type { AdapterSummary } from './device';
 import {

@@ -1,4 +1,4 @@
-import type { LayerConfig } from '../workload/layer';
+import type { LayerConfig } from '../workload';
 import { bindGroup, dispatch1d, type KernelProgram, type PipelineCache } from './pipelines';
 import type { BufferName, MemoryPlan } from './planner';
 

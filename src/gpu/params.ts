@@ -1,4 +1,4 @@
-import { capacityOf, type LayerConfig } from '../workload/layer';
+import { capacityOf, type LayerConfig } from '../workload';
 
 /** Field order of `struct Params` in shaders/params.wgsl (all u32 except routeScale, an f32). */
 export const LAYER_PARAM_FIELDS = [

@@ -5,7 +5,7 @@
  * shrink only as far as needed to fit).
  */
 import type { Scenario } from '../scenario';
-import { capacityOf, chooseScale, type LayerConfig } from '../workload/layer';
+import { capacityOf, chooseScale, type LayerConfig } from '../workload';
 
 /** FFN and router GEMM tiling: TM × TN outputs per workgroup (4 × 4 per invocation), TK-deep shared slices. */
 export const GEMM_TILE = { TM: 32, TN: 32, TK: 32 } as const;

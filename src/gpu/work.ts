@@ -3,7 +3,7 @@
  * efficiency: the stage's roofline time on this device (max of FLOPs / matmul rate, bytes / copy bandwidth,
  * both from the device micro-benchmark) divided by its measured median.
  */
-import type { LayerConfig, LayerResult } from '../workload/layer';
+import type { LayerConfig, LayerResult } from '../workload';
 
 export type StageName = 'router' | 'gate' | 'count' | 'offsets' | 'scatter' | 'ffn' | 'shared' | 'combine';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../workload/rng';
+import { Rng } from '../workload';
 import { expectedDistinctExperts } from './load';
 import {
   concatSeries,

@@ -1,4 +1,4 @@
-import { capacityOf, type LayerConfig } from '../workload/layer';
+import { capacityOf, type LayerConfig } from '../workload';
 
 /** Steps 3–5 of the layer (count, offsets, scatter): integer results that the GPU must match exactly. */
 

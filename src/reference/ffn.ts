@@ -1,4 +1,4 @@
-import type { LayerConfig } from '../workload/layer';
+import type { LayerConfig } from '../workload';
 
 /** Steps 6–7 of the layer (expert FFN and combine). Sums run in f64; stored results are f32. */
 

@@ -1,4 +1,4 @@
-import { capacityOf, type LayerConfig, type ScoreFn } from '../workload/layer';
+import { capacityOf, type LayerConfig, type ScoreFn } from '../workload';
 
 /**
  * Steps 1–2 of the layer (router GEMM and gate), exactly as ../workload/layer.ts states them.

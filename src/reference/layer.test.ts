@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerConfig, LayerTensors } from '../workload/layer';
-import { TensorShapeError } from '../workload/shapes';
+import type { LayerConfig, LayerTensors } from '../workload';
+import { TensorShapeError } from '../workload';
 import { expertFfn, sharedExpertFfn } from './ffn';
 import { scoresFromLogits } from './gate';
 import { handleReferenceRequest, resultTransferables } from './protocol';

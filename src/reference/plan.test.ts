@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { planScenario } from '../gpu/planner';
+import { planScenario } from '../gpu';
 import { defaultScenario, type Scenario } from '../scenario';
-import { layerConfigFromScenario } from '../workload/layer';
-import { generateLayerTensors } from '../workload/tensors';
+import { generateLayerTensors, layerConfigFromScenario } from '../workload';
 import { CPU_MEMORY_BUDGET, cpuMemory, cpuPlan, MAX_TYPED_ARRAY_BYTES } from './plan';
 import { runReferenceLayer } from './runLayer';
 

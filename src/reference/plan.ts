@@ -5,7 +5,7 @@
  * the way the GPU planner does (../gpu/planner.ts planScenario; both use chooseScale).
  */
 import type { Scenario } from '../scenario';
-import { capacityOf, chooseScale, type LayerConfig } from '../workload/layer';
+import { capacityOf, chooseScale, type LayerConfig } from '../workload';
 
 /**
  * Bytes of typed arrays one CPU layer may allocate, inputs and results included: 1 GiB, as for the GPU engine

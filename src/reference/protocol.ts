@@ -1,4 +1,4 @@
-import type { LayerConfig, LayerResult, LayerTensors } from '../workload/layer';
+import type { LayerConfig, LayerResult, LayerTensors } from '../workload';
 import { runReferenceLayer } from './runLayer';
 
 /** Messages between the app and the reference worker (./worker.ts). */

@@ -1,5 +1,5 @@
-import type { LayerConfig, LayerResult, LayerTensors } from '../workload/layer';
-import { validateLayerTensors } from '../workload/shapes';
+import type { LayerConfig, LayerResult, LayerTensors } from '../workload';
+import { validateLayerTensors } from '../workload';
 import { count, offsets, scatter, scatterExpertChoice } from './dispatch';
 import { combine, combineExpertChoice, expertFfn, sharedExpertFfn } from './ffn';
 import { expertChoice, gate, routerLogits, scoresFromLogits } from './gate';

@@ -1,5 +1,4 @@
-import { type LayerConfig, type LayerTensors, makeLayerConfig } from '../workload/layer';
-import { Rng } from '../workload/rng';
+import { type LayerConfig, type LayerTensors, makeLayerConfig, Rng } from '../workload';
 
 /** Test helpers shared by the reference tests (not part of the public face). */
 

@@ -1,4 +1,5 @@
 export { getEngine, startGpuSession } from './gpuSession';
+export { applyImportedLoad, type ImportRequest, importedScenario } from './importController';
 export { chooseLoad, computeProjections, type ProjectionSet } from './projections';
 export { cancelRun, type RunState, runNow, startAutoRun } from './runController';
 export type { MeasuredRun, RunPhase } from './runner';

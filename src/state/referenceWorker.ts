@@ -1,4 +1,4 @@
-import type { ReferenceRequest, ReferenceResponse } from '../reference/protocol';
+import type { ReferenceRequest, ReferenceResponse } from '../reference';
 import type { LayerConfig, LayerResult, LayerTensors } from '../workload';
 
 /** The distinct buffers of a layer's input tensors (to move them to the worker rather than copy them). */

@@ -1,4 +1,4 @@
-import type { LayerConfig } from '../workload/layer';
+import type { LayerConfig } from '../workload';
 import type { LayerRunner } from './runners';
 import type { StepSource } from './sources';
 

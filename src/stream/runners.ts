@@ -1,7 +1,7 @@
 import type { AdapterSummary, MoeEngine } from '../gpu';
 import { cpuPlan, runReferenceLayer } from '../reference';
 import type { Scenario } from '../scenario';
-import type { LayerConfig, LayerResult, LayerTensors } from '../workload/layer';
+import type { LayerConfig, LayerResult, LayerTensors } from '../workload';
 
 /** Which engine measured a stream: shown beside every streamed number and written into every export. */
 export interface RunnerInfo {

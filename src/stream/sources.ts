@@ -1,9 +1,16 @@
 import type { Scenario } from '../scenario';
-import { type RouterLogits, replayConfig, replayLogits, type TokenChoices } from '../workload/imports';
-import type { LayerConfig, LayerTensors } from '../workload/layer';
-import { Rng } from '../workload/rng';
-import { createTokenStream, type StreamPhase, type TokenStream } from '../workload/stream';
-import { generateLayerWeights } from '../workload/tensors';
+import type { LayerConfig, LayerTensors } from '../workload';
+import {
+  createTokenStream,
+  generateLayerWeights,
+  Rng,
+  type RouterLogits,
+  replayConfig,
+  replayLogits,
+  type StreamPhase,
+  type TokenChoices,
+  type TokenStream,
+} from '../workload';
 
 /**
  * Where a stream's tensors come from, step by step and layer by layer: the scenario's generator, an imported

@@ -1,5 +1,4 @@
-import { expectedDistinctExperts } from '../metrics/load';
-import { distinctExpertsVariance } from '../metrics/stream';
+import { distinctExpertsVariance, expectedDistinctExperts } from '../metrics';
 import type { LayerRunner } from './runners';
 import type { StepSource } from './sources';
 

@@ -3,12 +3,17 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { importToLoadProfile, projectScenario, toLoadProfile } from '../costmodel';
-import { distinctExpertsVariance } from '../metrics';
-import { placeExperts } from '../metrics/placement';
+import { distinctExpertsVariance, placeExperts } from '../metrics';
 import { defaultScenario, type Scenario } from '../scenario';
-import { layerConfigFromScenario, parseImport, type TokenChoices, writeNpy } from '../workload';
-import { type CountTable, choiceCounts } from '../workload/imports';
-import { Rng } from '../workload/rng';
+import {
+  type CountTable,
+  choiceCounts,
+  layerConfigFromScenario,
+  parseImport,
+  Rng,
+  type TokenChoices,
+  writeNpy,
+} from '../workload';
 import {
   chipLoads,
   cpuRunner,

@@ -1,14 +1,10 @@
 import { useMemo, useState } from 'react';
-import { importToLoadProfile, toLoadProfile } from '../costmodel';
 import { loadMetrics } from '../metrics';
-import { applyModelPreset } from '../scenario';
-import { runStreamNow, useAppStore } from '../state';
-import { importedSource } from '../stream';
+import { applyImportedLoad, useAppStore } from '../state';
 import {
   checkInputSize,
   type ImportOptions,
   type ImportPreview,
-  layerConfigFromScenario,
   previewImport,
   TRACE_PRESETS,
   type TracePreset,
@@ -59,7 +55,6 @@ export function ImportPanel() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const imported = useAppStore((s) => s.imported);
-  const setImported = useAppStore((s) => s.setImported);
   const preview: ImportPreview | null = useMemo(() => (loaded ? safePreview(loaded) : null), [loaded]);
 
   const readFile = async (file: File) => {
@@ -104,31 +99,14 @@ export function ImportPanel() {
   const use = async () => {
     if (!preview?.ok || !loaded) return;
     setError(null);
-    const { data, summary } = preview;
     try {
-      const store = useAppStore.getState();
-      // The scenario takes the recorded model's shape, so the load and the projection describe the same model.
-      let s = store.scenario;
-      if (loaded.preset) s = applyModelPreset(s, loaded.preset.modelPresetId);
-      const topK = summary.topK ?? loaded.preset?.topK ?? Math.min(s.topK, data.experts);
-      if (s.experts !== data.experts || s.topK !== topK)
-        s = { ...s, experts: data.experts, topK, groups: 1, topGroups: 1 };
-      store.replaceScenario(s);
-      if (data.format === 'count-table') {
-        setImported(importToLoadProfile(data, { topK, label: loaded.preset?.name ?? loaded.name }));
-      } else {
-        if (data.format === 'token-choices')
-          setImported(importToLoadProfile(data, { label: loaded.preset?.name ?? loaded.name }));
-        // Choices and logits replay through the kernels from the gate onward.
-        const cfg = layerConfigFromScenario(s);
-        const stream = await runStreamNow({ source: importedSource(s, cfg, data) });
-        // runStreamNow keeps its failure in the stream state; say it here too, where the file was chosen.
-        const streamState = useAppStore.getState().streamState;
-        if (!stream && streamState.status === 'error') setError(importFailure(streamState.message));
-        if (stream && data.format === 'router-logits') {
-          setImported(toLoadProfile(stream));
-        }
-      }
+      // The orchestration (scenario rewrite, imported profile, stream replay) lives in src/state.
+      await applyImportedLoad({
+        name: loaded.name,
+        data: preview.data,
+        summary: preview.summary,
+        preset: loaded.preset,
+      });
     } catch (err) {
       setError(importFailure(err));
     }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { gate } from '../reference';
-import { layerConfig } from '../reference/testConfig';
 import {
   type CountTable,
   choiceCounts,
@@ -14,8 +13,13 @@ import {
   replayLogits,
   type TokenChoices,
 } from './imports';
+import { type LayerConfig, makeLayerConfig } from './layer';
 import { NpyError, writeNpy } from './npy';
 import { Rng } from './rng';
+
+/** The reference tests' small layer (src/reference/testConfig.ts), built here: test helpers are not public. */
+const layerConfig = (over: Partial<LayerConfig> = {}): LayerConfig =>
+  makeLayerConfig({ tokens: 4, dModel: 8, ffnSize: 6, experts: 4, topK: 2, renormalize: false, ...over });
 
 const E = 8;
 const K = 2;

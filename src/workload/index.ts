@@ -53,6 +53,7 @@ export {
 } from './input';
 export {
   capacityOf,
+  chooseScale,
   type DropPolicy,
   type LayerConfig,
   type LayerResult,

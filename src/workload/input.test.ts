@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countsFromNpy } from '../costmodel/countsFile';
+import { countsFromNpy } from '../costmodel';
 import { type CountTable, ImportError, MAX_COUNT_CELLS, parseImport, previewImport } from './imports';
 import {
   countProblem,
