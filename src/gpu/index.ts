@@ -1,7 +1,8 @@
 /**
- * The GPU engine's public face (browser-safe: no node: imports). Node hosts load shaders with
- * `loadNodeShaders()` from './nodeShaders'; the browser uses `browserShaders` from
- * './browserShaders'.
+ * The GPU engine's public face (browser-safe: no node: imports). Two more public entries, kept out of this one
+ * on purpose and allowed by the layering lint (biome.json): './node' (the Node face: `acquireNodeDevice()` and
+ * `loadNodeShaders()`, node:fs and the webgpu package, which must not reach the browser bundle) and
+ * './browserShaders' (`browserShaders`, bundled by Vite's import.meta.glob, which Node cannot run).
  */
 export {
   type AdapterSummary,
