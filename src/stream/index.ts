@@ -13,12 +13,21 @@ export {
   defaultBiasRate,
 } from './bias';
 export {
+  balancedness,
   chipLoads,
+  type DeepseekLayer,
+  type DriftAnalysis,
+  type DriftOptions,
+  type DriftPoint,
   eplbPlacement,
   type LayerPlacement,
   type PlacementChoice,
   type PlacementReport,
+  type PlacementReportOptions,
+  type PlacementTopology,
+  placementDrift,
   placementReport,
+  placementTopology,
 } from './placement';
 export {
   runStream,

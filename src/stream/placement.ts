@@ -1,5 +1,14 @@
-import { type Placement, placeExperts } from '../metrics/placement';
-import { type Percentiles, percentiles } from '../metrics/stream';
+import {
+  deepseekEplbPlacement,
+  type EplbPolicy,
+  type ExpertPlacement,
+  hierarchicalPrecondition,
+  type Percentiles,
+  type Placement,
+  percentiles,
+  placeExperts,
+} from '../metrics';
+import { findChipPreset, type Scenario } from '../scenario';
 
 /**
  * Expert placement over expert-parallel chips, judged by the busiest chip: plain (expert e on chip e mod N) against
@@ -54,6 +63,186 @@ export function eplbPlacement(history: ArrayLike<number>, ranks: number, redunda
   };
 }
 
+/** mean chip load / busiest chip load of a placement on a load (1 = perfectly balanced; 1 on no load). */
+export function balancedness(load: ArrayLike<number>, p: ExpertPlacement | PlacementChoice): number {
+  const c = chipLoads(load, p);
+  const max = maxOf(c);
+  return max > 0 ? meanOf(c) / max : 1;
+}
+
+// ---- topology for DeepSeek's hierarchical policy ------------------------------------------------------------
+
+export interface PlacementTopology {
+  /** Expert groups (the scenario's group-limited routing; 1 = none). */
+  groups: number;
+  /** Nodes the expert-parallel ranks span: ranks / chips per scale-up domain. */
+  nodes: number;
+  /** Where the figures came from. */
+  source: string;
+}
+
+/**
+ * Groups and nodes for DeepSeek's hierarchical EPLB, from fields the scenario already has: `groups`, and the first
+ * compared chip's scale-up domain (a node: the chips on one fast fabric, e.g. an 8-GPU NVLink board). The ranks span
+ * ranks / domain nodes; fewer ranks than a domain make one node. Ranks that do not fill whole domains give no
+ * node count (null), since eplb.py's nodes all hold the same number of GPUs.
+ */
+export function placementTopology(s: Scenario, ranks: number): PlacementTopology | { why: string } {
+  const chip = s.chips.length ? findChipPreset(s.chips[0]) : undefined;
+  if (!chip) return { why: 'no known chip in the scenario gives a scale-up domain (node size)' };
+  const domain = Math.max(1, Math.floor(chip.model.scaleUpDomain.value));
+  const R = Math.max(1, Math.floor(ranks));
+  if (R > domain && R % domain !== 0) {
+    return {
+      why: `${R} expert-parallel chips do not fill whole ${domain}-chip scale-up domains of ${chip.id}`,
+    };
+  }
+  const nodes = R <= domain ? 1 : R / domain;
+  return {
+    groups: Math.max(1, Math.floor(s.groups)),
+    nodes,
+    source: `${s.groups} expert group(s); ${nodes} node(s) of ${Math.min(R, domain)} chips (${chip.id}'s scale-up domain is ${domain})`,
+  };
+}
+
+// ---- drift: a placement made on an older window, judged on a later one ---------------------------------------
+
+export interface DriftOptions {
+  /** Steps per window (default steps / 16, at least 1). */
+  window?: number;
+  /** Most windows (default 64): a longer trace gets wider windows, so the cost stays bounded. */
+  maxWindows?: number;
+  /** Most lags reported (default 16): every lag from 0 up to the longest the trace allows, or every k-th one. */
+  maxLags?: number;
+}
+
+export interface DriftPoint {
+  /** Steps from the end of the history window to the start of the judged one. */
+  lag: number;
+  /** Judged windows averaged at this lag. */
+  windows: number;
+  /** Mean balancedness (mean chip load / busiest chip, each judged window's summed load) of each placement. */
+  roundRobin: number;
+  /** EPLB made from the judged window itself: the ideal, and an optimistic one (it sees the load it is judged on). */
+  fresh: number;
+  /** EPLB made from the window [t − W − lag, t − lag), judged on [t, t + W). */
+  stale: number;
+  /** (stale − round-robin) / (fresh − round-robin): the share of fresh EPLB's gain kept; null where fresh gains nothing. */
+  keptGain: number | null;
+}
+
+export interface DriftAnalysis {
+  /** Steps per window, windows used, and steps left over at the end (not judged). */
+  window: number;
+  windows: number;
+  unusedSteps: number;
+  ranks: number;
+  redundant: number;
+  points: DriftPoint[];
+  /** The smallest lag (steps) at which stale EPLB keeps less than half of fresh EPLB's gain; null: never, or no gain. */
+  halfGainLag: number | null;
+  note: string;
+}
+
+const DRIFT_WINDOWS = 16;
+const DRIFT_MAX_WINDOWS = 64;
+const DRIFT_MAX_LAGS = 16;
+
+/**
+ * EPLB as deployed recomputes its placement from recent statistics and applies it to traffic that comes later. For
+ * one layer's per-step counts (steps × E, row-major) this cuts the steps into windows of W and, for each lag, judges
+ * round-robin, fresh EPLB (placed from the judged window) and stale EPLB (placed from the window that ended `lag`
+ * steps before the judged one began) on every judged window the trace allows. Lags are whole windows (0, W, 2W, …),
+ * so each window's placement is made once and reused. Deterministic; cost: `windows` placements and at most
+ * windows × lags chip-load sums.
+ */
+export function placementDrift(
+  counts: ArrayLike<number>,
+  experts: number,
+  ranks: number,
+  redundant: number,
+  opts: DriftOptions = {},
+): DriftAnalysis {
+  const E = Math.max(1, Math.floor(experts));
+  const R = Math.max(1, Math.floor(ranks));
+  const extra = Math.max(0, Math.floor(redundant));
+  const steps = Math.floor(counts.length / E);
+  const maxWindows = Math.max(2, Math.floor(opts.maxWindows ?? DRIFT_MAX_WINDOWS));
+  let W = Math.max(1, Math.floor(opts.window ?? steps / DRIFT_WINDOWS));
+  if (Math.floor(steps / W) > maxWindows) W = Math.ceil(steps / maxWindows);
+  const n = Math.floor(steps / W);
+  const base = { window: W, windows: n, unusedSteps: steps - n * W, ranks: R, redundant: extra };
+  if (n < 2) {
+    return {
+      ...base,
+      points: [],
+      halfGainLag: null,
+      note: `drift needs at least 2 windows of ${W} step(s); the trace has ${steps} step(s)`,
+    };
+  }
+  const sums: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    const sum = new Float64Array(E);
+    for (let t = k * W; t < (k + 1) * W; t++) for (let e = 0; e < E; e++) sum[e] += counts[t * E + e];
+    sums.push(sum);
+  }
+  const rr = placeExperts(sums[0], R, 'round-robin');
+  const placed = sums.map((sum) => eplbPlacement(sum, R, extra));
+  const rrB = sums.map((sum) => balancedness(sum, rr));
+  const freshB = sums.map((sum, k) => balancedness(sum, placed[k]));
+  const maxLag = n - 2;
+  // Every lag from 0 to the longest the trace allows, or every stride-th one when there are more than the cap.
+  const stride = Math.ceil((maxLag + 1) / Math.max(1, Math.floor(opts.maxLags ?? DRIFT_MAX_LAGS)));
+  const lags = Array.from({ length: Math.floor(maxLag / stride) + 1 }, (_, i) => i * stride);
+  const points: DriftPoint[] = lags.map((j) => {
+    let a = 0;
+    let f = 0;
+    let st = 0;
+    let m = 0;
+    for (let k = j + 1; k < n; k++) {
+      a += rrB[k];
+      f += freshB[k];
+      st += balancedness(sums[k], placed[k - 1 - j]);
+      m++;
+    }
+    const [roundRobin, fresh, stale] = [a / m, f / m, st / m];
+    const gain = fresh - roundRobin;
+    return {
+      lag: j * W,
+      windows: m,
+      roundRobin,
+      fresh,
+      stale,
+      keptGain: gain > 1e-9 ? (stale - roundRobin) / gain : null,
+    };
+  });
+  const half = points.find((p) => p.keptGain !== null && p.keptGain < 0.5);
+  const anyGain = points.some((p) => p.keptGain !== null);
+  return {
+    ...base,
+    points,
+    halfGainLag: half ? half.lag : null,
+    note: !anyGain
+      ? 'fresh EPLB gains nothing over round-robin on these windows, so there is no gain to lose'
+      : half
+        ? `stale EPLB keeps less than half of fresh EPLB's gain from a lag of ${half.lag} step(s) (windows of ${W})`
+        : `stale EPLB keeps at least half of fresh EPLB's gain at every lag up to ${points[points.length - 1].lag} step(s) (windows of ${W})`,
+  };
+}
+
+// ---- the report ----------------------------------------------------------------------------------------------
+
+export interface DeepseekLayer {
+  busiest: number;
+  balancedness: number;
+  /** Copies of each expert. */
+  replicas: number[];
+  /** Per step (placement from the whole stream, judged on each step): balancedness percentiles. */
+  perStep: Percentiles;
+  /** Mean number of nodes an expert group's replicas sit on, flat EPLB vs DeepSeek's (hierarchical: 1); with groups. */
+  nodesPerGroup?: { flat: number; deepseek: number };
+}
+
 export interface LayerPlacement {
   layerId: number;
   /** Mean chip load (the balanced ideal) and each placement's busiest chip, on the stream's total load. */
@@ -68,35 +257,100 @@ export interface LayerPlacement {
   replicas: Int32Array;
   /** Per step (placement from the whole stream, judged on each step): balancedness percentiles. */
   perStep: { plain: Percentiles; eplb: Percentiles };
+  /** DeepSeek's eplb.py (hierarchical or global policy, see PlacementReport.deepseek) beside the flat EPLB above. */
+  deepseek?: DeepseekLayer;
+  /** Flat EPLB placed from an older window and judged on a later one. */
+  drift?: DriftAnalysis;
 }
 
 export interface PlacementReport {
   ranks: number;
   redundant: number;
   layers: LayerPlacement[];
+  /** DeepSeek's eplb.py as run here (null when its sizes do not fit; `deepseekNote` says why). */
+  deepseek: {
+    policy: EplbPolicy;
+    groups: number;
+    nodes: number;
+    ranksPerNode: number;
+    physical: number;
+  } | null;
+  deepseekNote: string;
   note: string;
+}
+
+export interface PlacementReportOptions {
+  /** Groups and nodes for eplb.py (placementTopology), or why there are none. Default: 1 group, 1 node. */
+  topology?: PlacementTopology | { why: string };
+  /** Drift analysis per layer (default on). */
+  drift?: false | DriftOptions;
+}
+
+/** Mean over groups of the number of nodes holding a replica of the group's experts. */
+function nodesPerGroup(p: ExpertPlacement, groups: number, experts: number, ranksPerNode: number): number {
+  const size = experts / groups;
+  const seen = Array.from({ length: groups }, () => new Set<number>());
+  for (let s = 0; s < p.slotExpert.length; s++) {
+    seen[Math.floor(p.slotExpert[s] / size)].add(Math.floor(p.slotRank[s] / ranksPerNode));
+  }
+  return seen.reduce((a, g) => a + g.size, 0) / groups;
 }
 
 /**
  * Plain vs EPLB busiest chip for each layer. `history` [E] is the layer's total load, `steps` its per-step rows
- * (steps × E, row-major), judged against the placement made from the history.
+ * (steps × E, row-major), judged against the placement made from the history. Beside moe-lab's flat EPLB, DeepSeek's
+ * eplb.py (hierarchical when the topology's nodes divide its groups, else its global policy), and per layer the
+ * drift of a placement made on an older window.
  */
 export function placementReport(
   layers: { layerId: number; total: ArrayLike<number>; counts: Int32Array }[],
   experts: number,
   ranks: number,
   redundant: number,
+  opts: PlacementReportOptions = {},
 ): PlacementReport {
   const R = Math.max(1, Math.floor(ranks));
+  const extra = Math.max(0, Math.floor(redundant));
+  const physical = experts + extra;
+  const topo = opts.topology ?? { groups: 1, nodes: 1, source: '1 group, 1 node' };
+  let deepseek: PlacementReport['deepseek'] = null;
+  let deepseekNote: string;
+  if ('why' in topo) {
+    const why = hierarchicalPrecondition(experts, physical, 1, 1, R);
+    if (why) deepseekNote = `DeepSeek EPLB not run: ${why}`;
+    else {
+      deepseek = { policy: 'global', groups: 1, nodes: 1, ranksPerNode: R, physical };
+      deepseekNote = `DeepSeek EPLB, global policy: hierarchical needs nodes, and ${topo.why}`;
+    }
+  } else {
+    const hier = topo.groups % topo.nodes === 0;
+    const [g, nd] = hier ? [topo.groups, topo.nodes] : [1, 1];
+    const why = hierarchicalPrecondition(experts, physical, g, nd, R);
+    if (why) deepseekNote = `DeepSeek EPLB not run: ${why} (${topo.source})`;
+    else {
+      const policy: EplbPolicy = g === 1 && nd === 1 ? 'global' : 'hierarchical';
+      deepseek = { policy, groups: g, nodes: nd, ranksPerNode: R / nd, physical };
+      deepseekNote =
+        policy === 'hierarchical'
+          ? `DeepSeek EPLB, hierarchical policy: ${g} groups packed onto ${nd} node(s), replicated and packed within each`
+          : !hier
+            ? `DeepSeek EPLB, global policy: ${topo.nodes} nodes do not divide ${topo.groups} groups, so eplb.py falls back to it`
+            : `DeepSeek EPLB, global policy: one group on one node (hierarchical needs expert groups and several nodes)`;
+      deepseekNote += ` (${topo.source})`;
+    }
+  }
+  const driftOpts = opts.drift === false ? null : (opts.drift ?? {});
   const out: LayerPlacement[] = layers.map(({ layerId, total, counts }) => {
     const plain = placeExperts(total, R, 'round-robin');
     const eplb = eplbPlacement(total, R, redundant);
+    const ds = deepseek ? deepseekEplbPlacement(total, R, extra, deepseek.groups, deepseek.nodes) : null;
     const plainLoads = chipLoads(total, plain);
     const eplbLoads = chipLoads(total, eplb);
     const mean = meanOf(plainLoads);
     const steps = counts.length / experts;
     const plainStep = new Float64Array(steps);
     const eplbStep = new Float64Array(steps);
+    const dsStep = new Float64Array(steps);
     for (let s = 0; s < steps; s++) {
       const row = counts.subarray(s * experts, (s + 1) * experts);
       const a = chipLoads(row, plain);
@@ -104,9 +358,28 @@ export function placementReport(
       const m = meanOf(a);
       plainStep[s] = maxOf(a) > 0 ? m / maxOf(a) : 1;
       eplbStep[s] = maxOf(b) > 0 ? m / maxOf(b) : 1;
+      if (ds) dsStep[s] = balancedness(row, ds);
     }
     const plainBusiest = maxOf(plainLoads);
     const eplbBusiest = maxOf(eplbLoads);
+    let dsLayer: DeepseekLayer | undefined;
+    if (ds && deepseek) {
+      const busiest = maxOf(chipLoads(total, ds));
+      dsLayer = {
+        busiest,
+        balancedness: busiest > 0 ? mean / busiest : 1,
+        replicas: Array.from(ds.replicas),
+        perStep: percentiles(dsStep),
+        ...(deepseek.groups > 1 && deepseek.nodes > 1
+          ? {
+              nodesPerGroup: {
+                flat: nodesPerGroup(eplb, deepseek.groups, experts, deepseek.ranksPerNode),
+                deepseek: nodesPerGroup(ds, deepseek.groups, experts, deepseek.ranksPerNode),
+              },
+            }
+          : {}),
+      };
+    }
     return {
       layerId,
       meanChip: mean,
@@ -117,6 +390,8 @@ export function placementReport(
       fellBack: eplb.fellBack,
       replicas: eplb.replicas,
       perStep: { plain: percentiles(plainStep), eplb: percentiles(eplbStep) },
+      ...(dsLayer ? { deepseek: dsLayer } : {}),
+      ...(driftOpts ? { drift: placementDrift(counts, experts, R, redundant, driftOpts) } : {}),
     };
   });
   const fell = out.filter((l) => l.fellBack).length;
@@ -124,9 +399,14 @@ export function placementReport(
     ranks: R,
     redundant,
     layers: out,
+    deepseek,
+    deepseekNote,
     note:
       `${R} expert-parallel chips; EPLB with ${redundant} redundant replica(s), placed from each layer's load over the ` +
       'stream (costmodel placeExperts), judged on that load and on every step' +
-      (fell ? `; in ${fell} layer(s) greedy packing was worse than plain, so plain was kept` : ''),
+      (fell ? `; in ${fell} layer(s) greedy packing was worse than plain, so plain was kept` : '') +
+      (driftOpts
+        ? '; drift: flat EPLB placed from an older window of the stream, judged on a later one'
+        : ''),
   };
 }

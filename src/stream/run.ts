@@ -5,11 +5,11 @@ import {
   type StepSeries,
   stepSeries,
   summarizeSeries,
-} from '../metrics';
+} from '../metrics/stream';
 import { findChipPreset, type Scenario } from '../scenario';
-import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload';
+import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
 import { type BiasBalancing, biasBalancing } from './bias';
-import { type PlacementReport, placementReport } from './placement';
+import { type DriftOptions, type PlacementReport, placementReport, placementTopology } from './placement';
 import type { LayerRunner, RunnerInfo } from './runners';
 import { generatedSource, MAX_MEASURED_LAYERS, type StepSource, uniformSource } from './sources';
 import { decodeSparsity, defaultBatchSizes, type SparsityCurve } from './sparsity';
@@ -108,8 +108,11 @@ export interface StreamOptions {
   bias?: false | { rate?: number; steps?: number; layers?: number };
   /** Decode sparsity curve (generated streams). Defaults: defaultBatchSizes, 16 steps each, first measured layer. */
   sparsity?: false | { batchSizes?: number[]; steps?: number; uniform?: boolean };
-  /** Plain vs EPLB placement. Defaults: the scenario's expert-parallel degree and redundant replicas (or one per chip). */
-  placement?: false | { ranks?: number; redundant?: number };
+  /**
+   * Plain vs EPLB placement. Defaults: the scenario's expert-parallel degree and redundant replicas (or one per chip).
+   * `drift`: the drift analysis' windows (false: none).
+   */
+  placement?: false | { ranks?: number; redundant?: number; drift?: false | DriftOptions };
   /**
    * Network view (token-choice only; off unless given): each step's per-token top-k ids are kept (dropped pairs
    * left out) while they fit `maxBytes` (default 64 MiB; later steps are left out, and said so), and every measured
@@ -315,7 +318,10 @@ export async function runStream(
   if (opts.placement !== false) {
     const ranks = opts.placement?.ranks ?? s.expertParallel;
     const redundant = opts.placement?.redundant ?? (s.redundantExperts > 0 ? s.redundantExperts : ranks);
-    placement = placementReport(layers, E, ranks, redundant);
+    placement = placementReport(layers, E, ranks, redundant, {
+      topology: placementTopology(s, ranks),
+      drift: opts.placement?.drift,
+    });
     if (opts.placement?.redundant === undefined && s.redundantExperts === 0)
       notes.push(`EPLB what-if uses ${redundant} redundant replicas (one per chip); the scenario sets none`);
   }
