@@ -5,9 +5,9 @@ import {
   type StepSeries,
   stepSeries,
   summarizeSeries,
-} from '../metrics/stream';
+} from '../metrics';
 import { findChipPreset, type Scenario } from '../scenario';
-import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload/layer';
+import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload';
 import { type BiasBalancing, biasBalancing } from './bias';
 import { type DriftOptions, type PlacementReport, placementReport, placementTopology } from './placement';
 import type { LayerRunner, RunnerInfo } from './runners';
