@@ -125,6 +125,69 @@ describe('moe stream (CPU engine)', () => {
     expect(pooled.maxOverMean.p50).toBeLessThan(6);
   });
 
+  it('writes the network matrices [2, R, R] per layer and their per-rank summary when experts span chips', async () => {
+    const net = join(dir, 'net.json');
+    writeFileSync(
+      net,
+      JSON.stringify({
+        v: 2,
+        dModel: 16,
+        ffnSize: 8,
+        experts: 32,
+        topK: 4,
+        tokens: 64,
+        moeLayers: 2,
+        steps: 3,
+        chips: ['h100'],
+        chipCount: 16,
+        expertParallel: 16,
+      }),
+    );
+    const out = join(dir, 'n');
+    const report = (await stream(['--scenario', net, '--out', out, '--engine', 'cpu', '--routing-only'])) as {
+      network: {
+        ranks: number;
+        domain: number;
+        dispatchBytesPerRow: number;
+        layers: {
+          layerId: number;
+          plain: {
+            rows: number;
+            expertRows: number;
+            dispatch: { sendUp: number[]; sendOut: number[]; self: number[]; busiestRank: { bytes: number } };
+          };
+          eplb: { dispatch: { busiestLink: { src: number; dst: number; bytes: number } } };
+        }[];
+      };
+      files: Record<string, string>;
+      outputs: string[];
+    };
+    // H100: 8 GPUs per NVLink domain, so 16 ranks make two domains.
+    expect([report.network.ranks, report.network.domain]).toEqual([16, 8]);
+    expect(report.files['network_dispatch_layer{L}.npy']).toMatch(/\[2, R, R\]/);
+    for (const l of report.network.layers) {
+      const d = npy(join(out, `network_dispatch_layer${l.layerId}.npy`));
+      const c = npy(join(out, `network_combine_layer${l.layerId}.npy`));
+      expect([d.dtype, d.shape, c.shape]).toEqual(['float32', [2, 16, 16], [2, 16, 16]]);
+      const plain = Array.from(d.data.subarray(0, 256));
+      const sum = plain.reduce((a, b) => a + b, 0);
+      // One row per (token, destination rank): at most k per token, at least one.
+      expect(sum).toBe(l.plain.rows * report.network.dispatchBytesPerRow);
+      expect(l.plain.rows).toBeGreaterThanOrEqual(3 * 64);
+      expect(l.plain.rows).toBeLessThanOrEqual(l.plain.expertRows);
+      expect(l.plain.expertRows).toBe(3 * 64 * 4);
+      const p = l.plain.dispatch;
+      const total = [...p.sendUp, ...p.sendOut, ...p.self].reduce((a, b) => a + b, 0);
+      expect(total).toBe(sum);
+      // Rank 0's sends inside its domain are its row's columns 1–7.
+      expect(p.sendUp[0]).toBe(plain.slice(1, 8).reduce((a, b) => a + b, 0));
+      expect(p.sendOut[0]).toBe(plain.slice(8, 16).reduce((a, b) => a + b, 0));
+      const link = l.eplb.dispatch.busiestLink;
+      expect(d.data[256 + link.src * 16 + link.dst]).toBe(link.bytes);
+    }
+    expect(report.outputs).toContain('network_combine_layer1.npy');
+  });
+
   it('fails with one line on bad flags', async () => {
     await expect(streamCommand.run(parseArgs(['--scenario', scenario]))).rejects.toThrow(
       /--scenario and --out are required/,

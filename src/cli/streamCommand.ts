@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { importToLoadProfile } from '../costmodel';
+import { hardwareSpec, importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
-import { STEP_SERIES_KEYS } from '../metrics';
+import { directionSummary, type NetworkReport, STEP_SERIES_KEYS } from '../metrics';
 import {
   cpuRunner,
   gpuRunner,
@@ -40,6 +40,15 @@ const SOFTWARE_NOTE =
   'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
 
 const arr = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+
+/** One placement's network for report.json: dispatch and combine per rank (up/out), busiest rank and link. */
+const networkSummary = (n: NetworkReport) => ({
+  dispatch: directionSummary(n.dispatch),
+  combine: directionSummary(n.combine),
+  /** Rows moved per (token, destination rank) and per (token, expert): the dedup a rank-wise send saves. */
+  rows: n.rows.reduce((a, b) => a + b, 0),
+  expertRows: n.expertRows.reduce((a, b) => a + b, 0),
+});
 
 /** The report: everything but the big matrices (those are .npy files). */
 function streamReport(r: StreamResult): Record<string, unknown> {
@@ -75,6 +84,23 @@ function streamReport(r: StreamResult): Record<string, unknown> {
     placement: r.placement && {
       ...r.placement,
       layers: r.placement.layers.map((l) => ({ ...l, replicas: arr(l.replicas) })),
+    },
+    network: r.network && {
+      ranks: r.network.ranks,
+      domain: r.network.domain,
+      redundant: r.network.redundant,
+      dispatchBytesPerRow: r.network.dispatchBytesPerRow,
+      combineBytesPerRow: r.network.combineBytesPerRow,
+      steps: r.network.steps,
+      tokensPerStep: r.network.tokensPerStep,
+      note: r.network.note,
+      layers: r.network.layers.map((l) => ({
+        layerId: l.layerId,
+        fellBack: l.fellBack,
+        replicas: arr(l.eplbPlacement.replicas),
+        plain: networkSummary(l.plain),
+        eplb: networkSummary(l.eplb),
+      })),
     },
     adapter: {
       engine: r.runner.engine,
@@ -180,11 +206,20 @@ export const streamCommand: Command = {
       try {
         const cfg = runner.plan?.(s).cfg ?? layerConfigFromScenario(s);
         const source = trace ? importedSource(s, cfg, trace, { maxLayers, phase: s.phase }) : undefined;
+        // The network view when experts are spread over chips; the scale-up domain is the cost model's (the
+        // first compared chip's expert chip).
+        let domain: number | undefined;
+        try {
+          domain = s.chips.length ? hardwareSpec(s.chips[0]).experts.scaleUpDomain : undefined;
+        } catch {
+          domain = undefined;
+        }
         let lastPct = -1;
         result = await runStream(runner, s, {
           steps,
           maxLayers,
           source,
+          network: s.expertParallel > 1 ? { ranks: s.expertParallel, domain } : undefined,
           onProgress: ({ done, total, stage }) => {
             const pct = Math.floor((done / total) * 10);
             if (pct !== lastPct && !json) {
@@ -227,6 +262,17 @@ export const streamCommand: Command = {
           3,
         ]);
       }
+      if (result.network) {
+        const R = result.network.ranks;
+        for (const l of result.network.layers) {
+          for (const dir of ['dispatch', 'combine'] as const) {
+            const m = new Float32Array(2 * R * R);
+            m.set(l.plain[dir].bytes, 0);
+            m.set(l.eplb[dir].bytes, R * R);
+            write(`network_${dir}_layer${l.layerId}.npy`, m, [2, R, R]);
+          }
+        }
+      }
       const report = {
         moeLab: { command: 'stream' },
         scenarioFile,
@@ -242,6 +288,12 @@ export const streamCommand: Command = {
           'bias_curve.npy':
             'float32 [steps, 2]: max/mean plain, max/mean with bias balancing (mean over its layers)',
           'sparsity.npy': 'float32 [batch sizes, 3]: batch B, measured distinct experts, E·(1 − (1 − k/E)^B)',
+          'network_dispatch_layer{L}.npy':
+            'float32 [2, R, R] (only when expertParallel > 1): dispatch bytes from home rank (row) to expert rank ' +
+            '(column) over the network steps, [0] round-robin, [1] EPLB; one row per (token, destination rank); the ' +
+            'diagonal is self-traffic (no link)',
+          'network_combine_layer{L}.npy':
+            'float32 [2, R, R]: combine bytes from expert rank (row) back to home rank (column), as above',
         },
         outputs: [...outputs, 'report.json'],
       };
@@ -279,6 +331,31 @@ export const streamCommand: Command = {
           `balancedness over ${result.placement.ranks} chips, plain → EPLB (+${result.placement.redundant}): ${result.placement.layers
             .map((l) => `L${l.layerId} ${f(l.plainBalancedness)}→${f(l.eplbBalancedness)}`)
             .join(', ')}`,
+        );
+      }
+      if (result.network) {
+        const net = result.network;
+        const mib = (v: number) =>
+          v >= 2 ** 30
+            ? `${f(v / 2 ** 30, 2)} GiB`
+            : v >= 2 ** 20
+              ? `${f(v / 2 ** 20, 1)} MiB`
+              : `${f(v / 1024, 1)} KiB`;
+        const busiest = (pick: 'plain' | 'eplb') =>
+          Math.max(...net.layers.map((l) => l[pick].dispatch.busiestRank.bytes));
+        const out = (pick: 'plain' | 'eplb') => {
+          let o = 0;
+          let all = 0;
+          for (const l of net.layers) {
+            o += l[pick].dispatch.totalOut;
+            all += l[pick].dispatch.totalOut + l[pick].dispatch.totalUp;
+          }
+          return all > 0 ? `${f((o / all) * 100, 0)}%` : '—';
+        };
+        lines.push(
+          `network (dispatch, ${net.ranks} ranks, domains of ${net.domain}, ${net.steps} steps): busiest rank ` +
+            `${mib(busiest('plain'))} → ${mib(busiest('eplb'))} with EPLB (+${net.redundant}); across domains ` +
+            `${out('plain')} → ${out('eplb')}`,
         );
       }
       for (const n of result.notes) lines.push(`note: ${n}`);
