@@ -4,6 +4,7 @@
  */
 import { runInputsBench } from './inputs';
 import { runLayerBench } from './layer';
+import { runNetworkBench } from './network';
 import { runPeerBench } from './peers';
 
 const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promise<unknown> }> = {
@@ -14,6 +15,11 @@ const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promis
   inputs: {
     summary: 'CPU-side paths: tensor generation, CPU reference layer, big imports, hostile links',
     run: runInputsBench,
+  },
+  network: {
+    summary:
+      'network view: dispatch/combine byte matrices, 61 layers × 256 experts × 144 ranks, plain and EPLB',
+    run: runNetworkBench,
   },
   peers: {
     summary: 'moe-lab vs tfjs-backend-webgpu vs the CPU reference in headless Chromium (tables + JSON)',

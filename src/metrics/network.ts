@@ -106,11 +106,14 @@ export interface NetworkReport {
 export const homeRank = (t: number, tokens: number, ranks: number): number =>
   Math.min(ranks - 1, Math.floor((t * ranks) / Math.max(1, tokens)));
 
-/** Candidate replicas per (home rank, expert): same rank, else same domain, else all. CSR over h·E + e. */
+/**
+ * Replica candidates. An expert with one slot goes to that slot's rank from every home (`single[e]`, the common
+ * case, no table). For an expert with several, `multi[e]` indexes a per-(home rank, multi-replica expert) CSR list:
+ * replicas on the home rank, else in its scale-up domain, else all.
+ */
 function replicaCandidates(p: NetworkPlacement, experts: number, domain: number) {
   const R = p.ranks;
   const S = p.slotExpert.length;
-  // Replica ranks per expert, CSR.
   const repStart = new Int32Array(experts + 1);
   for (let s = 0; s < S; s++) {
     const e = p.slotExpert[s];
@@ -123,26 +126,36 @@ function replicaCandidates(p: NetworkPlacement, experts: number, domain: number)
     const e = p.slotExpert[s];
     if (e >= 0 && e < experts) repRank[fill[e]++] = p.slotRank[s];
   }
-  const candStart = new Int32Array(R * experts + 1);
-  const cand: number[] = [];
-  for (let h = 0; h < R; h++) {
-    const node = Math.floor(h / domain);
-    for (let e = 0; e < experts; e++) {
-      const a = repStart[e];
-      const b = repStart[e + 1];
-      const before = cand.length;
-      if (b - a === 1) cand.push(repRank[a]);
-      else if (b > a) {
-        for (let i = a; i < b; i++) if (repRank[i] === h) cand.push(h);
-        if (cand.length === before) {
-          for (let i = a; i < b; i++) if (Math.floor(repRank[i] / domain) === node) cand.push(repRank[i]);
-        }
-        if (cand.length === before) for (let i = a; i < b; i++) cand.push(repRank[i]);
-      }
-      candStart[h * experts + e + 1] = cand.length;
+  const single = new Int32Array(experts).fill(-1);
+  const multi = new Int32Array(experts).fill(-1);
+  const multiExperts: number[] = [];
+  for (let e = 0; e < experts; e++) {
+    const n = repStart[e + 1] - repStart[e];
+    if (n === 1) single[e] = repRank[repStart[e]];
+    else if (n > 1) {
+      multi[e] = multiExperts.length;
+      multiExperts.push(e);
     }
   }
-  return { candStart, cand: Int32Array.from(cand) };
+  const M = multiExperts.length;
+  const candStart = new Int32Array(R * M + 1);
+  const cand = new Int32Array(R * Math.max(0, repRank.length));
+  let len = 0;
+  for (let h = 0; h < R; h++) {
+    const node = Math.floor(h / domain);
+    for (let m = 0; m < M; m++) {
+      const e = multiExperts[m];
+      const a = repStart[e];
+      const b = repStart[e + 1];
+      const before = len;
+      for (let i = a; i < b; i++) if (repRank[i] === h) cand[len++] = h;
+      if (len === before)
+        for (let i = a; i < b; i++) if (Math.floor(repRank[i] / domain) === node) cand[len++] = repRank[i];
+      if (len === before) for (let i = a; i < b; i++) cand[len++] = repRank[i];
+      candStart[h * M + m + 1] = len;
+    }
+  }
+  return { single, multi, M, candStart, cand };
 }
 
 function direction(
@@ -246,7 +259,7 @@ export function layerNetwork(
   const E = placement.replicas.length;
   const home = opts.homeRanks;
   if (home && home.length < T) throw new Error(`${home.length} home ranks for ${T} tokens`);
-  const { candStart, cand } = replicaCandidates(placement, E, domain);
+  const { single, multi, M, candStart, cand } = replicaCandidates(placement, E, domain);
   const rows = new Int32Array(R * R);
   const expertRows = new Int32Array(R * R);
   const stepSendRows = new Float64Array(steps * R);
@@ -260,15 +273,18 @@ export function layerNetwork(
     const h = home ? home[t] : homeRank(i, stepLen, R);
     if (!(h >= 0 && h < R)) throw new Error(`token ${t}: home rank ${h} is outside 0–${R - 1}`);
     const at = offset + t * stride;
-    const hE = h * E;
+    const hM = h * M;
     for (let j = 0; j < k; j++) {
       const e = ids[at + j];
       if (e < 0) continue;
       if (!(e < E)) throw new Error(`token ${t}: expert id ${e} is outside 0–${E - 1}`);
-      const a = candStart[hE + e];
-      const n = candStart[hE + e + 1] - a;
-      if (n === 0) throw new Error(`expert ${e} has no slot in the placement`);
-      const d = cand[n === 1 ? a : a + (t % n)];
+      let d = single[e];
+      if (d < 0) {
+        const m = multi[e];
+        if (m < 0) throw new Error(`expert ${e} has no slot in the placement`);
+        const a = candStart[hM + m];
+        d = cand[a + (t % (candStart[hM + m + 1] - a))];
+      }
       expertRows[h * R + d]++;
       if (seen[d] === t + 1) continue;
       seen[d] = t + 1;
