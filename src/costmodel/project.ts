@@ -674,6 +674,30 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
     dispatchBytes: m.dispatchBytes,
     combineBytes: m.combineBytes,
   };
+  /**
+   * A profile layer's all-to-all with its measured network (LayerLoad.network), else `k` unchanged: what the home
+   * side sends (dispatch) and gets back (combine) scaled to the busiest home rank, and the remote bytes split over
+   * scale-up and scale-out links by the measured share instead of (domain − 1)/(N − 1).
+   */
+  const costsFor = (li: number): RankCosts => {
+    const net = p.load.uniform ? undefined : p.load.layers[li]?.network;
+    if (!net || !a2aOn || disagg) return k;
+    const f = Number.isFinite(net.sendFactor) ? Math.max(1, net.sendFactor) : 1;
+    let perByte = k.secPerSentByte;
+    if (net.upShare !== undefined && Number.isFinite(net.upShare) && N > 1) {
+      const up = Math.min(1, Math.max(0, net.upShare));
+      const kUpL = (remote * up) / (X.linkBw * eff);
+      const kOutL = up < 1 ? (remote * (1 - up) * outFactor) / (X.scaleOutBw * eff) : 0;
+      perByte = Math.max(kUpL, kOutL);
+    }
+    return {
+      ...k,
+      dispatchSent: k.dispatchSent * f,
+      combineSent: k.combineSent * f,
+      secPerSentByte: perByte,
+      secPerRecvByte: perByte,
+    };
+  };
   const layerOf = (ranksMax: number): number => {
     if (!disagg) return ranksMax;
     return sumMode ? attnHalf + ranksMax : Math.max(mb * attnHalf, ranksMax);
@@ -696,6 +720,7 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   const lazyRanks = p.unique.length * layout.expertRanks > 2048;
 
   for (let u = 0; u < p.unique.length; u++) {
+    const k = costsFor(p.unique[u]);
     const res = p.resources[u];
     const mult = p.multiplicity[u];
     dropped += mult * res.dropped;

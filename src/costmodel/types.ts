@@ -83,6 +83,27 @@ export interface LayerLoad {
   /** Optional per-step counts (decode): each entry is one step of `stepTokens` tokens. */
   steps?: readonly ArrayLike<number>[];
   stepTokens?: number;
+  /** Measured all-to-all traffic of this layer (metrics/network, see networkLoad); absent: uniform sends. */
+  network?: LayerNetworkLoad;
+}
+
+/**
+ * A layer's measured network as the cost model takes it. Without it the all-to-all charges every chip the mean
+ * send (tokens · k rows) and splits remote bytes over scale-up and scale-out links by uniform shares.
+ */
+export interface LayerNetworkLoad {
+  /**
+   * Busiest home rank's send bytes over the mean rank's (≥ 1; 1 = even): scales what each chip sends in the dispatch
+   * and gets back in the combine, since the all-to-all ends when its busiest rank does.
+   */
+  sendFactor: number;
+  /**
+   * Busiest expert rank's receive bytes over the mean (informational: the cost model already derives each expert
+   * rank's received rows from the counts and its own placement, so applying it would count that imbalance twice).
+   */
+  recvFactor: number;
+  /** Share of the linked (non-self) bytes that stays inside a scale-up domain; replaces (domain − 1)/(N − 1). */
+  upShare?: number;
 }
 
 /** A measured, imported or assumed routing load: the cost model's input. */

@@ -28,6 +28,7 @@ export {
   type NetworkPlacement,
   type NetworkReport,
   networkBeforeAfter,
+  networkFactors,
 } from './network';
 export { busiestRank, type ExpertPlacement, type Placement, placeExperts } from './placement';
 export {

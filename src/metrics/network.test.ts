@@ -247,6 +247,11 @@ describe('layerNetwork', () => {
     expect(net.steps).toBe(2);
     expect(Array.from(net.dispatch.stepBusiest)).toEqual([4, 0]);
     expect(Array.from(net.dispatch.stepMean)).toEqual([2, 0]);
+    expect(Array.from(net.dispatch.stepMaxSend)).toEqual([4, 0]);
+    expect(Array.from(net.dispatch.stepMaxRecv)).toEqual([4, 0]);
+    // The combine runs the other way: rank 1 sends rank 0's rows back.
+    expect(Array.from(net.combine.stepMaxSend)).toEqual([4, 0]);
+    expect(net.combine.sendUp[1]).toBe(4);
     expect(flat(net.rows, 2)).toEqual([
       [2, 2],
       [0, 4],

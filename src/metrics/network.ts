@@ -81,6 +81,9 @@ export interface NetworkDirection {
   stepBusiest: Float64Array;
   /** Per step: the mean rank's send bytes in that step. */
   stepMean: Float64Array;
+  /** Per step: the largest send and the largest receive of any rank (self excluded). */
+  stepMaxSend: Float64Array;
+  stepMaxRecv: Float64Array;
 }
 
 export interface NetworkReport {
@@ -208,15 +211,20 @@ function direction(
   const steps = sendRows.length / R;
   const stepBusiest = new Float64Array(steps);
   const stepMean = new Float64Array(steps);
+  const stepMaxSend = new Float64Array(steps);
+  const stepMaxRecv = new Float64Array(steps);
   for (let s = 0; s < steps; s++) {
-    let max = 0;
+    let maxSend = 0;
+    let maxRecv = 0;
     let sum = 0;
     for (let r = 0; r < R; r++) {
-      const v = Math.max(sendRows[s * R + r], recvRows[s * R + r]);
-      if (v > max) max = v;
+      maxSend = Math.max(maxSend, sendRows[s * R + r]);
+      maxRecv = Math.max(maxRecv, recvRows[s * R + r]);
       sum += sendRows[s * R + r];
     }
-    stepBusiest[s] = max * perRow;
+    stepBusiest[s] = Math.max(maxSend, maxRecv) * perRow;
+    stepMaxSend[s] = maxSend * perRow;
+    stepMaxRecv[s] = maxRecv * perRow;
     stepMean[s] = (sum / R) * perRow;
   }
   return {
@@ -234,6 +242,8 @@ function direction(
     busiestLink: link,
     stepBusiest,
     stepMean,
+    stepMaxSend,
+    stepMaxRecv,
   };
 }
 
@@ -359,6 +369,34 @@ export function networkBeforeAfter(
     eplbPlacement: eplbP,
     fellBack: eplbP.fellBack,
     redundant: eplbP.fellBack ? 0 : Math.max(0, Math.floor(redundant)),
+  };
+}
+
+/**
+ * What a cost model takes from one layer's report (costmodel LayerLoad.network): the busiest home rank's dispatch
+ * send over the mean rank's, the busiest expert rank's receive over the mean (each Σ over steps of the step's
+ * maximum / Σ of the step's mean, so a step's imbalance is not averaged away by the next; 1 when nothing moves),
+ * and the share of linked bytes inside a scale-up domain (absent when nothing crosses a link).
+ */
+export function networkFactors(n: NetworkReport): {
+  sendFactor: number;
+  recvFactor: number;
+  upShare?: number;
+} {
+  const d = n.dispatch;
+  let maxSend = 0;
+  let maxRecv = 0;
+  let mean = 0;
+  for (let s = 0; s < d.stepMean.length; s++) {
+    maxSend += d.stepMaxSend[s];
+    maxRecv += d.stepMaxRecv[s];
+    mean += d.stepMean[s];
+  }
+  const linked = d.totalUp + d.totalOut;
+  return {
+    sendFactor: mean > 0 ? maxSend / mean : 1,
+    recvFactor: mean > 0 ? maxRecv / mean : 1,
+    ...(linked > 0 ? { upShare: d.totalUp / linked } : {}),
   };
 }
 

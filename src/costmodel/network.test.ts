@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { layerNetwork, networkFactors, placeExperts } from '../metrics';
+import { defaultScenario, type Scenario } from '../scenario';
+import { idealChip, singleChip } from './chips';
+import { loadFromCounts } from './load';
+import { projectScenario } from './project';
+import type { ChipSpec, LayerNetworkLoad, LoadProfile } from './types';
+
+/** One MoE layer, d = f = 1024, E = 8, k = 2, BF16, 64 tokens on 8 expert-parallel chips (as project.test.ts). */
+const tiny = (over: Partial<Scenario> = {}): Scenario => ({
+  ...defaultScenario(),
+  preset: 'custom',
+  dModel: 1024,
+  ffnSize: 1024,
+  experts: 8,
+  topK: 2,
+  sharedExperts: 0,
+  moeLayers: 1,
+  denseLayers: 0,
+  attnHeads: 8,
+  kvHeads: 8,
+  vocab: 2,
+  weightBytes: 2,
+  actBytes: 2,
+  tokens: 64,
+  phase: 'decode',
+  contextLength: 1,
+  chipCount: 8,
+  expertParallel: 8,
+  tensorParallel: 1,
+  expertPlacement: 'round-robin',
+  overlap: 'sum',
+  fitPolicy: 'fixed',
+  ...over,
+});
+
+const T = 64;
+const R = 8;
+const profile = (network?: LayerNetworkLoad): LoadProfile => {
+  const p = loadFromCounts({ counts: [new Array(8).fill(16)], topK: 2, tokens: T, phase: 'decode' });
+  return network ? { ...p, layers: [{ ...p.layers[0], network }] } : p;
+};
+const run = (load: LoadProfile, chip: Partial<ChipSpec> = {}) =>
+  projectScenario(tiny(), 'ideal', load, { chip: singleChip(idealChip({ id: 'ideal', ...chip })) });
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-30);
+
+/** Measured factors of a [T, 2] trace on 8 round-robin ranks, token t on rank ⌊t/8⌋. */
+function measured(ids: number[], domain: number): LayerNetworkLoad {
+  const p = placeExperts(new Array(8).fill(1), R, 'round-robin');
+  const net = layerNetwork({ tokens: T, topK: 2, ids }, p, {
+    dispatchBytesPerRow: 2048,
+    combineBytesPerRow: 2048,
+    domain,
+  });
+  return networkFactors(net);
+}
+
+// Every rank's 8 tokens pick experts t+1 and t+5 (mod 8): each rank sends 2 rows to every rank, itself included.
+const uniformIds = Array.from({ length: T }, (_, t) => [(t + 1) % 8, (t + 5) % 8]).flat();
+// Ranks 0–4 send all 16 of their rows off-rank; ranks 5–7 keep one of each token's two (experts r and r + 1):
+// the busiest sender moves 16 rows against a mean of (5·16 + 3·8)/8 = 13.
+const skewedIds = Array.from({ length: T }, (_, t) => {
+  const r = Math.floor(t / 8);
+  return r === 0 ? [4, 5] : r < 4 ? [(r + 3) % 8, (r + 4) % 8] : [r === 4 ? 0 : r, r === 4 ? 1 : (r + 1) % 8];
+}).flat();
+
+describe('all-to-all with a measured network', () => {
+  it('a uniform trace leaves the all-to-all as it was, in one domain and across domains', () => {
+    for (const domain of [8, 4]) {
+      const net = measured(uniformIds, domain);
+      expect(net.sendFactor).toBe(1);
+      expect(net.upShare).toBeCloseTo((domain - 1) / 7, 12);
+      const chip = { scaleUpDomain: domain };
+      const plain = run(profile(), chip);
+      const withNet = run(profile(net), chip);
+      expect(rel(withNet.breakdown.dispatch, plain.breakdown.dispatch)).toBeLessThan(1e-12);
+      expect(rel(withNet.breakdown.combine, plain.breakdown.combine)).toBeLessThan(1e-12);
+      expect(rel(withNet.stepTime, plain.stepTime)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('the busiest sender sets the all-to-all: a factor of 2 doubles the bytes term', () => {
+    const base = run(profile()).breakdown.dispatch;
+    const two = run(profile({ sendFactor: 2, recvFactor: 1, upShare: 1 })).breakdown.dispatch;
+    // project.test.ts: 5 µs base + 1 µs hop + 28,672 B / 100 GB/s; the busiest sender moves twice that.
+    expect(rel(base, 5e-6 + 1e-6 + 28672 / 1e11)).toBeLessThan(1e-9);
+    expect(rel(two, 5e-6 + 1e-6 + (2 * 28672) / 1e11)).toBeLessThan(1e-9);
+  });
+
+  it('a skewed trace raises the all-to-all time versus uniform', () => {
+    const net = measured(skewedIds, 8);
+    expect(net.sendFactor).toBeCloseTo(16 / 13, 12);
+    const plain = run(profile());
+    const skewed = run(profile(net));
+    expect(skewed.breakdown.dispatch).toBeGreaterThan(plain.breakdown.dispatch * 1.01);
+    expect(skewed.breakdown.combine).toBeGreaterThan(plain.breakdown.combine * 1.01);
+    expect(skewed.stepTime).toBeGreaterThan(plain.stepTime);
+  });
+
+  it('more bytes across domains than uniform shares assume cost more on a slower scale-out network', () => {
+    const chip = { scaleUpDomain: 4, scaleOutBw: 2.5e10 };
+    const plain = run(profile(), chip);
+    const allOut = run(profile({ sendFactor: 1, recvFactor: 1, upShare: 0 }), chip);
+    expect(allOut.breakdown.dispatch).toBeGreaterThan(plain.breakdown.dispatch);
+  });
+});
