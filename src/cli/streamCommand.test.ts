@@ -154,6 +154,7 @@ describe('moe stream (CPU engine)', () => {
           plain: {
             rows: number;
             expertRows: number;
+            costFactors: { sendFactor: number; upShare: number };
             dispatch: { sendUp: number[]; sendOut: number[]; self: number[]; busiestRank: { bytes: number } };
           };
           eplb: { dispatch: { busiestLink: { src: number; dst: number; bytes: number } } };
@@ -182,6 +183,11 @@ describe('moe stream (CPU engine)', () => {
       // Rank 0's sends inside its domain are its row's columns 1–7.
       expect(p.sendUp[0]).toBe(plain.slice(1, 8).reduce((a, b) => a + b, 0));
       expect(p.sendOut[0]).toBe(plain.slice(8, 16).reduce((a, b) => a + b, 0));
+      expect(l.plain.costFactors.sendFactor).toBeGreaterThanOrEqual(1);
+      expect(l.plain.costFactors.upShare).toBeCloseTo(
+        p.sendUp.reduce((a, b) => a + b, 0) / (total - p.self.reduce((a, b) => a + b, 0)),
+        9,
+      );
       const link = l.eplb.dispatch.busiestLink;
       expect(d.data[256 + link.src * 16 + link.dst]).toBe(link.bytes);
     }

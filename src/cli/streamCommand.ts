@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { hardwareSpec, importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
-import { directionSummary, type NetworkReport, STEP_SERIES_KEYS } from '../metrics';
+import { directionSummary, type NetworkReport, networkFactors, STEP_SERIES_KEYS } from '../metrics';
 import {
   cpuRunner,
   gpuRunner,
@@ -48,6 +48,8 @@ const networkSummary = (n: NetworkReport) => ({
   /** Rows moved per (token, destination rank) and per (token, expert): the dedup a rank-wise send saves. */
   rows: n.rows.reduce((a, b) => a + b, 0),
   expertRows: n.expertRows.reduce((a, b) => a + b, 0),
+  /** What the cost model takes (LayerLoad.network): busiest/mean send and receive per step, up share. */
+  costFactors: networkFactors(n),
 });
 
 /** The report: everything but the big matrices (those are .npy files). */
