@@ -1,6 +1,7 @@
-import { type NetworkComparison, networkBeforeAfter } from '../metrics';
 import {
   concatSeries,
+  type NetworkComparison,
+  networkBeforeAfter,
   type SeriesSummary,
   type StepSeries,
   stepSeries,
