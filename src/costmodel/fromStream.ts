@@ -1,3 +1,4 @@
+import { networkFactors, type Placement } from '../metrics';
 import type { StreamResult } from '../stream';
 import { type CountTable, importedCounts, type TokenChoices } from '../workload';
 import { loadFromCounts } from './load';
@@ -8,8 +9,11 @@ import type { LayerLoad, LoadProfile, Phase } from './types';
  * counts (stepTokens = tokens per step) so the cost model sees each step's busiest chip and the distinct experts a
  * step really touches (decode weight traffic) rather than an average. When capacity dropped tokens the per-step
  * rows are left out, so the dropped share reaches the cost model through `kept` (its per-step path has no drops).
+ * When the stream measured its network (expert parallelism) and `placement` names one it measured (round-robin or
+ * EPLB), each layer carries that placement's all-to-all factors (busiest rank's sends over the mean, the share
+ * inside a scale-up domain), so the cost model charges the busiest rank's real bytes instead of the mean.
  */
-export function toLoadProfile(stream: StreamResult): LoadProfile {
+export function toLoadProfile(stream: StreamResult, opts: { placement?: Placement } = {}): LoadProfile {
   const E = stream.experts;
   const T = stream.tokensPerStep;
   let dropped = false;
@@ -28,6 +32,14 @@ export function toLoadProfile(stream: StreamResult): LoadProfile {
       delete l.steps;
       delete l.stepTokens;
     }
+  }
+  const measured =
+    opts.placement === 'round-robin' ? 'plain' : opts.placement === 'eplb' ? 'eplb' : undefined;
+  if (stream.network && measured) {
+    stream.layers.forEach((l, i) => {
+      const net = stream.network?.layers.find((n) => n.layerId === l.layerId);
+      if (net) layers[i].network = networkFactors(net[measured]);
+    });
   }
   const where = stream.runner.label;
   return {

@@ -50,6 +50,7 @@ export type {
   ImbalanceTax,
   LayerBreakdown,
   LayerLoad,
+  LayerNetworkLoad,
   LoadProfile,
   Phase,
   Projection,

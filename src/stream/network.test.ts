@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { layerChoiceCounts, layerNetwork, placeExperts } from '../metrics';
+import { toLoadProfile } from '../costmodel';
+import { layerChoiceCounts, layerNetwork, networkFactors, placeExperts } from '../metrics';
 import { defaultScenario, type Scenario } from '../scenario';
 import { layerConfigFromScenario, parseImport, Rng, type TokenChoices, writeNpy } from '../workload';
 import { cpuRunner, importedSource, runStream } from '.';
@@ -100,5 +101,28 @@ describe('runStream network view', () => {
     const r = await runStream(cpuRunner({ routingOnly: true }), s, { ...quick, network: {} });
     expect(r.network).toBeUndefined();
     expect(r.notes.join(' ')).toMatch(/network view skipped/);
+  });
+
+  it("hands the measured placement's all-to-all factors to the cost model (toLoadProfile), and only that one", async () => {
+    const s = scenario({ tokens: 32, chips: ['h100'] });
+    const source = importedSource(s, layerConfigFromScenario(s), choices, { tokens: 32, maxLayers: 3 });
+    const r = await runStream(cpuRunner({ routingOnly: true }), s, {
+      ...quick,
+      source,
+      network: { ranks: 4, domain: 2, redundant: 4 },
+    });
+    const net = r.network;
+    if (!net) throw new Error('no network');
+    const rr = toLoadProfile(r, { placement: 'round-robin' });
+    const eplb = toLoadProfile(r, { placement: 'eplb' });
+    net.layers.forEach((layer, i) => {
+      expect(rr.layers[i].network).toEqual(networkFactors(layer.plain));
+      expect(eplb.layers[i].network).toEqual(networkFactors(layer.eplb));
+    });
+    // The skewed trace makes the busiest rank send more than the mean under round-robin.
+    expect(Math.max(...rr.layers.map((l) => l.network?.sendFactor ?? 0))).toBeGreaterThan(1);
+    // A placement the stream did not measure, or none named: uniform sends, as before.
+    for (const p of [toLoadProfile(r, { placement: 'load-aware' }), toLoadProfile(r)])
+      for (const l of p.layers) expect(l.network).toBeUndefined();
   });
 });
