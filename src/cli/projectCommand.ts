@@ -24,7 +24,8 @@ const USAGE =
   'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv|FILE.pt] [--filter col=value,...] [--json]\n' +
   '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], a CSV with\n' +
   "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter), or SGLang's\n" +
-  '  expert-distribution .pt dump (logical_count, or per-pass records)';
+  "  expert-distribution .pt dump (logical_count, or per-pass records), MindSpeed-RL's or LMDeploy's JSON counts,\n" +
+  "  or vLLM's routed experts saved as JSON [tokens][layers][k] (a trace)";
 
 /** A counts file: a table of counts, or a .npy routing trace [tokens, layers, k] of expert ids. */
 export function readCountsFile(
@@ -43,21 +44,25 @@ export function readCountsFile(
     return table;
   }
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return countsFromCsv(file, filter, layers);
-  if (ext === '.pt') {
+  if (ext === '.pt' || ext === '.json') {
     if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
-    return countsFromPt(file, layers);
+    return countsFromServingFile(file, layers);
   }
-  throw new Error(`--counts ${file}: expected a .npy, .csv or .pt file`);
+  throw new Error(`--counts ${file}: expected a .npy, .csv, .pt or .json file`);
 }
 
 /**
- * A PyTorch .pt count file (SGLang's expert-distribution dump: logical_count summed over its steps, or per-pass
- * records folded through the physical-to-logical map) through the app's reader; its notes go to stderr.
+ * A serving system's dump through the app's reader, its notes to stderr: SGLang's .pt (logical_count summed over
+ * its steps, or per-pass records folded through the physical-to-logical map), MindSpeed-RL's or LMDeploy's JSON
+ * counts, or a JSON routing trace (vLLM's routed experts [tokens, layers, k], read as a trace).
  */
-function countsFromPt(file: string, layers?: number): CountTable {
-  const t = parseImport(file, readInputFile(file, '--counts', 'import'), { format: 'count-table', layers });
-  if (t.format !== 'count-table') throw new Error(`--counts ${file}: not a count table`);
+function countsFromServingFile(file: string, layers?: number): CountTable | NpyArray {
+  const t = parseImport(file, readInputFile(file, '--counts', 'import'), { layers });
   for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
+  if (t.format === 'token-choices')
+    return { dtype: 'int32', shape: [t.tokens, t.layers, t.topK], data: Int32Array.from(t.ids) };
+  if (t.format !== 'count-table')
+    throw new Error(`--counts ${file}: holds router logits, not counts or choices`);
   return {
     counts: t.counts.map((c) => Array.from(c)),
     layerIds: t.layerIds,

@@ -334,6 +334,29 @@ export const streamCommand: Command = {
             .map((l) => `L${l.layerId} ${f(l.plainBalancedness)}→${f(l.eplbBalancedness)}`)
             .join(', ')}`,
         );
+        const p = result.placement;
+        if (p.deepseek)
+          lines.push(
+            `EPLB flat vs DeepSeek ${p.deepseek.policy} (${p.deepseek.groups} groups, ${p.deepseek.nodes} nodes): ` +
+              p.layers
+                .map(
+                  (l) =>
+                    `L${l.layerId} ${f(l.eplbBalancedness)}/${f(l.deepseek?.balancedness ?? Number.NaN)}`,
+                )
+                .join(', '),
+          );
+        else if (p.deepseekNote) lines.push(`note: ${p.deepseekNote}`);
+        if (p.layers.some((l) => l.drift))
+          lines.push(
+            'EPLB drift (a placement computed this many steps earlier keeps half its gain until): ' +
+              p.layers
+                .map((l) => {
+                  const d = l.drift;
+                  const longest = d?.points.length ? d.points[d.points.length - 1].lag : 0;
+                  return `L${l.layerId} ${d ? (d.halfGainLag ?? `> ${longest}`) : '—'}`;
+                })
+                .join(', '),
+          );
       }
       if (result.network) {
         const net = result.network;
