@@ -7,15 +7,16 @@ import { extname } from 'node:path';
 import {
   type CountTable,
   countsFromNpy,
+  hardwareSpec,
   type LoadProfile,
   loadFromCounts,
   loadFromTrace,
   type Projection,
   projectAll,
 } from '../costmodel';
-import { type LoadMetrics, loadMetrics } from '../metrics';
+import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors } from '../metrics';
 import type { Scenario } from '../scenario';
-import { type NpyArray, parseImport, readNpy, routingTraceFromNpy } from '../workload';
+import { type NpyArray, parseImport, type RoutingTrace, readNpy, routingTraceFromNpy } from '../workload';
 import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 import { readInputFile, readInputText } from './files';
@@ -107,6 +108,52 @@ interface LayerReport {
   metrics: LoadMetrics;
 }
 
+/**
+ * A routing trace knows where every token goes, so with expert parallelism each layer's all-to-all is charged from
+ * its real traffic (metrics/network) under the scenario's placement: the busiest rank's sends over the mean and
+ * the share inside a scale-up domain. Each batch of s.tokens tokens is one step, split over the ranks in
+ * contiguous blocks. The domain is the chips' scale-up domain; when the compared chips differ in it, only the
+ * send factor is kept (the up/out split would be one chip's). Load-aware placement is not a measured one: left as
+ * uniform sends.
+ */
+export function attachNetwork(s: Scenario, trace: RoutingTrace, load: LoadProfile): void {
+  const which = s.expertPlacement === 'round-robin' ? 'plain' : s.expertPlacement === 'eplb' ? 'eplb' : null;
+  if (s.expertParallel <= 1 || !which) return;
+  const domains = new Set<number>();
+  for (const chip of s.chips) {
+    try {
+      domains.add(hardwareSpec(chip).experts.scaleUpDomain);
+    } catch {
+      // A chip the cost model cannot build is reported by the projection itself.
+    }
+  }
+  const domain = domains.size === 1 ? [...domains][0] : s.expertParallel;
+  const aBytes = s.dModel * s.actBytes;
+  load.layers.forEach((layer, l) => {
+    const net = networkBeforeAfter(
+      {
+        tokens: trace.tokens,
+        topK: trace.topK,
+        ids: trace.ids,
+        stride: trace.layers * trace.topK,
+        offset: l * trace.topK,
+      },
+      s.experts,
+      s.expertParallel,
+      s.redundantExperts,
+      {
+        dispatchBytesPerRow: s.dModel * Math.min(s.actBytes, Math.max(1, s.weightBytes)),
+        combineBytesPerRow: aBytes,
+        domain: Math.min(domain, s.expertParallel),
+        stepTokens: Math.min(s.tokens, trace.tokens),
+      },
+    );
+    const factors = networkFactors(net[which]);
+    if (domains.size !== 1) delete factors.upShare;
+    layer.network = factors;
+  });
+}
+
 function loadFromFile(
   s: Scenario,
   read: CountTable | NpyArray,
@@ -123,6 +170,7 @@ function loadFromFile(
       blockSize: s.blockSize,
       label: file,
     });
+    attachNetwork(s, trace, load);
     const layers = load.layers.map((l, i) => ({
       layer: i,
       tokens: l.tokens,
