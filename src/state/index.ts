@@ -4,6 +4,12 @@ export { chooseLoad, computeProjections, type ProjectionSet } from './projection
 export { cancelRun, type RunState, runNow, startAutoRun } from './runController';
 export type { MeasuredRun, RunPhase } from './runner';
 export { type AppState, type GpuState, type Notice, type Pinned, useAppStore } from './store';
-export { applyStreamLoad, cancelStream, runStreamNow, type StreamState } from './streamController';
+export {
+  applyStreamLoad,
+  cancelStream,
+  runStreamNow,
+  type StreamState,
+  streamNetworkOptions,
+} from './streamController';
 export { currentLink, startUrlSync } from './urlSync';
 export type { Verification } from './verify';

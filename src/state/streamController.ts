@@ -1,4 +1,5 @@
-import { toLoadProfile } from '../costmodel';
+import { hardwareSpec, toLoadProfile } from '../costmodel';
+import type { Scenario } from '../scenario';
 import { cpuRunner, gpuRunner, runStream, type StreamOptions, type StreamResult } from '../stream';
 import { getEngine } from './gpuSession';
 import { useAppStore } from './store';
@@ -29,7 +30,13 @@ export async function runStreamNow(
     const stream = await runStream(runner, s, {
       ...extra,
       signal: mine.signal,
-      placement: { ranks: s.expertParallel, redundant: s.redundantExperts },
+      placement: {
+        ranks: s.expertParallel,
+        // As the CLI: the scenario's redundant replicas, else runStream's default (one per chip, said in a note).
+        ...(s.redundantExperts > 0 ? { redundant: s.redundantExperts } : {}),
+        drift: {},
+      },
+      network: streamNetworkOptions(s),
       onProgress: (p) => {
         if (controller === mine) {
           useAppStore
@@ -52,6 +59,22 @@ export async function runStreamNow(
   } finally {
     if (controller === mine) controller = null;
   }
+}
+
+/**
+ * The network view's options, as `moe stream` asks for them: only when the experts are spread over several chips,
+ * with the scale-up domain of the first compared chip's expert chip (the cost model's hardwareSpec); runStream's
+ * defaults for the rest (bytes per row from the scenario's dModel and precisions).
+ */
+export function streamNetworkOptions(s: Scenario): StreamOptions['network'] {
+  if (!(s.expertParallel > 1)) return undefined;
+  let domain: number | undefined;
+  try {
+    domain = s.chips.length ? hardwareSpec(s.chips[0]).experts.scaleUpDomain : undefined;
+  } catch {
+    domain = undefined;
+  }
+  return { ranks: s.expertParallel, ...(domain !== undefined && domain > 0 ? { domain } : {}) };
 }
 
 export function cancelStream(): void {

@@ -8,6 +8,8 @@ import { type ChartSource, sourceText } from './charts/scale';
 import { ChartFrame } from './export/ChartFrame';
 import { matrixToCsv } from './export/run';
 import { fmt } from './format';
+import { NetworkView } from './NetworkView';
+import { PlacementView } from './PlacementView';
 
 function rowsOf(matrix: Int32Array, rows: number, cols: number): Int32Array[] {
   return Array.from({ length: rows }, (_, r) => matrix.subarray(r * cols, (r + 1) * cols));
@@ -57,6 +59,8 @@ function StreamResults({ stream }: { stream: StreamResult }) {
   const stepRows = useMemo(() => rowsOf(layer.counts, stream.steps, E), [layer, stream.steps, E]);
   const layerRows = useMemo(() => rowsOf(stream.layerMatrix, stream.layers.length, E), [stream, E]);
   const sum = stream.summary;
+  const dModel = useAppStore((s) => s.scenario.dModel);
+  const networkSkipped = stream.notes.find((n) => n.startsWith('network view'));
   return (
     <div className="stream-results">
       <p className="provenance-note">
@@ -157,29 +161,15 @@ function StreamResults({ stream }: { stream: StreamResult }) {
           />
         </ChartFrame>
       )}
-      {stream.placement && (
-        <table className="metrics" data-testid="placement">
-          <caption>
-            Expert placement over {stream.placement.ranks} chips, {stream.placement.redundant} redundant
-            slots: balancedness (mean chip load / busiest chip). {stream.placement.note}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">layer</th>
-              <th scope="col">plain</th>
-              <th scope="col">EPLB (replicated hot experts)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {stream.placement.layers.map((l) => (
-              <tr key={l.layerId} data-layer={l.layerId}>
-                <th scope="row">{l.layerId}</th>
-                <td>{fmt(l.plainBalancedness)}</td>
-                <td>{fmt(l.eplbBalancedness)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {stream.placement && <PlacementView placement={stream.placement} source={source} />}
+      {stream.network ? (
+        <NetworkView network={stream.network} source={source} dModel={dModel} />
+      ) : (
+        networkSkipped && (
+          <p className="provenance-note" data-testid="network-skipped">
+            Network view: {networkSkipped}
+          </p>
+        )
       )}
       <button type="button" onClick={() => applyStreamLoad(stream)}>
         Use this stream's load in the cost model

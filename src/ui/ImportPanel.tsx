@@ -134,12 +134,12 @@ export function ImportPanel() {
         </div>
         <div className="param">
           <label htmlFor="import-file">
-            Or a file (.csv count table or choices, .json choices, .npy logits or ids)
+            Or a file (.csv count table or choices, .json choices, .npy logits or ids, .pt PyTorch dump)
           </label>
           <input
             id="import-file"
             type="file"
-            accept=".csv,.json,.npy,text/csv,application/json"
+            accept=".csv,.json,.npy,.pt,text/csv,application/json"
             onChange={(e) => {
               const file = e.target.files?.[0];
               if (file) void readFile(file);

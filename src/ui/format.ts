@@ -18,3 +18,16 @@ export function fmtPct(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '—';
   return `${fmt(v * 100)}%`;
 }
+
+/** Bytes in binary units (B, KiB, MiB, GiB, TiB), three significant digits; '—' for NaN or undefined. */
+export function fmtBytes(b: number | undefined): string {
+  if (b === undefined || !Number.isFinite(b)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = Math.abs(b);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${b < 0 ? '-' : ''}${i === 0 ? Math.round(v) : Number(v.toPrecision(3))} ${units[i]}`;
+}

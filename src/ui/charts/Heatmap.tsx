@@ -35,6 +35,12 @@ export interface HeatmapProps {
   testId?: string;
   /** Cells drawn before block-mean downsampling (default 65 536). */
   maxCells?: number;
+  /** Colour scale [min, max] shared with other heatmaps (default this matrix's own range). */
+  scale?: { min: number; max: number };
+  /** How a value is written (default fmt / fmtPct); e.g. bytes as KiB and MiB. */
+  formatValue?: (v: number) => string;
+  /** What a NaN cell stands for (default "no data"), e.g. "self (no link)". */
+  missingLabel?: string;
 }
 
 const LEVELS = 24;
@@ -59,6 +65,9 @@ export function Heatmap({
   normalize = 'none',
   testId = 'heatmap',
   maxCells = 65536,
+  scale,
+  formatValue,
+  missingLabel = 'no data',
 }: HeatmapProps) {
   const [wrapRef, width] = useWidth<HTMLDivElement>();
   const [active, setActive] = useState<Cell | null>(null);
@@ -68,13 +77,30 @@ export function Heatmap({
     return normalize === 'row-share' ? rowShare(m) : m;
   }, [rows, normalize]);
   const stats = useMemo(() => matrixStats(full), [full]);
+  // The colours' range: a shared scale when given and finite (widened to this matrix's own range), else its own.
+  const scaleMin = scale?.min;
+  const scaleMax = scale?.max;
+  const colour = useMemo(
+    () =>
+      scaleMin !== undefined &&
+      scaleMax !== undefined &&
+      Number.isFinite(scaleMin) &&
+      Number.isFinite(scaleMax)
+        ? {
+            min: Math.min(scaleMin, Number.isFinite(stats.min) ? stats.min : scaleMin),
+            max: Math.max(scaleMax, Number.isFinite(stats.max) ? stats.max : scaleMax),
+          }
+        : { min: stats.min, max: stats.max },
+    [scaleMin, scaleMax, stats.min, stats.max],
+  );
   const shown = useMemo(() => downsample(full, Math.max(1, maxCells)), [full, maxCells]);
   const m: Matrix = shown.matrix;
   const rowsName = `${rowLabel}s`;
   const colsName = `${colLabel}s`;
   const heading = title ?? `${cap(rowsName)} × ${colsName} load`;
   const share = normalize === 'row-share';
-  const fmtV = (v: number) => (share ? fmtPct(v) : fmt(v));
+  const fmtV = (v: number) =>
+    !Number.isFinite(v) ? '—' : formatValue ? formatValue(v) : share ? fmtPct(v) : fmt(v);
   const unit = share ? `share of each ${rowLabel}'s ${valueLabel}` : `${valueLabel} per cell`;
   const src = sourceText(source);
 
@@ -107,7 +133,7 @@ export function Heatmap({
     `${heading} (${src}): ${full.rows} ${full.rows === 1 ? rowLabel : rowsName} × ${full.cols} ${
       full.cols === 1 ? colLabel : colsName
     }, ${unit} from ${fmtV(stats.min)} to ${fmtV(stats.max)}` +
-    (share ? '.' : `, total ${fmt(stats.total)}.`) +
+    (share ? '.' : `, total ${fmtV(stats.total)}.`) +
     (downsampled ? ` Drawn as block means of ${shown.rowBlock} × ${shown.colBlock} cells.` : '');
 
   const nameOf = (names: readonly string[] | undefined, i: number, block: number, n: number) => {
@@ -121,7 +147,7 @@ export function Heatmap({
     const rn = nameOf(rowNames, cell.r, shown.rowBlock, full.rows);
     const cn = nameOf(colNames, cell.c, shown.colBlock, full.cols);
     const unitWord = v === 1 && !downsampled ? valueLabel.replace(/s$/, '') : valueLabel;
-    const val = Number.isFinite(v) ? `${fmtV(v)}${share ? '' : ` ${unitWord}`}` : 'no data';
+    const val = Number.isFinite(v) ? `${fmtV(v)}${share || formatValue ? '' : ` ${unitWord}`}` : missingLabel;
     return `${rowLabel} ${rn}, ${colLabel} ${cn}: ${val}${downsampled ? ' (block mean)' : ''}`;
   };
 
@@ -167,6 +193,8 @@ export function Heatmap({
       data-min={stats.min}
       data-max={stats.max}
       data-total={stats.total}
+      data-scale-min={colour.min}
+      data-scale-max={colour.max}
       data-normalize={normalize}
       data-block={`${shown.rowBlock}x${shown.colBlock}`}
     >
@@ -181,7 +209,7 @@ export function Heatmap({
           onPointerLeave={() => setActive(null)}
           onKeyDown={onKey}
         >
-          <HeatCells m={m} x0={MARGIN.left} y0={MARGIN.top} cellW={cellW} cellH={cellH} stats={stats} />
+          <HeatCells m={m} x0={MARGIN.left} y0={MARGIN.top} cellW={cellW} cellH={cellH} stats={colour} />
           {active && (
             <rect
               x={MARGIN.left + active.c * cellW}
@@ -230,10 +258,10 @@ export function Heatmap({
                 />
               ))}
               <text x={0} y={24} textAnchor="start">
-                {fmtV(stats.min)}
+                {fmtV(colour.min)}
               </text>
               <text x={legendW} y={24} textAnchor="end">
-                {fmtV(stats.max)}
+                {fmtV(colour.max)}
               </text>
               <text className="muted" x={legendW + 8} y={9}>
                 {unit}
@@ -248,7 +276,7 @@ export function Heatmap({
                     style={{ fill: 'var(--heat-missing)' }}
                   />
                   <text className="muted" x={legendW + 22} y={24}>
-                    no data
+                    {missingLabel}
                   </text>
                 </>
               )}

@@ -1,0 +1,121 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { defaultScenario, type Scenario } from '../scenario';
+import { streamNetworkOptions } from '../state';
+import { cpuRunner, runStream, type StreamNetwork } from '../stream';
+import { DriftChart, halfGainText } from './charts/DriftChart';
+import { eplbChangeText, NetworkView, perStepRows, rowBytesText, sharedScale } from './NetworkView';
+import { PlacementView } from './PlacementView';
+
+const sw = { kind: 'measured', detail: 'CPU reference', isSoftware: false } as const;
+
+const scenario = (over: Partial<Scenario> = {}): Scenario => ({
+  ...defaultScenario(),
+  experts: 16,
+  topK: 2,
+  tokens: 64,
+  dModel: 64,
+  steps: 32,
+  moeLayers: 2,
+  expertParallel: 4,
+  chipCount: 4,
+  engine: 'cpu',
+  ...over,
+});
+
+async function stream(s: Scenario) {
+  return runStream(cpuRunner({ routingOnly: true }), s, {
+    bias: false,
+    sparsity: false,
+    placement: { ranks: s.expertParallel, drift: {} },
+    network: streamNetworkOptions(s),
+  });
+}
+
+describe('network and placement views', () => {
+  it('the app asks for the network only when experts are spread over chips, with the chip scale-up domain', () => {
+    expect(streamNetworkOptions(scenario({ expertParallel: 1 }))).toBeUndefined();
+    const opts = streamNetworkOptions(scenario({ expertParallel: 16, chips: ['h100'] }));
+    expect(opts?.ranks).toBe(16);
+    expect(opts?.domain).toBe(8);
+    expect(streamNetworkOptions(scenario({ chips: ['no-such-chip'] }))?.domain).toBeUndefined();
+  });
+
+  it('helpers: per-step rows with the diagonal left out, one scale, row precision', () => {
+    const bytes = Float64Array.from([5, 10, 20, 7]);
+    const rows = perStepRows(bytes, 2, 2);
+    expect(Number.isNaN(rows[0][0])).toBe(true);
+    expect(rows[0][1]).toBe(5);
+    expect(rows[1][0]).toBe(10);
+    expect(sharedScale([bytes, Float64Array.from([0, 40, 1, 0])], 2)).toEqual({ min: 1, max: 40 });
+    expect(sharedScale([], 2)).toEqual({ min: 0, max: 0 });
+    expect(rowBytesText(7168, 7168)).toContain('FP8');
+    expect(rowBytesText(2 * 7168, 7168)).toContain('BF16');
+    expect(rowBytesText(100, 7)).toBe('rows of 100 B');
+    expect(halfGainText(null, [])).toContain('no gain');
+    expect(halfGainText(8, [{ lag: 0, roundRobin: 0.5, fresh: 0.9, stale: 0.8, keptGain: 0.75 }])).toContain(
+      'computed 8 step(s) ago',
+    );
+  });
+
+  it('renders both placements on one scale with busiest rank, link and domain split, no NaN', async () => {
+    const s = scenario({ expertParallel: 16, chipCount: 16, chips: ['h100'], experts: 32 });
+    const r = await stream(s);
+    const net = r.network as StreamNetwork;
+    expect(net.ranks).toBe(16);
+    expect(net.domain).toBe(8);
+    const html = renderToStaticMarkup(
+      createElement(NetworkView, { network: net, source: sw, dModel: s.dModel }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-testid="network-heatmap-plain"');
+    expect(html).toContain('data-testid="network-heatmap-eplb"');
+    expect(html).toContain('data-rows="16"');
+    const scales = [...html.matchAll(/data-scale-max="([^"]+)"/g)].map((m) => m[1]);
+    expect(scales).toHaveLength(2);
+    expect(scales[0]).toBe(scales[1]);
+    expect(html).toMatch(/Busiest rank.*rank \d+: [0-9.]+ (B|KiB|MiB)/);
+    expect(html).toContain('across:');
+    expect(html).toContain('self (no link)');
+    expect(html).toContain(net.note.slice(0, 30));
+    expect(eplbChangeText(net.layers[0], 'combine', net.steps)).toMatch(/combine|unchanged/);
+
+    const placement = renderToStaticMarkup(
+      createElement(PlacementView, { placement: r.placement!, source: sw }),
+    );
+    expect(placement).not.toMatch(/NaN/);
+    expect(placement).toContain('DeepSeek EPLB');
+    expect(placement).toContain('data-testid="drift-chart"');
+    expect(placement).toMatch(/data-half-gain-lag=/);
+  });
+
+  it('empty and degenerate data render without NaN', () => {
+    const empty: StreamNetwork = {
+      ranks: 4,
+      domain: 4,
+      redundant: 0,
+      dispatchBytesPerRow: 0,
+      combineBytesPerRow: 0,
+      steps: 0,
+      tokensPerStep: 0,
+      layers: [],
+      note: 'nothing kept',
+    };
+    const html = renderToStaticMarkup(createElement(NetworkView, { network: empty, source: sw }));
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('No measured layer');
+    const drift = renderToStaticMarkup(
+      createElement(DriftChart, {
+        points: [{ lag: 0, roundRobin: Number.NaN, fresh: 1, stale: 1, keptGain: null }],
+        halfGainLag: null,
+        window: 1,
+        note: 'drift needs at least 2 windows',
+        layerId: 0,
+        source: sw,
+      }),
+    );
+    expect(drift).not.toMatch(/NaN/);
+    expect(drift).toContain('data-points="0"');
+  });
+});
