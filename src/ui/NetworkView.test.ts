@@ -1,6 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { networkBeforeAfter } from '../metrics';
 import { defaultScenario, type Scenario } from '../scenario';
 import { streamNetworkOptions } from '../state';
 import { cpuRunner, runStream, type StreamNetwork } from '../stream';
@@ -88,6 +89,38 @@ describe('network and placement views', () => {
     expect(placement).toContain('DeepSeek EPLB');
     expect(placement).toContain('data-testid="drift-chart"');
     expect(placement).toMatch(/data-half-gain-lag=/);
+  });
+
+  it('144 ranks: no per-cell text, both grids 144 × 144, rendered quickly', () => {
+    const R = 144;
+    const E = 256;
+    const T = R * 16;
+    const ids = Int32Array.from({ length: T * 8 }, (_, i) => (i * 2654435761) % E);
+    const cmp = networkBeforeAfter({ tokens: T, topK: 8, ids }, E, R, 32, {
+      dispatchBytesPerRow: 7168,
+      combineBytesPerRow: 14336,
+      domain: 8,
+      stepTokens: T,
+    });
+    const net: StreamNetwork = {
+      ranks: R,
+      domain: 8,
+      redundant: 32,
+      dispatchBytesPerRow: 7168,
+      combineBytesPerRow: 14336,
+      steps: 1,
+      tokensPerStep: T,
+      layers: [{ layerId: 3, ...cmp }],
+      note: '144 ranks',
+    };
+    const t0 = performance.now();
+    const html = renderToStaticMarkup(createElement(NetworkView, { network: net, source: sw, dModel: 7168 }));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(html).not.toMatch(/NaN/);
+    expect((html.match(/data-rows="144"/g) ?? []).length).toBe(2);
+    expect(html).toContain('FP8 rows of 7,168');
+    // Axis labels are thinned; no cell carries its own text.
+    expect((html.match(/<text /g) ?? []).length).toBeLessThan(200);
   });
 
   it('empty and degenerate data render without NaN', () => {

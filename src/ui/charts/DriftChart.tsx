@@ -121,7 +121,7 @@ export function DriftChart({
         <p className="chart-empty">Nothing to show.</p>
       )}
       <p className="chart-readout" data-testid={`${testId}-callout`}>
-        {callout} {note}
+        {callout} {note ? `${note.charAt(0).toUpperCase()}${note.slice(1)}.` : ''}
       </p>
       <table className="visually-hidden" data-testid={`${testId}-table`}>
         <caption>Placement drift, layer {layerId}: balancedness by lag</caption>
