@@ -81,7 +81,11 @@ export function cancelStream(): void {
   controller?.abort();
 }
 
-/** Hand the stream's measured load (per layer, per step) to the cost model. */
+/**
+ * Hand the stream's measured load (per layer, per step) to the cost model, with the measured all-to-all traffic of
+ * the scenario's placement when the stream measured it (round-robin or EPLB).
+ */
 export function applyStreamLoad(stream: StreamResult): void {
-  useAppStore.getState().setImported(toLoadProfile(stream));
+  const { scenario, setImported } = useAppStore.getState();
+  setImported(toLoadProfile(stream, { placement: scenario.expertPlacement }));
 }
