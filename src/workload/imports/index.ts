@@ -28,6 +28,8 @@
  */
 
 export { detectImportFormat, parseImport } from './parse';
+export type { PyTensor, PyValue, TensorDtype } from './pickleValues';
+export { UNPICKLE_LIMITS, type UnpickleLimits } from './pickleValues';
 export {
   type ImportPreview,
   type ImportSummary,
@@ -53,6 +55,4 @@ export {
   type RouterLogits,
   type TokenChoices,
 } from './types';
-export type { PyTensor, PyValue, TensorDtype } from './unpickle';
-export { UNPICKLE_LIMITS, type UnpickleLimits } from './unpickle';
 export { ZIP_LIMITS, type ZipLimits } from './zip';

@@ -22,8 +22,9 @@
 import { countTableProblem, layerIdProblem, MAX_EXPERTS, printable } from '../input';
 import { withoutZeroLayers } from './countTable';
 import { checkExperts, checkLayers } from './fields';
+import type { PyDict, PyTensor, PyValue } from './pickleValues';
 import { type CountTable, ImportError, type ImportOptions, MAX_COUNT_CELLS, PREVIEW_ROWS } from './types';
-import { type PyDict, type PyTensor, type PyValue, unpickle } from './unpickle';
+import { unpickle } from './unpickle';
 import { readZip, ZIP_LIMITS, type ZipLimits } from './zip';
 
 const INT_DTYPES = new Set(['int8', 'uint8', 'int16', 'int32', 'int64']);
