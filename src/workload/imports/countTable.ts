@@ -287,3 +287,38 @@ export function withoutZeroLayers(
     counts: counts.filter((_, l) => !drop.has(l)),
   };
 }
+
+/**
+ * A CountTable from a dense matrix of checked counts per layer (.npy, .pt and serving JSON dumps) (ascending layer ids): all-zero layers dropped with a note, an all-zero
+ * table refused (withoutZeroLayers), the first rows of the preview as layer, expert, count.
+ */
+export function denseCountTable(
+  name: string,
+  allIds: number[],
+  allCounts: Float64Array[],
+  experts: number,
+  notes: string[],
+  source?: string,
+): CountTable {
+  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes);
+  const rows = allIds.length * experts;
+  return {
+    format: 'count-table',
+    name,
+    ...(source ? { source } : {}),
+    columns: ['layer', 'expert', 'count'],
+    filters: [],
+    combinations: [[]],
+    rows,
+    selectedRows: rows,
+    experts,
+    layerIds,
+    counts,
+    firstRows: Array.from({ length: Math.min(PREVIEW_ROWS, experts) }, (_, e) => [
+      String(layerIds[0]),
+      String(e),
+      String(counts[0][e]),
+    ]),
+    notes,
+  };
+}

@@ -6,8 +6,9 @@
  */
 
 import { countProblem, layerIdProblem } from '../input';
+import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
-import { checkCountShape, servingCountTable, shownJson } from './servingJson';
+import { checkCountShape, shownJson } from './servingJson';
 import { type CountTable, ImportError, type ImportOptions } from './types';
 
 /** Counts from a parsed LMDeploy statistics file, under the count rules of every count table. */
@@ -56,7 +57,7 @@ export function countsFromLmdeploy(name: string, parsed: unknown, opts: ImportOp
     counts.push(out);
   }
   const notes = ["Read as LMDeploy's EPLB expert statistics [layers][experts] (row l is hidden layer l)."];
-  return servingCountTable(
+  return denseCountTable(
     name,
     Array.from({ length: L }, (_, l) => l),
     counts,

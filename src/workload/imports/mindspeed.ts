@@ -6,8 +6,9 @@
  */
 
 import { countProblem, layerIdProblem } from '../input';
+import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
-import { checkCountShape, servingCountTable, shownJson } from './servingJson';
+import { checkCountShape, shownJson } from './servingJson';
 import { type CountTable, ImportError, type ImportOptions } from './types';
 
 /** A layer or expert key as MindSpeed-RL writes it (str of a Python int): digits only. */
@@ -77,5 +78,5 @@ export function countsFromMindSpeed(name: string, parsed: unknown, opts: ImportO
     `Read as MindSpeed-RL expert token counts {layer: {expert: count}} (one rank's eplb_token_collects file; ` +
       'layer keys are its MoE layer index, moe_instance_id).',
   ];
-  return servingCountTable(name, allIds, allCounts, experts, notes);
+  return denseCountTable(name, allIds, allCounts, experts, notes);
 }

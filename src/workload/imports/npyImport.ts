@@ -12,16 +12,9 @@ import {
 import type { NpyArray } from '../npy';
 import { routingTraceFromNpy } from '../trace';
 import { checkRowIds } from './choices';
-import { withoutZeroLayers } from './countTable';
+import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
-import {
-  type CountTable,
-  ImportError,
-  type ImportedData,
-  type ImportOptions,
-  MAX_TOP_K,
-  PREVIEW_ROWS,
-} from './types';
+import { type CountTable, ImportError, type ImportedData, type ImportOptions, MAX_TOP_K } from './types';
 
 /** Model layer ids of the array's L layers: given (one per array layer), or 0, 1, …; each below opts.layers. */
 function npyLayerIds(name: string, layers: number, opts: ImportOptions): number[] {
@@ -106,25 +99,7 @@ function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable {
       ? []
       : [`Read as counts [${a.shape.length === 1 ? 'experts' : 'layers, experts'}] (not top-k ids).`]),
   ];
-  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes);
-  return {
-    format: 'count-table',
-    name,
-    columns: ['layer', 'expert', 'count'],
-    filters: [],
-    combinations: [[]],
-    rows: L * E,
-    selectedRows: L * E,
-    experts: E,
-    layerIds,
-    counts,
-    firstRows: Array.from({ length: Math.min(PREVIEW_ROWS, E) }, (_, e) => [
-      String(layerIds[0]),
-      String(e),
-      String(counts[0][e]),
-    ]),
-    notes,
-  };
+  return denseCountTable(name, allIds, allCounts, E, notes);
 }
 
 /** "converted float64 to float32" → "Converted float64 to float32." */

@@ -20,10 +20,10 @@
  */
 
 import { countTableProblem, layerIdProblem, MAX_EXPERTS, printable } from '../input';
-import { withoutZeroLayers } from './countTable';
+import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
 import type { PyDict, PyTensor, PyValue } from './pickleValues';
-import { type CountTable, ImportError, type ImportOptions, MAX_COUNT_CELLS, PREVIEW_ROWS } from './types';
+import { type CountTable, ImportError, type ImportOptions, MAX_COUNT_CELLS } from './types';
 import { unpickle } from './unpickle';
 import { readZip, ZIP_LIMITS, type ZipLimits } from './zip';
 
@@ -155,26 +155,7 @@ function countTable(
   const bad = countTableProblem(data, E, allIds);
   if (bad) throw new ImportError(`${name}: ${bad}`);
   const allCounts = Array.from({ length: L }, (_, l) => data.slice(l * E, (l + 1) * E));
-  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes);
-  return {
-    format: 'count-table',
-    name,
-    source,
-    columns: ['layer', 'expert', 'count'],
-    filters: [],
-    combinations: [[]],
-    rows: L * E,
-    selectedRows: L * E,
-    experts: E,
-    layerIds,
-    counts,
-    firstRows: Array.from({ length: Math.min(PREVIEW_ROWS, E) }, (_, e) => [
-      String(layerIds[0]),
-      String(e),
-      String(counts[0][e]),
-    ]),
-    notes,
-  };
+  return denseCountTable(name, allIds, allCounts, E, notes, source);
 }
 
 /** SGLang's per_pass dump: records' global_physical_count summed, folded to logical experts through the map. */

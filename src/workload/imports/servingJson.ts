@@ -4,8 +4,7 @@
  */
 
 import { MAX_EXPERTS, parseJsonSafely, printable } from '../input';
-import { withoutZeroLayers } from './countTable';
-import { type CountTable, ImportError, type ImportOptions, MAX_COUNT_CELLS, PREVIEW_ROWS } from './types';
+import { ImportError, type ImportOptions, MAX_COUNT_CELLS } from './types';
 
 /**
  * - mindspeed-rl: `{"0": {"0": 9, …}, …}`: MindSpeed-RL's eplb_token_collects_{rank}.json, {layer: {expert: count}};
@@ -60,37 +59,4 @@ export function checkCountShape(name: string, layers: number, experts: number, o
     throw new ImportError(
       `${name}: the counts have ${experts} experts per layer but the model has ${opts.experts}`,
     );
-}
-
-/**
- * A CountTable from checked counts per layer (ascending layer ids): all-zero layers dropped with a note, an all-zero
- * table refused (withoutZeroLayers), the first rows of the preview as layer, expert, count.
- */
-export function servingCountTable(
-  name: string,
-  allIds: number[],
-  allCounts: Float64Array[],
-  experts: number,
-  notes: string[],
-): CountTable {
-  const { layerIds, counts } = withoutZeroLayers(name, allIds, allCounts, notes);
-  const rows = allIds.length * experts;
-  return {
-    format: 'count-table',
-    name,
-    columns: ['layer', 'expert', 'count'],
-    filters: [],
-    combinations: [[]],
-    rows,
-    selectedRows: rows,
-    experts,
-    layerIds,
-    counts,
-    firstRows: Array.from({ length: Math.min(PREVIEW_ROWS, experts) }, (_, e) => [
-      String(layerIds[0]),
-      String(e),
-      String(counts[0][e]),
-    ]),
-    notes,
-  };
 }
