@@ -9,6 +9,7 @@
  * Median of N runs after a warm-up.
  */
 import { networkBeforeAfter } from '../src/metrics';
+import { Rng } from '../src/workload';
 
 const LAYERS = 61;
 const EXPERTS = 256;
@@ -20,16 +21,10 @@ const D_MODEL = 7168;
 
 /** [T, k] uint8 ids per layer: k distinct experts per token, popularity ∝ 1/(rank+1)^0.8 over a per-layer shuffle. */
 function skewedTrace(tokens: number, layer: number): Uint8Array {
-  let x = (layer + 1) * 2654435761;
-  const rand = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
+  const rng = Rng.from(layer, 'network-bench');
   const perm = Array.from({ length: EXPERTS }, (_, i) => i);
   for (let i = EXPERTS - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
+    const j = rng.int(i + 1);
     [perm[i], perm[j]] = [perm[j], perm[i]];
   }
   const cdf = new Float64Array(EXPERTS);
@@ -43,7 +38,7 @@ function skewedTrace(tokens: number, layer: number): Uint8Array {
   for (let t = 0; t < tokens; t++) {
     let n = 0;
     while (n < K) {
-      const u = rand() * sum;
+      const u = rng.next() * sum;
       let lo = 0;
       let hi = EXPERTS - 1;
       while (lo < hi) {
