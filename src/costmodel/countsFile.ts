@@ -10,7 +10,7 @@ import {
   countTableProblem,
   InputError,
   layerCountProblem,
-  MAX_EXPERTS,
+  MAX_IMPORT_EXPERTS,
   type NpyArray,
   zeroLayersNote,
   zeroRows,
@@ -45,8 +45,8 @@ export function countsFromNpy(a: NpyArray, name = 'counts', opts: CountsFromNpyO
   const L = a.shape.length === 1 ? 1 : a.shape[0];
   const E = a.shape[a.shape.length - 1];
   if (L === 0 || E === 0) throw new InputError(`${name}: empty array`);
-  if (E > MAX_EXPERTS)
-    throw new InputError(`${name}: ${E} experts per layer; at most ${MAX_EXPERTS} are accepted`);
+  if (E > MAX_IMPORT_EXPERTS)
+    throw new InputError(`${name}: ${E} experts per layer; at most ${MAX_IMPORT_EXPERTS} are accepted`);
   if (opts.layers !== undefined) {
     const why = layerCountProblem(opts.layers);
     if (why) throw new InputError(`${name}: ${why}`);

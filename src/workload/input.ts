@@ -118,9 +118,9 @@ export function printable(text: string, max = 24): string {
 }
 
 /** Largest number of routed experts E accepted from a file (as the model's expert count). */
-export const MAX_EXPERTS = 65536;
+export const MAX_IMPORT_EXPERTS = 65536;
 /** Largest model layer count accepted (ImportOptions.layers). */
-export const MAX_LAYERS = 65536;
+export const MAX_IMPORT_LAYERS = 65536;
 
 /**
  * The first count in a table [layers, E] (flat, C order) that breaks the rule, as
@@ -170,8 +170,8 @@ export function zeroLayersNote(layerIds: readonly number[]): string {
 
 /** Problem with a model layer count given by a caller (ImportOptions.layers and the like), or undefined. */
 export function layerCountProblem(layers: number): string | undefined {
-  if (Number.isInteger(layers) && layers >= 1 && layers <= MAX_LAYERS) return undefined;
-  return `the layer count ${layers} must be a whole number from 1 to ${MAX_LAYERS}`;
+  if (Number.isInteger(layers) && layers >= 1 && layers <= MAX_IMPORT_LAYERS) return undefined;
+  return `the layer count ${layers} must be a whole number from 1 to ${MAX_IMPORT_LAYERS}`;
 }
 
 /** "layer id 7 is outside 0–5 (the model has 6 layers)", or undefined when the id is below `layers`. */

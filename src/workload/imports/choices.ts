@@ -3,7 +3,7 @@
  * turn choice records (CSV or JSON) into the TokenChoices layout.
  */
 
-import { layerIdProblem, MAX_EXPERTS } from '../input';
+import { layerIdProblem, MAX_IMPORT_EXPERTS } from '../input';
 import type { CsvRow } from './csv';
 import {
   checkExperts,
@@ -103,8 +103,10 @@ export function checkRowIds(
         `${name} ${where}: expert id ${e} is outside 0–${experts - 1} (the model has ${experts} experts)`,
       );
     }
-    if (e >= MAX_EXPERTS)
-      throw new ImportError(`${name} ${where}: expert id ${e} is too large (at most ${MAX_EXPERTS - 1})`);
+    if (e >= MAX_IMPORT_EXPERTS)
+      throw new ImportError(
+        `${name} ${where}: expert id ${e} is too large (at most ${MAX_IMPORT_EXPERTS - 1})`,
+      );
     for (let i = 0; i < j; i++) {
       if (ids[i] === e) throw new ImportError(`${name} ${where}: expert ${e} is chosen twice by one token`);
     }

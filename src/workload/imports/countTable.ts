@@ -3,7 +3,14 @@
  * filter columns, streamed over the text into counts per layer.
  */
 
-import { ALL_ZERO_COUNTS, layerIdProblem, MAX_COUNT, MAX_EXPERTS, zeroLayersNote, zeroRows } from '../input';
+import {
+  ALL_ZERO_COUNTS,
+  layerIdProblem,
+  MAX_COUNT,
+  MAX_IMPORT_EXPERTS,
+  zeroLayersNote,
+  zeroRows,
+} from '../input';
 import type { CsvFile } from './csv';
 import {
   COUNT_COLUMNS,
@@ -171,7 +178,7 @@ export function parseCountTable(name: string, file: CsvFile, opts: ImportOptions
   const selection = filters.map((f) => `${f.name}=${f.selected}`).join(', ');
   checkExperts(name, opts.experts);
   checkLayers(name, opts.layers);
-  const expertLimit = opts.experts ?? MAX_EXPERTS;
+  const expertLimit = opts.experts ?? MAX_IMPORT_EXPERTS;
 
   // Pass 3: the selected rows' counts, added up per layer.
   const perLayer = new Map<number, LayerCounts>();
@@ -195,7 +202,7 @@ export function parseCountTable(name: string, file: CsvFile, opts: ImportOptions
         `${at}: expert id ${expert} is outside 0–${opts.experts - 1} (the model has ${opts.experts} experts)`,
       );
     }
-    if (expert >= MAX_EXPERTS) throw new ImportError(`${at}: expert id ${expert} is too large`);
+    if (expert >= MAX_IMPORT_EXPERTS) throw new ImportError(`${at}: expert id ${expert} is too large`);
     const layerWhy = layerIdProblem(layer, opts.layers);
     if (layerWhy) throw new ImportError(`${at}: ${layerWhy}`);
     if (expert > maxExpert) maxExpert = expert;

@@ -1,6 +1,6 @@
 /** Field helpers shared by the readers: numbers and ids from text, column aliases, and the expert / layer count checks. */
 
-import { countProblem, layerCountProblem, MAX_EXPERTS, printable } from '../input';
+import { countProblem, layerCountProblem, MAX_IMPORT_EXPERTS, printable } from '../input';
 import type { RowCursor } from './csv';
 import { ImportError } from './types';
 
@@ -53,9 +53,9 @@ export const IDS_COLUMNS = ['expert_ids', 'experts', 'topk_ids', 'topk_expert_id
 export const WEIGHT_COLUMNS = ['weights', 'expert_weights', 'topk_weights'] as const;
 
 export function checkExperts(name: string, experts: number | undefined): void {
-  if (experts !== undefined && !(Number.isInteger(experts) && experts >= 1 && experts <= MAX_EXPERTS))
+  if (experts !== undefined && !(Number.isInteger(experts) && experts >= 1 && experts <= MAX_IMPORT_EXPERTS))
     throw new ImportError(
-      `${name}: the expert count ${experts} must be a whole number from 1 to ${MAX_EXPERTS}`,
+      `${name}: the expert count ${experts} must be a whole number from 1 to ${MAX_IMPORT_EXPERTS}`,
     );
 }
 

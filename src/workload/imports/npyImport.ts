@@ -6,7 +6,7 @@ import {
   firstNonFinite,
   indexOf,
   layerIdProblem,
-  MAX_EXPERTS,
+  MAX_IMPORT_EXPERTS,
   printable,
 } from '../input';
 import type { NpyArray } from '../npy';
@@ -84,9 +84,9 @@ function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable {
     throw new ImportError(
       `${name}: the counts have ${E} experts per layer but the model has ${opts.experts}`,
     );
-  if (E > MAX_EXPERTS)
+  if (E > MAX_IMPORT_EXPERTS)
     throw new ImportError(
-      `${name}: the counts have ${E} experts per layer; at most ${MAX_EXPERTS} are accepted`,
+      `${name}: the counts have ${E} experts per layer; at most ${MAX_IMPORT_EXPERTS} are accepted`,
     );
   const allIds = npyLayerIds(name, L, opts);
   const bad = countTableProblem(a.data, E, allIds);
@@ -125,9 +125,9 @@ export function fromNpy(name: string, a: NpyArray, opts: ImportOptions): Importe
         `${name}: the logits have ${E} experts per token but the model has ${opts.experts}`,
       );
     }
-    if (E > MAX_EXPERTS)
+    if (E > MAX_IMPORT_EXPERTS)
       throw new ImportError(
-        `${name}: the logits have ${E} experts per token; at most ${MAX_EXPERTS} are accepted`,
+        `${name}: the logits have ${E} experts per token; at most ${MAX_IMPORT_EXPERTS} are accepted`,
       );
     const i = firstNonFinite(a.data);
     if (i >= 0) {

@@ -19,7 +19,7 @@
  * A `.pt` holding one integer tensor [layers, experts] or [records, layers, experts] is read as counts too.
  */
 
-import { countTableProblem, layerIdProblem, MAX_EXPERTS, printable } from '../input';
+import { countTableProblem, layerIdProblem, MAX_IMPORT_EXPERTS, printable } from '../input';
 import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
 import type { PyDict, PyTensor, PyValue } from './pickleValues';
@@ -136,9 +136,9 @@ function countTable(
     throw new ImportError(
       `${name}: the counts have ${E} experts per layer but the model has ${opts.experts}`,
     );
-  if (E > MAX_EXPERTS)
+  if (E > MAX_IMPORT_EXPERTS)
     throw new ImportError(
-      `${name}: the counts have ${E} experts per layer; at most ${MAX_EXPERTS} are accepted`,
+      `${name}: the counts have ${E} experts per layer; at most ${MAX_IMPORT_EXPERTS} are accepted`,
     );
   let allIds = Array.from({ length: L }, (_, l) => l);
   if (opts.layerIds) {
@@ -203,7 +203,7 @@ function fromRecords(name: string, d: PyDict, records: PyValue[], opts: ImportOp
   let maxId = -1;
   for (let i = 0; i < map.data.length; i++) {
     const id = map.data[i];
-    if (id < 0 || id >= MAX_EXPERTS || (opts.experts !== undefined && id >= opts.experts))
+    if (id < 0 || id >= MAX_IMPORT_EXPERTS || (opts.experts !== undefined && id >= opts.experts))
       throw new ImportError(
         `${name}: last_physical_to_logical_map[${Math.floor(i / P)}, ${i % P}] = ${id} is not an expert id` +
           (opts.experts !== undefined ? ` below ${opts.experts}` : ''),

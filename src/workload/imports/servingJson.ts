@@ -3,7 +3,7 @@
  * parse, and the count table that MindSpeed-RL's and LMDeploy's counts become.
  */
 
-import { MAX_EXPERTS, parseJsonSafely, printable } from '../input';
+import { MAX_IMPORT_EXPERTS, parseJsonSafely, printable } from '../input';
 import { ImportError, type ImportOptions, MAX_COUNT_CELLS } from './types';
 
 /**
@@ -47,8 +47,10 @@ export function shownJson(v: unknown): string {
 
 /** Refuse `layers × experts` counts beyond MAX_COUNT_CELLS or experts beyond the model (before allocating). */
 export function checkCountShape(name: string, layers: number, experts: number, opts: ImportOptions): void {
-  if (experts > MAX_EXPERTS)
-    throw new ImportError(`${name}: ${experts} experts per layer; at most ${MAX_EXPERTS} are accepted`);
+  if (experts > MAX_IMPORT_EXPERTS)
+    throw new ImportError(
+      `${name}: ${experts} experts per layer; at most ${MAX_IMPORT_EXPERTS} are accepted`,
+    );
   if (layers * experts > MAX_COUNT_CELLS) {
     throw new ImportError(
       `${name}: ${layers} layers × ${experts} experts is more than ${MAX_COUNT_CELLS} counts; ` +

@@ -5,7 +5,7 @@
  * reads those.)
  */
 
-import { MAX_LAYERS } from '../input';
+import { MAX_IMPORT_LAYERS } from '../input';
 import type { NpyArray } from '../npy';
 import { checkRowIds } from './choices';
 import { checkExperts, checkLayers } from './fields';
@@ -33,8 +33,8 @@ export function choicesFromVllm(name: string, parsed: unknown, opts: ImportOptio
       `${name}: token 0, layer 0: ${k} expert ids per token; a model routes at most ${MAX_TOP_K} (top-k)`,
     );
   }
-  if (L > MAX_LAYERS)
-    throw new ImportError(`${name}: ${L} layers per token; at most ${MAX_LAYERS} are accepted`);
+  if (L > MAX_IMPORT_LAYERS)
+    throw new ImportError(`${name}: ${L} layers per token; at most ${MAX_IMPORT_LAYERS} are accepted`);
   if (opts.layers !== undefined && L > opts.layers) {
     throw new ImportError(
       `${name}: each token has ${L} layers but the model has ${opts.layers} (vLLM records every hidden layer)`,
