@@ -21,6 +21,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultScenario, encodeHash } from '../scenario';
 import { writeNpy } from '../workload';
 import { parseArgs } from './args';
+import { captured } from './captureOutput';
 import { OUTPUT_MARKER } from './files';
 import { projectCommand } from './projectCommand';
 import { runCommand } from './runCommand';
@@ -74,26 +75,15 @@ async function cli(
   command: { run(a: ReturnType<typeof parseArgs>): Promise<number> },
   argv: string[],
 ): Promise<{ code: number; out: string; err: string; error: Error | null; ms: number }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  });
   const t0 = performance.now();
-  try {
-    const code = await command.run(parseArgs(argv));
-    return { code, out, err, error: null, ms: performance.now() - t0 };
-  } catch (error) {
-    return { code: 1, out, err, error: error as Error, ms: performance.now() - t0 };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  let error: Error | null = null;
+  const { value, out, err } = await captured(() =>
+    command.run(parseArgs(argv)).catch((e: Error) => {
+      error = e;
+      return 1;
+    }),
+  );
+  return { code: value, out, err, error, ms: performance.now() - t0 };
 }
 
 /** A fresh output path inside the test folder (not created). */

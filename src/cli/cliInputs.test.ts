@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultScenario, encodeHash } from '../scenario';
 import { filterFlag, intFlag, parseArgs, scenarioArg } from './args';
+import { captured } from './captureOutput';
 import { projectCommand, readCountsFile } from './projectCommand';
 
 const dir = mkdtempSync(join(tmpdir(), 'moe-cli-inputs-'));
@@ -13,26 +14,6 @@ const file = (name: string, text: string | Uint8Array) => {
   writeFileSync(path, text);
   return path;
 };
-
-/** Runs fn with stdout and stderr captured. */
-async function captured<T>(fn: () => Promise<T> | T): Promise<{ value: T; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    out += String(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-    err += String(c);
-    return true;
-  });
-  try {
-    return { value: await fn(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('moe --scenario files', () => {
   it('a file holding a link (as copied from the address bar) is read as that link, with a warning', async () => {
