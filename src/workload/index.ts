@@ -29,7 +29,6 @@ export {
 } from './imports';
 export {
   ALL_ZERO_COUNTS,
-  checkCounts,
   checkFinite,
   checkInputSize,
   countProblem,

@@ -97,14 +97,6 @@ export function countProblem(v: number): string | undefined {
   return undefined;
 }
 
-/** Refuse a count table [layers, E] (flat) whose counts break the rule; `where(i)` names entry i. */
-export function checkCounts(name: string, data: ArrayLike<number>, where: (i: number) => string): void {
-  for (let i = 0; i < data.length; i++) {
-    const why = countProblem(data[i]);
-    if (why) throw new InputError(`${name}: ${where(i)}: count ${data[i]} ${why}`);
-  }
-}
-
 /**
  * Text from a file, made safe for a one-line message: at most `max` characters (then "…"), control characters,
  * line and paragraph separators escaped as \uXXXX.
