@@ -6,7 +6,7 @@
  */
 
 import { idealChip } from './chips';
-import { opTime } from './project';
+import { opTime } from './roofline';
 import type { ChipSpec } from './types';
 
 export interface AdapterInfo {

@@ -23,7 +23,7 @@ export {
   type TraceInput,
   uniformLoad,
 } from './load';
-export { projectAll, projectScenario } from './project';
+export { projectAll, projectionRanks, projectScenario } from './project';
 export {
   batchFrontier,
   DEFAULT_BATCHES,

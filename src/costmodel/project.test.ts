@@ -3,7 +3,8 @@ import { defaultScenario, type Scenario } from '../scenario';
 import { idealChip, singleChip } from './chips';
 import { diesPerWafer, dieYield, HOURS_PER_YEAR, PUE, SYSTEM_OVERHEAD, siliconCostUsd } from './facts';
 import { loadFromCounts } from './load';
-import { prepare, projectScenario } from './project';
+import { prepare } from './prepare';
+import { projectionRanks, projectScenario } from './project';
 import type { ChipSpec, LoadProfile } from './types';
 
 /** One MoE layer, d = f = 1024, E = 8, k = 2, BF16, 8 heads, context 1, vocab 2: numbers small enough to check. */
@@ -110,12 +111,18 @@ describe('hand-computed cases', () => {
     // Round-robin: rank 0 holds experts 0 and 2 (8 rows, 2 experts' weights); rank 1 holds two idle experts.
     const l = rr.layers[0];
     expect(l.busiestRank).toBe(0);
-    expect(l.rankRows).toEqual([8, 0]);
-    expect(l.rankTimes[1]).toBe(0);
+    const ranks = projectionRanks(s, 'ideal', load, 0, { chip: singleChip(idealChip({ id: 'ideal' })) });
+    expect(ranks.rankRows).toEqual([8, 0]);
+    expect(ranks.rankTimes[1]).toBe(0);
+    expect(ranks.rankTimes[0]).toBeGreaterThan(0);
     expect(rel(rr.breakdown.experts, (2 * EXPERT_BYTES + 8 * ACT_PER_ROW) / 1e12)).toBeLessThan(1e-9);
     // Load-aware placement splits the two hot experts: the busiest rank reads one expert.
     const la = run({ ...s, expertPlacement: 'load-aware' }, load);
-    expect(la.layers[0].rankRows).toEqual([6, 2]);
+    expect(
+      projectionRanks({ ...s, expertPlacement: 'load-aware' }, 'ideal', load, 0, {
+        chip: singleChip(idealChip({ id: 'ideal' })),
+      }).rankRows,
+    ).toEqual([6, 2]);
     expect(rel(la.breakdown.experts, (EXPERT_BYTES + 6 * ACT_PER_ROW) / 1e12)).toBeLessThan(1e-9);
     // The balanced twin spreads the same rows and experts evenly; the tax is the difference.
     expect(rr.balanced.stepTime).toBeLessThan(rr.stepTime);

@@ -15,7 +15,8 @@ import {
   RETICLE_MM2,
   sramPjPerByte,
 } from './facts';
-import { prepare, quickHeadline } from './project';
+import { prepare } from './prepare';
+import { quickHeadline } from './project';
 import { modelShape } from './shape';
 import type { ChipSpec, LoadProfile, Precision } from './types';
 

@@ -166,10 +166,8 @@ export interface LayerBreakdown {
   kind: 'moe' | 'dense';
   times: StageTimes;
   total: number;
-  /** Busiest expert rank and every rank's expert-phase time (MoE layers). */
+  /** Busiest expert rank (MoE layers); every rank's times and rows: projectionRanks(). */
   busiestRank: number;
-  rankTimes: number[];
-  rankRows: number[];
   bound: Bound;
 }
 

@@ -1,0 +1,168 @@
+/**
+ * Everything a projection fixes before the per-step model runs: the model shape, the system layout, the load's
+ * profile layers for each model layer, and their per-rank resources (cached per load and geometry).
+ */
+import type { Scenario } from '../scenario';
+import { loadMismatch, profileLayerFor, uniformLoad } from './load';
+import { type LayerResources, layerResources } from './resources';
+import { type ModelShape, modelShape } from './shape';
+import { planSystem } from './system';
+import type { HardwareSpec, LoadProfile, SystemLayout } from './types';
+
+export interface Prepared {
+  s: Scenario;
+  m: ModelShape;
+  hw: HardwareSpec;
+  layout: SystemLayout;
+  load: LoadProfile;
+  /** Unique profile layers used, how many model MoE layers each serves, and their resources. */
+  unique: number[];
+  multiplicity: number[];
+  resources: LayerResources[];
+  /** Expert replica groups per stage (chips / (ranks · shard)) and tokens each group sees. */
+  groups: number;
+  expertTokens: number;
+  residentSlots: number;
+  notes: string[];
+}
+
+/**
+ * Resources per load, per geometry (tokens, ranks, tile, placement, redundant replicas), per profile layer. The
+ * geometry key is built once per projection, not once per layer.
+ */
+const resourceCache = new WeakMap<LoadProfile, Map<string, (LayerResources | undefined)[]>>();
+
+function cachedResources(
+  load: LoadProfile,
+  unique: number[],
+  tokens: number,
+  ranks: number,
+  s: Scenario,
+  tile: number,
+): LayerResources[] {
+  let map = resourceCache.get(load);
+  if (!map) {
+    map = new Map();
+    resourceCache.set(load, map);
+  }
+  const key = `${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}`;
+  let byLayer = map.get(key);
+  if (!byLayer) {
+    if (map.size >= 64) map.clear();
+    byLayer = [];
+    map.set(key, byLayer);
+  }
+  const out: LayerResources[] = new Array(unique.length);
+  for (let u = 0; u < unique.length; u++) {
+    const li = unique[u];
+    let r = byLayer[li];
+    if (!r) {
+      r = layerResources(load, li, tokens, {
+        ranks,
+        placement: s.expertPlacement,
+        redundant: s.redundantExperts,
+        tile,
+      });
+      byLayer[li] = r;
+    }
+    out[u] = r;
+  }
+  return out;
+}
+
+export interface PrepareOptions {
+  /** Reuse a model shape computed once (sweeps). */
+  shape?: ModelShape;
+  /** Skip the human-readable notes (sweeps). */
+  quiet?: boolean;
+}
+
+export function prepare(
+  s: Scenario,
+  hw: HardwareSpec,
+  loadIn?: LoadProfile,
+  opt: PrepareOptions = {},
+): Prepared {
+  const load = loadIn ?? uniformLoad(s);
+  const bad = loadMismatch(s, load);
+  if (bad) throw new Error(bad);
+  const m = opt.shape ?? modelShape(s);
+  const layout = planSystem(s, m, hw);
+  const X = hw.experts;
+  const notes: string[] = [];
+  const groups = Math.max(1, Math.floor(layout.stageChips / (layout.expertRanks * layout.expertShard)));
+  const disagg = layout.attentionChips > 0;
+  const expertTokens = disagg ? layout.microBatch : layout.microBatch / groups;
+  const tile = Math.max(X.tileRows, 1);
+  const unique: number[] = [];
+  const multiplicity: number[] = [];
+  // Model layer i uses profile layer ⌊i·L_p/L_moe⌋, which never decreases with i: equal layers are adjacent.
+  for (let i = 0; i < m.moeLayers; i++) {
+    const li = load.uniform ? 0 : profileLayerFor(load, i, m.moeLayers);
+    if (unique.length > 0 && unique[unique.length - 1] === li) multiplicity[multiplicity.length - 1]++;
+    else {
+      unique.push(li);
+      multiplicity.push(1);
+    }
+  }
+  const resources = cachedResources(load, unique, expertTokens, layout.expertRanks, s, tile);
+  const moePerStage = m.moeLayers / layout.stages;
+  const residentSlots =
+    X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
+      ? (X.sramBytes * X.sramResidentShare) / ((m.expertBytes / layout.expertShard) * moePerStage)
+      : 0;
+  const prepared = {
+    s,
+    m,
+    hw,
+    layout,
+    load,
+    unique,
+    multiplicity,
+    resources,
+    groups,
+    expertTokens,
+    residentSlots,
+    notes,
+  };
+  // The notes below only explain the projection; sweeps ask for it quietly.
+  if (opt.quiet) return prepared;
+  if (m.mla) notes.push(`MLA attention dimensions from ${m.mla.source}.`);
+  if (load.uniform)
+    notes.push('No measured counts: uniform routing (each expert chosen with probability k/E).');
+  else {
+    const l0 = load.layers[unique[0]];
+    if (!(l0.tokens === expertTokens || l0.stepTokens === expertTokens)) {
+      notes.push(
+        `Counts measured over ${fmt(l0.tokens)} tokens, scaled to ${fmt(expertTokens)} tokens per expert group ` +
+          '(expected distinct experts and padding from per-expert probabilities).',
+      );
+    }
+    if (load.layers.length !== m.moeLayers) {
+      notes.push(`${load.layers.length} measured layer(s) stretched over ${m.moeLayers} MoE layers.`);
+    }
+    if (load.phase !== s.phase) notes.push(`Counts come from ${load.phase}; projecting ${s.phase}.`);
+  }
+  if (!layout.fits) {
+    notes.push(
+      layout.grown
+        ? `The model does not fit ${s.chipCount} chip(s); grown to ${layout.stages} pipeline stage(s) of ` +
+            `${layout.stageChips} chips${disagg ? ` plus ${layout.attentionChips} attention chips` : ''}.`
+        : `The model does not fit ${s.chipCount} chip(s) (${fmt(layout.bytesPerChip / 1e9)} GB per chip, ` +
+            `${fmt(layout.capacityPerChip / 1e9)} GB usable); projected anyway.`,
+    );
+  }
+  if (s.costBasis === 'rental' && [hw.experts, hw.attention].some((c) => c.rentalPerHour === undefined)) {
+    notes.push('No published rental price: cost from ownership (purchase amortised plus electricity).');
+  }
+  if (disagg)
+    notes.push(
+      `Attention on ${layout.attentionChips} × ${hw.attention.name}; experts on ${hw.experts.name}.`,
+    );
+  if (layout.expertShard > 1) notes.push(`Each expert is split over ${layout.expertShard} chips.`);
+  return prepared;
+}
+
+function fmt(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
+}
