@@ -15,6 +15,8 @@ export interface PeerSpec {
   sizes: PeerSize[];
   trials: number;
   warmup: number;
+  /** An engine whose warm-up layer takes longer than this (seconds) is not timed at that size. */
+  slowLimitS: number;
   /** Size of the skewed-vs-balanced expert FFN experiment (supplied logits force the routing). */
   skew: PeerSize;
 }
@@ -26,15 +28,42 @@ export interface Timing {
   samples: number;
 }
 
-/** Stage groups every implementation reports, so the table lines up. */
-export type PeerStage = 'router' | 'gate' | 'dispatch' | 'ffn' | 'combine';
+/** The engines a size is timed on, in the order every round runs them. */
+export type EngineId =
+  | 'moe-lab'
+  | 'tfjs-loop'
+  | 'tfjs-dense'
+  | 'tfjs-gathered'
+  | 'ort-webgpu'
+  | 'cpu-reference';
 
-export interface ImplResult {
-  /** Whole layer (one submission / one call), median of trials. */
+/** One engine's whole-layer time at one size, on the common clock (PeerReport.clock). */
+export interface EngineResult {
+  engine: EngineId;
+  label: string;
+  /** 'webgpu' engines compete for "strongest WebGPU peer"; the CPU reference is reported on its own. */
+  kind: 'webgpu' | 'cpu';
+  /** How this engine's start and stop are taken (the same points as every other engine's, by construction). */
+  clock: string;
+  /** What the timed region contains beyond the layer's kernels (transfers the composition itself makes). */
+  includes: string;
+  /** What is outside the timed region. */
+  excludes: string;
+  /** Median and min of the timed trials (NaN when skipped). */
   total: Timing;
-  /** Per stage group (moe-lab: GPU timestamps; tfjs: wall with a queue drain after each stage; CPU: wall). */
-  stages: Partial<Record<PeerStage, Timing>>;
-  note: string;
+  /** Every timed trial in the order it ran (round 1, 2, ...). */
+  samplesMs: number[];
+  /** max |y − y_ref| / max |y_ref| against the CPU reference (null for the reference itself). */
+  yErr: number | null;
+  /** Why the engine has no timed trials at this size (too slow, disagrees, failed to run), if so. */
+  skipped?: string;
+}
+
+/** One step of the interleaved schedule: round r of phase p ran engine e. */
+export interface ScheduleStep {
+  phase: 'warm-up' | 'trial';
+  round: number;
+  engine: EngineId;
 }
 
 export interface MoeStageRow {
@@ -60,21 +89,24 @@ export interface SizeResult {
   size: PeerSize;
   shape: string;
   agreement: {
+    /** moe-lab and the tfjs per-expert loop (the engines that expose ids and counts) against the reference. */
     idsEqual: boolean;
     countsEqual: boolean;
-    /** max |y - y_ref| / max |y_ref|. */
-    moeYErr: number;
-    tfjsYErr: number | null;
     idMismatches: { moe: number; tfjs: number | null };
   };
-  moe: ImplResult & { rows: MoeStageRow[]; compiledPipelines: number; recompiledOnRerun: number };
+  /** Whole-layer times, one entry per engine, all from the same interleaved rounds. */
+  engines: EngineResult[];
+  /** The interleaved schedule as it ran (warm-up rounds, then trial rounds, engines in the same order each round). */
+  order: ScheduleStep[];
+  /** The fastest WebGPU engine other than moe-lab that agreed with the reference (null: none ran). */
+  strongestWebgpuPeer: EngineId | null;
+  /** moe-lab's own per-stage GPU timestamps (separate trials, moe-lab only: no peer is timed per stage). */
+  moeStages: { rows: MoeStageRow[]; compiledPipelines: number; recompiledOnRerun: number; note: string };
   /**
    * The roofline the rows are measured against: the micro-benchmark run just before and just after this size's
-   * moe-lab trials (a shared machine's load drifts); the fractions use their mean (meanRoof).
+   * per-stage trials (a shared machine's load drifts); the fractions use their mean (meanRoof).
    */
   roof?: { before: DeviceRoofPoint; after: DeviceRoofPoint };
-  tfjs: ImplResult | null;
-  cpu: ImplResult | null;
 }
 
 export interface SkewResult {
@@ -85,7 +117,10 @@ export interface SkewResult {
   /** 6·T·k·d·f / time. */
   skewedGflops: number;
   balancedGflops: number;
-  /** tfjs dense matMuls ([T·k, d]×[d, f] twice, [T·k, f]×[f, d]) on the same FLOPs. */
+  /**
+   * tfjs dense matMuls ([T·k, d]×[d, f] twice, [T·k, f]×[f, d]) on the same FLOPs. A different clock from the
+   * FFN times above (wall time from the first op to a queue drain, vs GPU timestamps of moe-lab's FFN pass).
+   */
   tfjsDenseMs: number;
   tfjsDenseGflops: number;
 }
@@ -95,6 +130,9 @@ export interface PeerReport {
   userAgent: string;
   adapter: { label: string; isSoftware: boolean; architecture: string; features: string[] };
   tfjsVersion: string;
+  ortVersion: string;
+  /** The one clock every engine's whole-layer time uses: start, stop, inclusions. */
+  clock: { start: string; stop: string; included: string; excluded: string; schedule: string };
   microbench: { copyGBps: number; matmulGflops: number; matmulSize: number; source: string };
   trials: number;
   warmup: number;

@@ -8,7 +8,6 @@
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerConfig, LayerTensors } from '../../src/workload';
-import type { PeerStage } from '../peerTypes';
 
 /** Submit everything tfjs has recorded and wait for the GPU to finish it (no readback). */
 export async function drain(): Promise<void> {
@@ -22,8 +21,8 @@ export async function drain(): Promise<void> {
 export interface TfjsForward {
   ids: Int32Array;
   counts: Int32Array;
+  /** Empty unless the output was asked for. */
   y: Float32Array;
-  marks: [PeerStage, number][];
 }
 
 export class TfjsMoe {
@@ -53,34 +52,23 @@ export class TfjsMoe {
   }
 
   /**
-   * One forward pass. staged: drain the queue after each stage and record its wall time. The whole layer ends
-   * when its GPU work is done; y is read back only when `withOutput`.
+   * One forward pass. It reads the routing back in the middle (the host builds each expert's token list); the
+   * layer ends when its GPU work is done (a queue drain); y is read back only when `withOutput`.
    */
-  async forward(staged: boolean, withOutput = !staged): Promise<TfjsForward> {
+  async forward(withOutput: boolean): Promise<TfjsForward> {
     const cfg = this.cfg;
     const x = this.x;
     const wr = this.wr;
     if (!cfg || !x || !wr) throw new Error('TfjsMoe.load() first');
     const { tokens: T, experts: E, topK: k } = cfg;
-    const marks: [PeerStage, number][] = [];
-    let t0 = performance.now();
-    const stage = async (s: PeerStage) => {
-      if (!staged) return;
-      await drain();
-      const t1 = performance.now();
-      marks.push([s, t1 - t0]);
-      t0 = t1;
-    };
     tf.engine().startScope();
     try {
       // router GEMM
       const logits = tf.matMul(x, wr);
-      await stage('router');
       // gate: softmax, top-k (ties toward the lower index), renormalise
       const probs = tf.softmax(logits);
       const { values, indices } = tf.topk(probs, k);
       const weights = tf.div(values, tf.sum(values, 1, true));
-      await stage('gate');
       // dispatch: routing to the host, token lists per expert, gather each expert's rows
       const ids = (await indices.data()) as Int32Array;
       const wts = (await weights.data()) as Float32Array;
@@ -97,7 +85,6 @@ export class TfjsMoe {
         if (lists[e].length === 0) continue;
         gathered.push({ e, xe: tf.gather(x, tf.tensor1d(lists[e], 'int32')) });
       }
-      await stage('dispatch');
       // expert FFN: SwiGLU per expert
       const ys: tf.Tensor2D[] = [];
       for (const { e, xe } of gathered) {
@@ -106,7 +93,6 @@ export class TfjsMoe {
         const h = tf.mul(tf.mul(g, tf.sigmoid(g)), u);
         ys.push(tf.matMul(h, this.w2[e]));
       }
-      await stage('ffn');
       // combine: weighted rows summed back per token
       const segIds: number[] = [];
       const rowW: number[] = [];
@@ -117,11 +103,10 @@ export class TfjsMoe {
       const ycat = ys.length === 1 ? ys[0] : tf.concat(ys, 0);
       const scaled = tf.mul(ycat, tf.tensor2d(rowW, [rowW.length, 1]));
       const out = tf.unsortedSegmentSum(scaled, tf.tensor1d(segIds, 'int32'), T);
-      await stage('combine');
       let y: Float32Array = new Float32Array(0);
       if (withOutput) y = (await out.data()) as Float32Array;
       else await drain();
-      return { ids, counts, y, marks };
+      return { ids, counts, y };
     } finally {
       tf.engine().endScope();
     }
