@@ -64,4 +64,37 @@ export const GOOGLE_CHIPS: readonly ChipPreset[] = [
       rentalPerHour: ds(2.7, 'Google Cloud on-demand list price per chip-hour'),
     }),
   },
+  {
+    id: 'tpu7x',
+    name: 'Google TPU7x (Ironwood)',
+    vendor: 'Google',
+    status: 'datasheet',
+    source:
+      'Google Cloud TPU7x (Ironwood) documentation (docs.cloud.google.com/tpu/docs/tpu7x, /ironwood-performance); Google Ironwood announcement (7.37 TB/s, 1.2 TB/s ICI)',
+    tflopsBf16: 2307,
+    tflopsFp8: 4614,
+    memGB: 192,
+    memTBs: 7.37,
+    sramMB: 0,
+    linkGBs: 600,
+    nodeNm: 4,
+    notes:
+      'Two TensorCores and four SparseCores per chip (dual chiplet). Memory 192 GiB. ICI 1.2 TB/s both ways (600 each way). Power, node and price not published (node 4 nm is a placeholder, as v6e).',
+    model: gpuModel(
+      est(
+        750,
+        'not published; Google claims 2× Trillium perf/W at ~5× its peak (FP8 vs v6e BF16): 2.5 × v6e’s 300 W estimate',
+      ),
+      {
+        scaleUpDomain: ds(9216, 'TPU7x pod: 9,216 chips on ICI (Cloud TPU docs)'),
+        scaleOutGBs: est(25, 'data-centre network per chip, as the other TPU presets; our estimate'),
+        tileRows: est(256, 'MXU 256×256, as v6e; our estimate'),
+        dies: est(2, 'dual-chiplet package (Hot Chips 2025 coverage); our reading'),
+        purchaseUsd: est(
+          25000,
+          'as v5p’s price implied by its $4.2/h list rental (≈ $24,800); TPU7x prices not found; our estimate',
+        ),
+      },
+    ),
+  },
 ];

@@ -1,7 +1,64 @@
 /** NVIDIA chip presets (dense figures; see ./types.ts for the fields). */
 import { type ChipPreset, ds, est, gpuModel } from './types';
 
+const A100_DS = 'NVIDIA A100 Tensor Core GPU datasheet (SXM)';
+const A100_NIC =
+  'one 200 Gb/s HDR InfiniBand NIC per GPU (DGX A100 layout; aiconfigurator a100_sxm.yaml 25 GB/s); our estimate';
+const GH200_DS = 'NVIDIA GH200 Grace Hopper Superchip datasheet (144 GB HBM3e, 4.9 TB/s)';
+const BLACKWELL_DS = 'NVIDIA Blackwell datasheet (GB200 NVL72, per GPU, dense = sparse/2)';
+
 export const NVIDIA_CHIPS: readonly ChipPreset[] = [
+  {
+    id: 'a100-40gb',
+    name: 'NVIDIA A100 SXM 40 GB',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source: `${A100_DS}; L2 and die from the Ampere whitepaper / PC2 A100 page`,
+    tflopsBf16: 312,
+    memGB: 40,
+    memTBs: 1.555,
+    sramMB: 40,
+    linkGBs: 300,
+    powerW: 400,
+    nodeNm: 7,
+    dieMm2: 826,
+    notes:
+      'No FP8 or FP4 units: FP8/FP4 fall back to the BF16 rate. HBM2; NVLink 3 600 GB/s total (300 each way).',
+    model: gpuModel(ds(400, A100_DS), {
+      scaleOutGBs: est(25, A100_NIC),
+      memPjPerByte: est(48, 'HBM2 ~6 pJ/bit, as the HBM2e presets; our estimate'),
+      areaMm2: ds(826, 'GA100, TSMC 7 nm (Ampere whitepaper; PC2 "NVIDIA A100 40GB with NVLINK")'),
+      rentalPerHour: ds(
+        1.844,
+        'AWS EC2 Capacity Blocks, p4d.24xlarge (8× A100 40 GB): $14.75/h = $1.844 per GPU-hour (2024 table)',
+      ),
+    }),
+  },
+  {
+    id: 'a100-80gb',
+    name: 'NVIDIA A100 SXM 80 GB',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source: `${A100_DS} (80 GB HBM2e, 2,039 GB/s; otherwise as the 40 GB part)`,
+    tflopsBf16: 312,
+    memGB: 80,
+    memTBs: 2.039,
+    sramMB: 40,
+    linkGBs: 300,
+    powerW: 400,
+    nodeNm: 7,
+    dieMm2: 826,
+    notes: 'No FP8 or FP4 units: FP8/FP4 fall back to the BF16 rate. HBM2e; NVLink 3 300 GB/s each way.',
+    model: gpuModel(ds(400, A100_DS), {
+      scaleOutGBs: est(25, A100_NIC),
+      memPjPerByte: est(48, 'HBM2e ~6 pJ/bit; our estimate'),
+      areaMm2: ds(826, 'same GA100 die as the 40 GB part'),
+      rentalPerHour: est(
+        2,
+        'third-party listings of $1.49–2.49 per GPU-hour on demand (pricegpu.pages.dev, 2026; REFERENCES); our estimate',
+      ),
+    }),
+  },
   {
     id: 'h100',
     name: 'NVIDIA H100 SXM',
@@ -47,6 +104,34 @@ export const NVIDIA_CHIPS: readonly ChipPreset[] = [
     }),
   },
   {
+    id: 'h20',
+    name: 'NVIDIA H20',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source: 'NVIDIA HGX H20 specification as listed by Vipera and reported by Tom’s Hardware (2024-02)',
+    tflopsBf16: 148,
+    tflopsFp8: 296,
+    memGB: 96,
+    memTBs: 4,
+    sramMB: 60,
+    linkGBs: 450,
+    powerW: 400,
+    nodeNm: 4,
+    dieMm2: 814,
+    notes:
+      'Export variant of Hopper (GH100 with 78 SMs enabled): 15% of the H100’s matrix rate, more HBM. NVLink 900 GB/s total (450 each way).',
+    model: gpuModel(
+      est(
+        400,
+        'third-party spec pages (willitrunai.com: 400 W; aiconfigurator h20_sxm.yaml: 350 W); not in the listing',
+      ),
+      {
+        areaMm2: ds(814, 'same GH100 die as H100'),
+        purchaseUsd: est(13000, 'Reuters (2024-01): distributors priced the H20 at $12,000–15,000 per card'),
+      },
+    ),
+  },
+  {
     id: 'h200',
     name: 'NVIDIA H200',
     vendor: 'NVIDIA',
@@ -65,6 +150,33 @@ export const NVIDIA_CHIPS: readonly ChipPreset[] = [
       areaMm2: ds(814, 'same GH100 die as H100'),
       purchaseUsd: est(32000, 'press reports ~$30–35k; our estimate'),
       rentalPerHour: est(3.5, 'typical 2025 cloud list prices; our estimate'),
+    }),
+  },
+  {
+    id: 'gh200',
+    name: 'NVIDIA GH200 (Hopper GPU, 144 GB HBM3e)',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source: GH200_DS,
+    tflopsBf16: 989,
+    tflopsFp8: 1979,
+    memGB: 144,
+    memTBs: 4.9,
+    sramMB: 50,
+    linkGBs: 450,
+    powerW: 1000,
+    nodeNm: 4,
+    dieMm2: 814,
+    notes:
+      'The GPU of a Grace Hopper superchip (HBM3e version). Power is the whole module (CPU + GPU + memory, 450–1000 W configurable); the Grace CPU’s 480 GB LPDDR5X is not modelled.',
+    model: gpuModel(ds(1000, `${GH200_DS}: module up to 1000 W incl. the Grace CPU (one CPU per GPU)`), {
+      scaleUpDomain: est(
+        4,
+        'quad-GH200 nodes link 4 GPUs over NVLink (GH200 NVL2 links 2; DGX GH200 up to 256); our choice',
+      ),
+      scaleOutGBs: est(50, 'as H100: one 400 Gb/s NIC per superchip; our estimate'),
+      areaMm2: ds(814, 'same GH100 die as H100 (Grace CPU not counted)'),
+      purchaseUsd: est(32000, 'as H200 (same GH100 die, similar HBM3e); our estimate, CPU not priced'),
     }),
   },
   {
@@ -89,6 +201,97 @@ export const NVIDIA_CHIPS: readonly ChipPreset[] = [
       areaMm2: est(1600, 'two reticle-sized dies; our estimate'),
       purchaseUsd: est(35000, 'NVIDIA CEO quoted $30–40k; our estimate'),
       rentalPerHour: est(5.5, 'typical 2025 cloud list prices; our estimate'),
+    }),
+  },
+  {
+    id: 'gb200',
+    name: 'NVIDIA GB200 (per GPU, NVL72)',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source: `${BLACKWELL_DS}; NVL72 rack 13.4 TB HBM3e / 72 GPUs = 186 GB (MLCommons GB200-186GB systems)`,
+    tflopsBf16: 2500,
+    tflopsFp8: 5000,
+    memGB: 186,
+    memTBs: 8,
+    sramMB: 126,
+    linkGBs: 900,
+    powerW: 1200,
+    nodeNm: 4,
+    notes:
+      'A B200-class GPU in a GB200 NVL72 rack: 72 GPUs in one NVLink domain, 1.8 TB/s NVLink 5 per GPU (900 each way). L2 size as B200 (estimate).',
+    model: gpuModel(ds(1200, BLACKWELL_DS), {
+      tflopsFp4: ds(10000, `${BLACKWELL_DS} (dense FP4 per GPU)`),
+      scaleUpDomain: ds(72, 'GB200 NVL72: 72 GPUs on one NVLink switch fabric'),
+      scaleOutGBs: est(
+        50,
+        'one 400 Gb/s ConnectX-7 per GPU (4 per 4-GPU tray, MLCommons GB200 system files); as H100',
+      ),
+      tileRows: est(128, 'as B200 (tcgen05 MMA M = 128 per CTA)'),
+      dies: ds(2, 'NVIDIA Blackwell architecture brief'),
+      areaMm2: est(1600, 'as B200: two reticle-sized dies; our estimate'),
+      purchaseUsd: est(35000, 'as B200; our estimate (Grace CPU and rack not priced)'),
+    }),
+  },
+  {
+    id: 'b300',
+    name: 'NVIDIA B300 (HGX, Blackwell Ultra)',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source:
+      'NVIDIA DGX/HGX B300 (2.3 TB HBM3e per 8 GPUs = 288 GB; 72 PF FP8 sparse per 8 GPUs); per-GPU table in verda.com "GB300 NVL72 architecture"',
+    tflopsBf16: 2250,
+    tflopsFp8: 4500,
+    memGB: 288,
+    memTBs: 8,
+    sramMB: 126,
+    linkGBs: 900,
+    powerW: 1100,
+    nodeNm: 4,
+    notes:
+      'Blackwell Ultra on an 8-GPU HGX board. Bandwidth is quoted as 7.7–8 TB/s, power 1.1 kW (verda.com); L2 size as B200 (estimate).',
+    model: gpuModel(
+      est(1100, 'verda.com per-GPU table (B300 1.1 kW); not on an NVIDIA datasheet we could read'),
+      {
+        tflopsFp4: est(
+          14000,
+          'verda.com per-GPU table (dense FP4 14 PF); glennklockwood.com lists 13.1 PF; NVIDIA quotes HGX totals with sparsity',
+        ),
+        scaleOutGBs: est(
+          100,
+          'one 800 Gb/s ConnectX-8 per GPU (HGX B300 networking 1.6 TB/s per 8 GPUs, both ways)',
+        ),
+        tileRows: est(128, 'as B200 (tcgen05 MMA M = 128 per CTA)'),
+        dies: ds(2, 'two reticle-sized dies (NVIDIA Blackwell Ultra)'),
+        areaMm2: est(1600, 'as B200; our estimate'),
+        purchaseUsd: est(35000, 'as B200; our estimate'),
+      },
+    ),
+  },
+  {
+    id: 'gb300',
+    name: 'NVIDIA GB300 (per GPU, NVL72)',
+    vendor: 'NVIDIA',
+    status: 'datasheet',
+    source:
+      'NVIDIA GB300 NVL72 (per 72 GPUs: 1,080 PF dense FP4, 360 PF FP8, 180 PF BF16, 20 TB HBM3e at 576 TB/s, 130 TB/s NVLink), as tabulated by verda.com and glennklockwood.com',
+    tflopsBf16: 2500,
+    tflopsFp8: 5000,
+    memGB: 288,
+    memTBs: 8,
+    sramMB: 126,
+    linkGBs: 900,
+    powerW: 1400,
+    nodeNm: 4,
+    notes:
+      'A Blackwell Ultra GPU in a GB300 NVL72 rack: 72 GPUs in one NVLink domain. NVIDIA quotes 288 GB per GPU; verda.com sees 279 GB usable. L2 size as B200 (estimate).',
+    model: gpuModel(ds(1400, 'GB300 NVL72: 100.8 kW of GPU TDP / 72 = 1.4 kW (verda.com)'), {
+      tflopsFp4: ds(15000, 'GB300 NVL72: 1,080 PF dense FP4 / 72 GPUs'),
+      scaleUpDomain: ds(72, 'GB300 NVL72: 72 GPUs on one NVLink switch fabric'),
+      scaleOutGBs: ds(100, 'one 800 Gb/s ConnectX-8 SuperNIC per GPU (72 per NVL72 rack)'),
+      tileRows: est(128, 'as B200 (tcgen05 MMA M = 128 per CTA)'),
+      dies: ds(2, 'two reticle-sized dies (NVIDIA Blackwell Ultra)'),
+      areaMm2: est(1600, 'as B200; our estimate'),
+      purchaseUsd: est(35000, 'as B200; our estimate (Grace CPU and rack not priced)'),
     }),
   },
 ];

@@ -1,4 +1,4 @@
-/** Other vendors: Intel Gaudi, Groq, Cerebras (dense figures; see ./types.ts for the fields). */
+/** Other vendors: Intel Gaudi, AWS Trainium, Groq, Cerebras (dense figures; see ./types.ts for the fields). */
 import { type ChipPreset, ds, est, GUESS, gpuModel } from './types';
 
 export const OTHER_CHIPS: readonly ChipPreset[] = [
@@ -23,6 +23,44 @@ export const OTHER_CHIPS: readonly ChipPreset[] = [
       memPjPerByte: est(48, 'HBM2e ~6 pJ/bit; our estimate'),
       dies: ds(2, 'Intel Gaudi 3 white paper'),
       purchaseUsd: ds(15625, 'Intel list: 8-accelerator kit $125,000'),
+    }),
+  },
+  {
+    id: 'trainium2',
+    name: 'AWS Trainium2',
+    vendor: 'AWS',
+    status: 'datasheet',
+    source:
+      'AWS Neuron documentation, "Trainium2 Architecture" (aws-neuron-sdk about-neuron/arch/neuron-hardware/trainium2.rst)',
+    tflopsBf16: 667,
+    tflopsFp8: 1299,
+    memGB: 96,
+    memTBs: 2.9,
+    sramMB: 224,
+    linkGBs: 640,
+    nodeNm: 5,
+    notes:
+      'Eight NeuronCore-v3; 96 GiB HBM at 2.9 TB/s (3 TB/s in the NKI guide); 224 MiB software-managed SBUF. NeuronLink-v3 1.28 TB/s per chip, direction not stated: taken as both ways (640 each way). Power, node and price not published (5 nm is a placeholder).',
+    model: gpuModel(est(500, GUESS), {
+      sramResidentShare: est(
+        0,
+        'SBUF is a software-managed working buffer for tiles; our estimate that weights are not kept resident',
+      ),
+      scaleUpDomain: ds(
+        16,
+        'trn2.48xlarge: 16 Trainium2 on NeuronLink (4×4 torus); Trn2 UltraServers join 64',
+      ),
+      scaleOutGBs: est(
+        25,
+        'trn2.48xlarge EFAv3 3.2 Tb/s over 16 chips = 200 Gb/s per chip; our reading of the AWS instance page',
+      ),
+      linkLatencyUs: est(1, 'as NVLink (torus neighbours, no switch); our estimate'),
+      tileRows: est(128, 'Tensor Engine is a 128-row systolic array (NeuronCore-v3); our reading'),
+      dies: est(2, 'two compute dies per package (public package photos); our reading'),
+      purchaseUsd: est(
+        15000,
+        'as Gaudi 3 and MI300X (~$15k); AWS sells no chips and no trn2 price was found; our estimate',
+      ),
     }),
   },
   {
