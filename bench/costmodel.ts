@@ -58,7 +58,8 @@ function row(name: string, runs: number, budgetMs: number, fn: (i: number) => vo
 export function runCostModelBench(print = true): CostModelBenchResult {
   const v3: Scenario = {
     ...applyModelPreset(defaultScenario(), 'deepseek-v3'),
-    weightBytes: 1,
+    weightFormat: 'fp8',
+    expertFormat: 'fp8',
     phase: 'decode',
     tokens: 88 * 144,
     contextLength: 4989,

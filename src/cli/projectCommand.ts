@@ -15,7 +15,7 @@ import {
   projectAll,
 } from '../costmodel';
 import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors } from '../metrics';
-import type { Scenario } from '../scenario';
+import { allToAllBytesPerRow, type Scenario } from '../scenario';
 import { type NpyArray, parseImport, type RoutingTrace, readNpy, routingTraceFromNpy } from '../workload';
 import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
@@ -128,7 +128,7 @@ export function attachNetwork(s: Scenario, trace: RoutingTrace, load: LoadProfil
     }
   }
   const domain = domains.size === 1 ? [...domains][0] : s.expertParallel;
-  const aBytes = s.dModel * s.actBytes;
+  const bytesPerRow = allToAllBytesPerRow(s);
   load.layers.forEach((layer, l) => {
     const net = networkBeforeAfter(
       {
@@ -142,8 +142,8 @@ export function attachNetwork(s: Scenario, trace: RoutingTrace, load: LoadProfil
       s.expertParallel,
       s.redundantExperts,
       {
-        dispatchBytesPerRow: s.dModel * Math.min(s.actBytes, Math.max(1, s.weightBytes)),
-        combineBytesPerRow: aBytes,
+        dispatchBytesPerRow: bytesPerRow.dispatch,
+        combineBytesPerRow: bytesPerRow.combine,
         domain: Math.min(domain, s.expertParallel),
         stepTokens: Math.min(s.tokens, trace.tokens),
       },

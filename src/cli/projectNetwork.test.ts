@@ -57,8 +57,9 @@ describe('project --counts with a routing trace and expert parallelism', () => {
     load.layers.forEach((layer, l) => {
       const want = networkFactors(
         layerNetwork({ tokens: T, topK: K, ids: trace.ids, stride: L * K, offset: l * K }, rr, {
-          dispatchBytesPerRow: s.dModel * Math.min(s.actBytes, s.weightBytes),
-          combineBytesPerRow: s.dModel * s.actBytes,
+          // BF16 activations and weights: 2 bytes per element both ways.
+          dispatchBytesPerRow: s.dModel * 2,
+          combineBytesPerRow: s.dModel * 2,
           domain: 8,
           stepTokens: T,
         }),

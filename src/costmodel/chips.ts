@@ -33,7 +33,8 @@ export function chipSpecFromPreset(p: ChipPreset): ChipSpec {
   const m = p.model;
   const bf16 = p.tflopsBf16 * T;
   const fp8 = (p.tflopsFp8 ?? p.tflopsBf16) * T;
-  const fp4 = (m.tflopsFp4?.value ?? p.tflopsFp8 ?? p.tflopsBf16) * T;
+  // No FP4 units: 4-bit weights are dequantised and multiplied in BF16 (w4a16 kernels), not at the FP8 rate.
+  const fp4 = (m.tflopsFp4?.value ?? p.tflopsBf16) * T;
   const flops: Record<Precision, number> = { fp4, fp8, bf16, fp32: bf16 / 2 };
   const jPerFlop: Record<Precision, number> = {
     fp4: pjPerFlop(p.nodeNm, 'fp4') * 1e-12,

@@ -225,7 +225,7 @@ function evaluateMoeLayer(
       X,
       p.groups * shard,
       (sumPad * m.expertFlopsPerRow) / shard,
-      m.matPrec,
+      m.expertPrec,
       (mb * sumStream * m.expertBytes) / shard + (sumRows * m.expertActBytesPerRow) / shard,
       (mb * sumRes * m.expertBytes) / shard,
     );

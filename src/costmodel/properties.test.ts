@@ -39,14 +39,16 @@ const arbSystem = fc.record({
   chipCount: fc.constantFrom(1, 2, 4, 8),
   phase: fc.constantFrom('prefill' as const, 'decode' as const),
   overlap: fc.constantFrom('max' as const, 'sum' as const),
-  weightBytes: fc.constantFrom(0.5, 1, 2),
+  expertFormat: fc.constantFrom('mxfp4' as const, 'nvfp4' as const, 'fp8' as const, 'bf16' as const),
+  weightFormat: fc.constantFrom('fp8' as const, 'bf16' as const),
 });
 
 function scenarioOf(sys: {
   chipCount: number;
   phase: 'prefill' | 'decode';
   overlap: 'max' | 'sum';
-  weightBytes: number;
+  expertFormat: 'mxfp4' | 'nvfp4' | 'fp8' | 'bf16';
+  weightFormat: 'fp8' | 'bf16';
 }) {
   return base({ ...sys, expertParallel: sys.chipCount });
 }

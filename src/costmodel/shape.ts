@@ -4,7 +4,8 @@
  * DeepSeek and Kimi presets carry their MLA dimensions here (from the official config files).
  */
 
-import type { Scenario } from '../scenario';
+import { FORMAT_BYTES, type Scenario } from '../scenario';
+import { FORMAT_PRECISION } from './formats';
 import type { Precision } from './types';
 
 export interface MlaDims {
@@ -63,10 +64,14 @@ export interface ModelShape {
   vocab: number;
   heads: number;
   kvHeads: number;
+  /** Bytes per element: attention/dense/shared/head weights, routed-expert weights, activations, KV cache. */
   weightBytes: number;
+  expertWeightBytes: number;
   actBytes: number;
-  /** Matmul precision (weights) and attention-core precision (activations). */
+  kvBytes: number;
+  /** Matmul precision of the dense weights and of the routed experts; attention-core precision (activations). */
   matPrec: Precision;
+  expertPrec: Precision;
   actPrec: Precision;
   /** Bytes per token sent in dispatch (FP8 when weights are ≤ 8-bit, as DeepSeek) and combine. */
   dispatchBytes: number;
@@ -102,18 +107,13 @@ export interface ModelShape {
   phase: 'prefill' | 'decode';
 }
 
-export function precisionOf(bytes: number): Precision {
-  if (bytes <= 0.5) return 'fp4';
-  if (bytes <= 1) return 'fp8';
-  if (bytes <= 2) return 'bf16';
-  return 'fp32';
-}
-
 export function modelShape(s: Scenario): ModelShape {
   const d = s.dModel;
   const f = s.ffnSize;
-  const wB = s.weightBytes;
-  const aB = s.actBytes;
+  const wB = FORMAT_BYTES[s.weightFormat];
+  const xB = FORMAT_BYTES[s.expertFormat];
+  const aB = FORMAT_BYTES[s.actFormat];
+  const kvB = FORMAT_BYTES[s.kvFormat];
   const heads = s.attnHeads;
   const hd = d / heads;
   const fs = s.sharedFfnSize > 0 ? s.sharedFfnSize : f;
@@ -132,7 +132,7 @@ export function modelShape(s: Scenario): ModelShape {
       heads * mla.vHeadDim * d;
     // The latent (kv_lora_rank + rope) is cached; decode absorbs the up-projections (FlashMLA): per position and
     // head, q·k over kv_lora + rope and p·v over kv_lora. Prefill runs it un-absorbed: (nope + rope) and v dims.
-    kvBytesPerToken = (mla.kvLoraRank + mla.ropeDim) * aB;
+    kvBytesPerToken = (mla.kvLoraRank + mla.ropeDim) * kvB;
     attnCoreFlopsPerCtx =
       s.phase === 'decode'
         ? 2 * heads * (2 * mla.kvLoraRank + mla.ropeDim)
@@ -140,7 +140,7 @@ export function modelShape(s: Scenario): ModelShape {
     kvSplit = 1;
   } else {
     attnParams = d * heads * hd + 2 * d * s.kvHeads * hd + heads * hd * d;
-    kvBytesPerToken = 2 * s.kvHeads * hd * aB;
+    kvBytesPerToken = 2 * s.kvHeads * hd * kvB;
     attnCoreFlopsPerCtx = 4 * heads * hd;
     kvSplit = s.kvHeads;
   }
@@ -156,12 +156,16 @@ export function modelShape(s: Scenario): ModelShape {
     heads,
     kvHeads: s.kvHeads,
     weightBytes: wB,
+    expertWeightBytes: xB,
     actBytes: aB,
-    matPrec: precisionOf(wB),
-    actPrec: precisionOf(aB),
-    dispatchBytes: Math.min(aB, Math.max(1, wB)),
+    kvBytes: kvB,
+    matPrec: FORMAT_PRECISION[s.weightFormat],
+    expertPrec: FORMAT_PRECISION[s.expertFormat],
+    actPrec: FORMAT_PRECISION[s.actFormat],
+    // Bytes per element sent: allToAllBytesPerRow in src/scenario/formats.ts.
+    dispatchBytes: Math.min(aB, Math.max(1, xB)),
     combineBytes: aB,
-    expertBytes: 3 * d * f * wB,
+    expertBytes: 3 * d * f * xB,
     expertFlopsPerRow: 6 * d * f,
     expertActBytesPerRow: (2 * d + 4 * f) * aB,
     sharedBytes: s.sharedExperts * 3 * d * fs * wB,

@@ -28,8 +28,10 @@ function point(p: Omit<ValidationPoint, 'errorPct'>): ValidationPoint {
 export function deepseekV3(over: Partial<Scenario>): Scenario {
   return {
     ...applyModelPreset(defaultScenario(), 'deepseek-v3'),
-    weightBytes: 1,
-    actBytes: 2,
+    weightFormat: 'fp8',
+    expertFormat: 'fp8',
+    actFormat: 'bf16',
+    kvFormat: 'bf16',
     fitPolicy: 'fixed',
     overlap: 'dual-batch',
     ...over,

@@ -151,6 +151,20 @@ describe('scenario codec', () => {
     expect(scenario.scoreFn).toBe('sigmoid');
   });
 
+  it('opens a schema-2 link (fixture): one byte width becomes a format per part', () => {
+    const link = readFileSync(new URL('../../test/fixtures/link-v2.txt', import.meta.url), 'utf8').trim();
+    const { scenario, issues } = decodeHash(link);
+    expect(issues).toEqual([]);
+    expect([scenario.weightFormat, scenario.expertFormat]).toEqual(['mxfp4', 'mxfp4']);
+    expect([scenario.actFormat, scenario.kvFormat]).toEqual(['fp8', 'fp8']);
+    expect([scenario.experts, scenario.topK, scenario.tokens]).toEqual([64, 4, 32]);
+    // Short links and unversioned files may still use the old names; a width with no format is reported.
+    expect(decodeHash('#weightBytes=1').scenario.expertFormat).toBe('fp8');
+    const odd = scenarioFromJson('{"v": 2, "weightBytes": 3}');
+    expect(odd.issues.join(' ')).toMatch(/weightBytes/);
+    expect(odd.scenario.expertFormat).toBe('bf16');
+  });
+
   it('says so when a link comes from a newer schema', () => {
     const { issues } = scenarioFromJson(JSON.stringify({ v: SCHEMA_VERSION + 1, topK: 2 }));
     expect(issues.join(' ')).toMatch(/newer/);

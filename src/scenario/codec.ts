@@ -168,6 +168,9 @@ const ALIASES: Record<string, ParamKey> = {
   T: 'tokens',
 };
 
+/** Names from older schemas that readable links may still use; migrate() turns them into current fields. */
+const LEGACY_KEYS: readonly string[] = ['weightBytes', 'actBytes'];
+
 /** Apply a model preset: its fields, and the defaults for model and routing fields it leaves unset. */
 export function applyModelPreset(s: Scenario, presetId: string): Scenario {
   const preset = findModelPreset(presetId);
@@ -264,13 +267,15 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
       continue;
     }
     const target = ALIASES[key] ?? key;
-    const known = (PARAM_KEYS as string[]).includes(target) || key === 'v' || EXTRA_KEYS.includes(key);
+    const legacy = LEGACY_KEYS.includes(key);
+    const known =
+      (PARAM_KEYS as string[]).includes(target) || legacy || key === 'v' || EXTRA_KEYS.includes(key);
     if (known) {
       const before = given.get(target);
       if (before !== undefined && before !== value && !repeated.includes(target)) repeated.push(target);
       if (i >= fromLesson) given.set(target, value);
     }
-    if ((PARAM_KEYS as string[]).includes(target)) fields[target] = value;
+    if ((PARAM_KEYS as string[]).includes(target) || legacy) fields[target] = value;
     else if (key === 'v') fields.v = value;
     else if (key === 'lesson' && !findLesson(value))
       continue; // reported above; not carried into the next link

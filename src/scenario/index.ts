@@ -6,6 +6,7 @@ export {
   scenarioFromJson,
   scenarioToJson,
 } from './codec';
+export { allToAllBytesPerRow, FORMAT_BYTES } from './formats';
 export { jsonNestingDepth, MAX_NESTING_DEPTH, parseJsonSafely } from './json';
 export { scenarioJsonSchema } from './jsonSchema';
 export { SCHEMA_VERSION } from './migrations';
@@ -13,6 +14,8 @@ export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from '
 export { findLesson, LESSONS, type Lesson } from './presets/lessons';
 export { findModelPreset, MODEL_PRESET_IDS, MODEL_PRESETS, type ModelPreset } from './presets/models';
 export {
+  ACT_FORMATS,
+  type ActFormat,
   defaultScenario,
   GROUP_LABELS,
   type Group,
@@ -23,6 +26,8 @@ export {
   type ParamKey,
   paramDef,
   type Scenario,
+  WEIGHT_FORMATS,
+  type WeightFormat,
 } from './schema';
 export {
   type Checked,

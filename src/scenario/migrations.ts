@@ -4,7 +4,7 @@
  */
 import { show } from './validate';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 type Raw = Record<string, unknown>;
 
@@ -19,7 +19,38 @@ const MIGRATIONS: Record<number, (raw: Raw) => Raw> = {
     if (dropless === true) out.capacityFactor = 0;
     return out;
   },
+  // v2 gave one byte width for all weights (weightBytes) and one for activations and KV cache (actBytes); v3 has a
+  // number format per part.
+  2: (raw) => liftByteWidths(raw),
 };
+
+const WEIGHT_FORMAT_OF_BYTES: Record<string, string> = {
+  '0.5': 'mxfp4',
+  '1': 'fp8',
+  '2': 'bf16',
+  '4': 'fp32',
+};
+const ACT_FORMAT_OF_BYTES: Record<string, string> = { '1': 'fp8', '2': 'bf16', '4': 'fp32' };
+
+/**
+ * weightBytes → weightFormat and expertFormat, actBytes → actFormat and kvFormat. Also applied to unversioned
+ * input (short links such as #weightBytes=1 and hand-written files), where the old names are unambiguous. A width
+ * with no format keeps its old name, so validation reports it.
+ */
+function liftByteWidths({ weightBytes, actBytes, ...rest }: Raw): Raw {
+  const out: Raw = { ...rest };
+  const w = weightBytes === undefined ? undefined : WEIGHT_FORMAT_OF_BYTES[String(weightBytes).trim()];
+  if (w !== undefined) {
+    if (out.weightFormat === undefined) out.weightFormat = w;
+    if (out.expertFormat === undefined) out.expertFormat = w;
+  } else if (weightBytes !== undefined) out.weightBytes = weightBytes;
+  const a = actBytes === undefined ? undefined : ACT_FORMAT_OF_BYTES[String(actBytes).trim()];
+  if (a !== undefined) {
+    if (out.actFormat === undefined) out.actFormat = a;
+    if (out.kvFormat === undefined) out.kvFormat = a;
+  } else if (actBytes !== undefined) out.actBytes = actBytes;
+  return out;
+}
 
 /** Bring a raw stored scenario to the current version. Unknown or future versions are reported, not guessed. */
 export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
@@ -42,6 +73,7 @@ export function migrate(raw: Raw): { raw: Raw; issues: string[] } {
   }
   let out: Raw = { ...raw };
   for (; v < SCHEMA_VERSION; v++) out = MIGRATIONS[v](out);
+  if ('weightBytes' in out || 'actBytes' in out) out = liftByteWidths(out);
   delete out.v;
   return { raw: out, issues };
 }

@@ -5,6 +5,12 @@
 
 import { MODEL_PRESET_IDS } from './presets/models';
 
+/** Weight number formats (bytes per weight with block scales: formats.ts in src/costmodel). */
+export const WEIGHT_FORMATS = ['fp32', 'bf16', 'fp8', 'int8', 'mxfp4', 'nvfp4'] as const;
+export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
+export const ACT_FORMATS = ['fp32', 'bf16', 'fp8'] as const;
+export type ActFormat = (typeof ACT_FORMATS)[number];
+
 export type Group = 'model' | 'routing' | 'workload' | 'hardware' | 'run';
 
 interface Base {
@@ -181,21 +187,34 @@ export const PARAMS = {
     help: 'Vocabulary size (embedding and output projection).',
     advanced: true,
   }),
-  weightBytes: numChoice({
+  weightFormat: choice({
     group: 'model',
-    label: 'Weight precision',
-    unit: 'bytes',
-    options: [0.5, 1, 2, 4],
-    default: 2,
-    help: 'Bytes per weight on the projected chips (0.5 = 4-bit, 1 = FP8, 2 = BF16, 4 = FP32).',
+    label: 'Weight format (attention, dense)',
+    options: WEIGHT_FORMATS,
+    default: 'bf16',
+    help: 'Number format of attention, shared-expert, dense-FFN and LM-head weights on the projected chips. MXFP4 and NVFP4 carry block scales (8 bits per 32 and 16 weights); int8 is weight-only (matmuls in BF16).',
   }),
-  actBytes: numChoice({
+  expertFormat: choice({
     group: 'model',
-    label: 'Activation precision',
-    unit: 'bytes',
-    options: [1, 2, 4],
-    default: 2,
-    help: 'Bytes per activation on the projected chips (affects dispatch traffic and KV cache).',
+    label: 'Expert weight format',
+    options: WEIGHT_FORMATS,
+    default: 'bf16',
+    help: 'Number format of the routed experts (released checkpoints mix them: gpt-oss has MXFP4 experts and BF16 attention). 4-bit formats run on FP4 units where the chip has them, else dequantised to BF16.',
+  }),
+  kvFormat: choice({
+    group: 'model',
+    label: 'KV-cache format',
+    options: ACT_FORMATS,
+    default: 'bf16',
+    help: 'Number format of the KV cache (sets its size and the attention core precision).',
+    advanced: true,
+  }),
+  actFormat: choice({
+    group: 'model',
+    label: 'Activation format',
+    options: ACT_FORMATS,
+    default: 'bf16',
+    help: 'Number format of activations between kernels and of the combine all-to-all (dispatch is sent in FP8 when experts are 8-bit or narrower, as DeepSeek does).',
     advanced: true,
   }),
   // ---- routing -----------------------------------------------------------------------------------------
@@ -376,6 +395,71 @@ export const PARAMS = {
     help: 'How alike the routers of successive layers are (1 = the same hot experts in every layer).',
     advanced: true,
   }),
+  servingMode: choice({
+    group: 'workload',
+    label: 'Decode served as',
+    options: ['fixed', 'served', 'max-throughput'] as const,
+    default: 'fixed',
+    help: 'fixed: T sequences at the context length, decode only. served: T concurrent requests of the input and output lengths below (mean KV length input + output/2) with their prefill chunks mixed into decode steps. max-throughput: the same with the largest batch the KV cache holds, up to T (offline benchmarks).',
+  }),
+  inputLength: int({
+    group: 'workload',
+    label: 'Input length',
+    unit: 'tokens',
+    min: 1,
+    max: 2_097_152,
+    default: 1024,
+    log: true,
+    help: 'Prompt tokens per request (served and max-throughput decode).',
+  }),
+  outputLength: int({
+    group: 'workload',
+    label: 'Output length',
+    unit: 'tokens',
+    min: 1,
+    max: 2_097_152,
+    default: 1024,
+    log: true,
+    help: 'Generated tokens per request (served and max-throughput decode).',
+  }),
+  speculative: choice({
+    group: 'workload',
+    label: 'Speculative decoding',
+    options: ['none', 'mtp', 'draft-model'] as const,
+    default: 'none',
+    help: 'Draft tokens checked by one target step: multi-token-prediction heads (one extra layer of the model per draft token, DeepSeek-V3) or a separate dense draft model.',
+  }),
+  draftTokens: int({
+    group: 'workload',
+    label: 'Draft tokens',
+    min: 1,
+    max: 16,
+    default: 1,
+    help: 'Tokens drafted per step; the target model verifies them and its own next token in one pass.',
+    advanced: true,
+  }),
+  acceptLength: float({
+    group: 'workload',
+    label: 'Acceptance length',
+    unit: 'tokens/step',
+    min: 1,
+    max: 17,
+    step: 0.05,
+    default: 1.8,
+    help: 'Mean tokens emitted per target step (accepted drafts + 1), at most draft tokens + 1. DeepSeek reports 85–90% acceptance of one MTP token: about 1.85.',
+    advanced: true,
+  }),
+  draftParams: float({
+    group: 'workload',
+    label: 'Draft model size',
+    unit: 'B params',
+    min: 0.01,
+    max: 1000,
+    step: 0.01,
+    default: 1,
+    help: 'Parameters of a separate draft model (billions), stored in the weight format above.',
+    advanced: true,
+  }),
   // ---- hardware ----------------------------------------------------------------------------------------
   chips: {
     kind: 'list',
@@ -412,6 +496,15 @@ export const PARAMS = {
     max: 64,
     default: 1,
     help: 'Chips each matrix is split across (attention and dense layers).',
+    advanced: true,
+  }),
+  expertTensorParallel: int({
+    group: 'hardware',
+    label: 'Expert tensor parallel degree',
+    min: 1,
+    max: 64,
+    default: 1,
+    help: "Chips each routed expert's matrices are split across, with an all-reduce after the MoE block (vLLM's and SGLang's TP8 default: expert parallel 1 × expert TP 8). Expert parallel × expert TP is at most the chip count.",
     advanced: true,
   }),
   // ---- run ---------------------------------------------------------------------------------------------
@@ -508,6 +601,13 @@ export const PARAMS = {
     default: 4,
     help: 'Years over which an owned chip’s purchase price is spread.',
     advanced: true,
+  }),
+  stackLevel: choice({
+    group: 'hardware',
+    label: 'Serving-stack level',
+    options: ['ideal', 'tuned', 'untuned'] as const,
+    default: 'tuned',
+    help: 'The software the chips run. ideal: the roofline with every kernel at its ceiling; tuned: a well-tuned current stack (CUDA graphs, fused MoE kernels, custom all-reduce), calibrated on published measurements; untuned: an older or untuned stack (no graphs, framework overhead per step).',
   }),
   targetSpeed: int({
     group: 'hardware',

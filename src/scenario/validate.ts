@@ -177,6 +177,14 @@ export function reconcile(s: Scenario, issues: string[]): Scenario {
     fix('expertParallel', s.chipCount, `more than the ${s.chipCount} chips`);
   if (s.tensorParallel > s.chipCount)
     fix('tensorParallel', s.chipCount, `more than the ${s.chipCount} chips`);
+  if (s.expertParallel * s.expertTensorParallel > s.chipCount)
+    fix(
+      'expertTensorParallel',
+      Math.max(1, Math.floor(s.chipCount / s.expertParallel)),
+      `expert parallel ${s.expertParallel} × expert TP ${s.expertTensorParallel} is more than the ${s.chipCount} chips`,
+    );
+  if (s.acceptLength > s.draftTokens + 1)
+    fix('acceptLength', s.draftTokens + 1, `more than draft tokens + 1 (${s.draftTokens + 1})`);
   return s;
 }
 

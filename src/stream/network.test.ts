@@ -51,7 +51,7 @@ describe('runStream network view', () => {
     if (!net) return;
     expect([net.ranks, net.domain, net.redundant, net.steps, net.tokensPerStep]).toEqual([4, 2, 4, 3, 32]);
     // Bytes per row default to dModel × element bytes.
-    expect(net.combineBytesPerRow).toBe(s.dModel * s.actBytes);
+    expect(net.combineBytesPerRow).toBe(s.dModel * 2); // BF16 activations
     expect(net.layers.map((l) => l.layerId)).toEqual([0, 1, 2]);
     for (const [i, layer] of net.layers.entries()) {
       const trace = { tokens: T, topK: k, ids, stride: L * k, offset: i * k };

@@ -7,7 +7,7 @@ import {
   stepSeries,
   summarizeSeries,
 } from '../metrics';
-import { findChipPreset, type Scenario } from '../scenario';
+import { allToAllBytesPerRow, findChipPreset, type Scenario } from '../scenario';
 import { capacityOf, type LayerConfig, layerConfigFromScenario } from '../workload';
 import { type BiasBalancing, biasBalancing } from './bias';
 import { type DriftOptions, type PlacementReport, placementReport, placementTopology } from './placement';
@@ -120,7 +120,7 @@ export interface StreamOptions {
    * layer gets its dispatch/combine byte matrices under round-robin and EPLB. Each step is a batch of T tokens
    * split over the ranks in contiguous blocks. Defaults: ranks = the scenario's expert-parallel degree, domain =
    * the first compared chip's scale-up domain (else all ranks), redundant = as for `placement`, bytes per row = dModel × the dispatch
-   * element bytes (min(actBytes, weightBytes), as the cost model) and dModel × actBytes for the combine.
+   * element bytes (allToAllBytesPerRow, as the cost model) and dModel × activation bytes for the combine.
    */
   network?: {
     ranks?: number;
@@ -339,9 +339,8 @@ export async function runStream(
       1,
       Math.min(ranks, Math.floor(netOpts.domain ?? chip?.model.scaleUpDomain.value ?? ranks)),
     );
-    const dispatchBytesPerRow =
-      netOpts.dispatchBytesPerRow ?? s.dModel * Math.min(s.actBytes, Math.max(1, s.weightBytes));
-    const combineBytesPerRow = netOpts.combineBytesPerRow ?? s.dModel * s.actBytes;
+    const dispatchBytesPerRow = netOpts.dispatchBytesPerRow ?? allToAllBytesPerRow(s).dispatch;
+    const combineBytesPerRow = netOpts.combineBytesPerRow ?? allToAllBytesPerRow(s).combine;
     const net = { dispatchBytesPerRow, combineBytesPerRow, domain, stepTokens: T };
     network = {
       ranks,

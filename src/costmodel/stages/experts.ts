@@ -24,7 +24,7 @@ export interface ExpertCoefficients {
 export function expertCoefficients(X: ChipSpec, m: ModelShape, shard: number): ExpertCoefficients {
   const sramOnly = X.memBytes <= 0;
   return {
-    secPerPaddedRow: m.expertFlopsPerRow / shard / (X.flops[m.matPrec] * X.computeEffMax),
+    secPerPaddedRow: m.expertFlopsPerRow / shard / (X.flops[m.expertPrec] * X.computeEffMax),
     computeRamp: X.computeRamp / X.computeEffMax,
     weightBytes: m.expertBytes / shard,
     actBytesPerRow: m.expertActBytesPerRow / shard,

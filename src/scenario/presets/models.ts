@@ -123,7 +123,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       topGroups: 4,
       renormalize: true,
       routeScale: 2.5,
-      weightBytes: 1,
+      weightFormat: 'fp8',
+      expertFormat: 'fp8',
     },
   },
   {
@@ -150,7 +151,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       topGroups: 1,
       renormalize: true,
       routeScale: 2.827,
-      weightBytes: 1,
+      weightFormat: 'fp8',
+      expertFormat: 'fp8',
     },
   },
   {
@@ -294,7 +296,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       vocab: 201088,
       scoreFn: 'softmax',
       renormalize: true,
-      weightBytes: 0.5,
+      expertFormat: 'mxfp4',
     },
   },
   {
@@ -316,7 +318,7 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
       vocab: 201088,
       scoreFn: 'softmax',
       renormalize: true,
-      weightBytes: 0.5,
+      expertFormat: 'mxfp4',
     },
   },
   {
