@@ -4,8 +4,10 @@ import { type ChipPreset, ds, est, gpuModel } from './types';
 const A100_DS = 'NVIDIA A100 Tensor Core GPU datasheet (SXM)';
 const A100_NIC =
   'one 200 Gb/s HDR InfiniBand NIC per GPU (DGX A100 layout; aiconfigurator a100_sxm.yaml 25 GB/s); our estimate';
-const GH200_DS = 'NVIDIA GH200 Grace Hopper Superchip datasheet (144 GB HBM3e, 4.9 TB/s)';
-const BLACKWELL_DS = 'NVIDIA Blackwell datasheet (GB200 NVL72, per GPU, dense = sparse/2)';
+const GH200_DS =
+  'NVIDIA GH200 Grace Hopper Superchip datasheet (nvdam.widen.net/s/rrgqqnpbz8): 990 BF16 / 1,979 FP8 dense, 144 GB HBM3e at 4.9 TB/s';
+const BLACKWELL_DS =
+  'NVIDIA Blackwell datasheet (nvdam.widen.net/s/wwnsxrhm2w), GB200 NVL72 per GPU, dense = sparse/2';
 
 export const NVIDIA_CHIPS: readonly ChipPreset[] = [
   {
@@ -158,7 +160,7 @@ export const NVIDIA_CHIPS: readonly ChipPreset[] = [
     vendor: 'NVIDIA',
     status: 'datasheet',
     source: GH200_DS,
-    tflopsBf16: 989,
+    tflopsBf16: 990,
     tflopsFp8: 1979,
     memGB: 144,
     memTBs: 4.9,
@@ -208,7 +210,7 @@ export const NVIDIA_CHIPS: readonly ChipPreset[] = [
     name: 'NVIDIA GB200 (per GPU, NVL72)',
     vendor: 'NVIDIA',
     status: 'datasheet',
-    source: `${BLACKWELL_DS}; NVL72 rack 13.4 TB HBM3e / 72 GPUs = 186 GB (MLCommons GB200-186GB systems)`,
+    source: `${BLACKWELL_DS}: 186 GB HBM3E at 8 TB/s, up to 1,200 W, NVLink 5 1.8 TB/s`,
     tflopsBf16: 2500,
     tflopsFp8: 5000,
     memGB: 186,
