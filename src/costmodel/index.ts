@@ -1,4 +1,17 @@
 /** The cost model's public face: project measured MoE load onto real and hypothetical chips. */
+
+export {
+  BENCHMARK_METRICS,
+  type BenchmarkMetric,
+  type BenchmarkPoint,
+  DEFAULT_MAX_BATCH,
+  metricOf,
+  type ProjectedPoint,
+  pointProblem,
+  projectPoint,
+  type StackLevel,
+  scenarioForPoint,
+} from './benchmarkPoints';
 export {
   type AdapterInfo,
   adapterLabel,
