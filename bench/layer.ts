@@ -1,7 +1,7 @@
 /**
  * Layer benchmark (not a test): per-stage GPU time (median / min over trials after a warm-up) and efficiency
  * against this device's own roofline (micro-benchmark copy bandwidth and matmul rate), at three sizes.
- * `npm run bench -- layer [--trials N] [--json]`. On a software adapter (SwiftShader) the numbers are CPU
+ * `npm run bench -- layer [--trials N] [--json] [--silent]`. On a software adapter (SwiftShader) the numbers are CPU
  * numbers, and the output says so.
  */
 import { createMoeEngine, type EngineRun, type MicrobenchResult } from '../src/gpu';
@@ -35,11 +35,13 @@ export async function runLayerBench(argv: string[]): Promise<LayerBenchResult> {
   const trialsAt = argv.indexOf('--trials');
   const trials = trialsAt >= 0 ? Number(argv[trialsAt + 1]) : 3;
   const json = argv.includes('--json');
+  // --silent: print nothing, only return the result (the packed device check wraps it in its own JSON).
+  const silent = argv.includes('--silent');
   const status = await acquireNodeDevice();
   if (!status.ok) throw new Error(status.message);
   const engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
   const log = (s: string) => {
-    if (!json) process.stdout.write(`${s}\n`);
+    if (!json && !silent) process.stdout.write(`${s}\n`);
   };
   try {
     const a = engine.adapter;
@@ -71,7 +73,7 @@ export async function runLayerBench(argv: string[]): Promise<LayerBenchResult> {
       log(`| whole layer (wall) | ${ms(run.total.medianMs)} | ${ms(run.total.minMs)} | | | |`);
     }
     const out: LayerBenchResult = { adapter: a, microbench: roof, runs };
-    if (json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    if (json && !silent) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return out;
   } finally {
     engine.destroy();

@@ -5,6 +5,7 @@
 import { runInputsBench } from './inputs';
 import { runLayerBench } from './layer';
 import { runNetworkBench } from './network';
+import { runPack } from './pack';
 import { runPeerBench } from './peers';
 
 const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promise<unknown> }> = {
@@ -20,6 +21,10 @@ const BENCHES: Record<string, { summary: string; run: (argv: string[]) => Promis
     summary:
       'network view: dispatch/combine byte matrices, 61 layers × 256 experts × 144 ranks, plain and EPLB',
     run: runNetworkBench,
+  },
+  pack: {
+    summary: 'a self-contained folder (Node, bundled bench + CLI, dawn.node) for a GPU machine without npm',
+    run: runPack,
   },
   peers: {
     summary: 'moe-lab vs tfjs-backend-webgpu vs the CPU reference in headless Chromium (tables + JSON)',
