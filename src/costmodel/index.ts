@@ -71,3 +71,30 @@ export type {
   StageTimes,
   SystemLayout,
 } from './types';
+export {
+  EXAMPLE_POINTS_CSV,
+  MAX_USER_POINTS,
+  METRIC_COLUMNS,
+  type RowProblem,
+  readUserPoints,
+  USER_POINT_COLUMNS,
+  type UserColumn,
+  type UserPoint,
+  type UserPointsRead,
+  userPointsToCsv,
+} from './userPoints';
+export {
+  decodePointsParam,
+  encodePointsParam,
+  MAX_LINK_POINTS,
+  POINTS_LINK_KEY,
+  type PointsFromLink,
+} from './userPointsLink';
+export {
+  describeSetup,
+  medianAbsError,
+  type OverlayPair,
+  overlayPairs,
+  projectUserPoints,
+  type UserPointResult,
+} from './userPointsOverlay';

@@ -156,8 +156,11 @@ export function encodeScenario(s: Scenario): string {
 /** Keys that could reach an object's prototype; never copied from a link. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Hash keys that are not scenario fields but belong to the page: lesson, presentation and embed modes, theme. */
-export const EXTRA_KEYS: readonly string[] = ['lesson', 'present', 'embed', 'theme'];
+/**
+ * Hash keys that are not scenario fields but belong to the page: lesson, presentation and embed modes, theme, and
+ * a person's benchmark points (`pts`, read and checked by the cost model's userPointsLink.ts, never here).
+ */
+export const EXTRA_KEYS: readonly string[] = ['lesson', 'present', 'embed', 'theme', 'pts'];
 
 /** Short-form aliases accepted in readable links. */
 const ALIASES: Record<string, ParamKey> = {

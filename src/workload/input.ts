@@ -13,6 +13,8 @@ export const INPUT_LIMITS = {
   scenario: { maxBytes: 64 * 1024, label: 'a scenario file' },
   /** A recorded load: count table, per-token choices or router logits (CSV, JSON or .npy). */
   import: { maxBytes: 64 * 2 ** 20, label: 'an imported trace or count table' },
+  /** Benchmark points a person pastes or loads (CSV, at most 200 rows of a few hundred characters). */
+  points: { maxBytes: 256 * 1024, label: 'a benchmark-points CSV' },
   /** A tensor given to `moe run` (x, router, bias, logits, w1, w3, w2): the GPU engine's budget is 1 GiB. */
   tensor: { maxBytes: 2 ** 30, label: 'a .npy tensor' },
 } as const;

@@ -1,0 +1,126 @@
+/**
+ * A person's benchmark points against the projection: each point's metric projected from the same setup (signed
+ * error), the median |error| over the set, and the pairs the overlay chart draws (speed per user against output
+ * tokens/s per chip, measured and projected). Pure TS; the app's "Predicted vs measured" panel draws these.
+ */
+import { metricOf, type StackLevel, scenarioForPoint } from './benchmarkPoints';
+import { projectScenario } from './project';
+import type { Projection } from './types';
+import type { UserPoint } from './userPoints';
+
+export interface UserPointResult {
+  point: UserPoint;
+  stackLevel: StackLevel;
+  /** Set when the point was projected: its metric, and the signed error (projected − measured) / measured. */
+  projection?: Projection;
+  projected?: number;
+  error?: number;
+  /** Why the point could not be projected (the model threw, or gave a number that is not finite). */
+  problem?: string;
+}
+
+/** One row of the CSV on the overlay: x = output tokens/s per user, y = output tokens/s per chip. */
+export interface OverlayPair {
+  row: number;
+  label: string;
+  setup: string;
+  measured: { x: number; y: number };
+  projected: { x: number; y: number };
+  /** The row measured only one axis; the other is the projection's (said on hover, drawn hollow). */
+  xFromProjection: boolean;
+  yFromProjection: boolean;
+}
+
+const finitePositive = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v) && v > 0;
+
+/** "deepseek-v3 on 8× h200 (TP8 EP8), fp8/fp8, ISL 1024 / OSL 1024, concurrency 64". */
+export function describeSetup(p: UserPoint): string {
+  const replicas = p.replicas && p.replicas > 1 ? `, ${p.replicas} replicas` : '';
+  const etp = p.etp ? ` ETP${p.etp}` : '';
+  const formats = [p.weightFormat, p.expertFormat, p.kvFormat, p.actFormat].some((f) => f)
+    ? `, weights ${p.weightFormat ?? 'model'}/experts ${p.expertFormat ?? 'model'}` +
+      (p.kvFormat ? `/KV ${p.kvFormat}` : '') +
+      (p.actFormat ? `/act ${p.actFormat}` : '')
+    : '';
+  const batch = p.concurrency === 'max' ? 'max concurrency' : `concurrency ${p.concurrency}`;
+  return (
+    `${p.model} on ${p.chips}× ${p.chip} (TP${p.tp} EP${p.ep}${etp}${replicas})${formats}, ` +
+    `ISL ${p.inputLength} / OSL ${p.outputLength}, ${batch}`
+  );
+}
+
+/** Project every point at one serving-stack level. Never throws: a point the model cannot project says why. */
+export function projectUserPoints(points: readonly UserPoint[], stackLevel: StackLevel): UserPointResult[] {
+  // A row that gave two metrics shares one setup: project it once.
+  const byRow = new Map<number, Projection | string>();
+  return points.map((point) => {
+    let projection = byRow.get(point.row);
+    if (projection === undefined) {
+      try {
+        projection = projectScenario(scenarioForPoint(point, stackLevel), point.chip);
+      } catch (err) {
+        projection = `the cost model could not project it (${String((err as Error)?.message ?? err).slice(0, 120)})`;
+      }
+      byRow.set(point.row, projection);
+    }
+    if (typeof projection === 'string') return { point, stackLevel, problem: projection };
+    const projected = metricOf(point, projection);
+    if (!finitePositive(projected)) {
+      return { point, stackLevel, projection, problem: 'the projection is not a finite positive number' };
+    }
+    return { point, stackLevel, projection, projected, error: (projected - point.value) / point.value };
+  });
+}
+
+/** Median of |error| over the projected points, or undefined when none was projected. */
+export function medianAbsError(results: readonly UserPointResult[]): number | undefined {
+  const errs = results
+    .map((r) => r.error)
+    .filter((e): e is number => e !== undefined && Number.isFinite(e))
+    .map(Math.abs)
+    .sort((a, b) => a - b);
+  if (errs.length === 0) return undefined;
+  const mid = errs.length >> 1;
+  return errs.length % 2 ? errs[mid] : (errs[mid - 1] + errs[mid]) / 2;
+}
+
+/**
+ * Where each row sits on the overlay, measured and projected. A row's metrics give its measured coordinates:
+ * speed per user from TPOT or tokens/s per user, else throughput / concurrency; throughput per chip from the output
+ * tokens/s, else speed × concurrency. An axis the row cannot give (concurrency "max") takes the projection's.
+ */
+export function overlayPairs(results: readonly UserPointResult[]): OverlayPair[] {
+  const rows = new Map<number, UserPointResult[]>();
+  for (const r of results) {
+    if (!r.projection) continue;
+    const list = rows.get(r.point.row) ?? [];
+    list.push(r);
+    rows.set(r.point.row, list);
+  }
+  const pairs: OverlayPair[] = [];
+  for (const [row, list] of rows) {
+    const p = list[0].point;
+    const proj = list[0].projection as Projection;
+    const replicas = p.replicas ?? 1;
+    const projected = { x: proj.tokensPerSecPerUser, y: (proj.throughput * replicas) / p.chips };
+    const value = (metric: UserPoint['metric']) => list.find((r) => r.point.metric === metric)?.point.value;
+    const users = p.concurrency === 'max' ? undefined : p.concurrency;
+    const tpot = value('tpot-ms');
+    const total = value('output-tok-s');
+    let x = value('tok-s-per-user') ?? (tpot !== undefined ? 1000 / tpot : undefined);
+    if (x === undefined && total !== undefined && users !== undefined) x = total / users;
+    let y = total !== undefined ? total / p.chips : undefined;
+    if (y === undefined && x !== undefined && users !== undefined) y = (x * users) / p.chips;
+    if (!finitePositive(projected.x) || !finitePositive(projected.y)) continue;
+    pairs.push({
+      row,
+      label: p.label,
+      setup: describeSetup(p),
+      measured: { x: finitePositive(x) ? x : projected.x, y: finitePositive(y) ? y : projected.y },
+      projected,
+      xFromProjection: !finitePositive(x),
+      yFromProjection: !finitePositive(y),
+    });
+  }
+  return pairs;
+}
