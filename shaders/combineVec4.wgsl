@@ -13,8 +13,10 @@
 @group(0) @binding(4) var<storage, read> Ysh: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> outY: array<vec4f>;
 
-const WG: u32 = 64u;
-const CB: u32 = 8u;
+// Pipeline constants from the runner (src/gpu/kernels/combine.ts).
+override WG: u32;    // invocations per workgroup
+override CB: u32;    // vec4 columns per invocation
+override MAX_K: u32; // slots held in registers (two groups of four)
 
 struct Slots { p: vec4i, w: vec4f }
 
@@ -34,7 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let runs = (d4 + CB - 1u) / CB;
   let t = i / runs;
   let k = P.topK;
-  if (t >= P.tokens || k == 0u || k > 8u) { return; }
+  if (t >= P.tokens || k == 0u || k > MAX_K) { return; }
   let c0 = (i - t * runs) * CB;
   let c1 = min(c0 + CB, d4);
   let o = t * d4;

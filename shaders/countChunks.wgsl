@@ -8,7 +8,7 @@
 @group(0) @binding(1) var<storage, read> ids: array<vec4u>;
 @group(0) @binding(2) var<storage, read_write> hist: array<u32>;
 
-const WG: u32 = 64u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -1,6 +1,6 @@
 // Expert FFN, down projection (grouped GEMM over expert segments): Y[r, :] = H[r, :] · W2[e] for every
 // dispatched row r of expert e (padding rows have zero H, so zero Y). Dense mode runs a shared expert over all
-// tokens and can accumulate into Y. Tiled like routerGemm; TM, TN, TK are prepended by src/gpu/kernels/ffn.ts.
+// tokens and can accumulate into Y. Tiled like routerGemm; TM, TN, TK are pipeline constants from src/gpu/kernels/ffn.ts.
 //!include params
 
 @group(0) @binding(1) var<storage, read> H: array<f32>;
@@ -11,9 +11,13 @@
 
 //!include ffnCommon
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
-const NT: u32 = WGX * WGY;
+// Tile sizes: pipeline constants from the runner (GEMM_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override TK: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
+override NT: u32 = WGX * WGY;
 
 var<workgroup> As: array<f32, TM * TK>;
 var<workgroup> Bs: array<vec4f, TK * WGX>;

@@ -12,8 +12,11 @@
 
 //!include ffnCommon
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
+// Tile sizes: pipeline constants from the runner (VEC4_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
 
 fn put(r: u32, c4: u32, N4: u32, v: vec4f) {
   let i = r * N4 + c4;

@@ -2,7 +2,7 @@
 // H[r, :] = silu(x_t · W1[e]) ⊙ (x_t · W3[e]) where t = rowToken[r] − 1 (0 marks a padding row: its x is zero,
 // so its H row is zero). Tiled like routerGemm (4×4 outputs per invocation in vec4 registers, for W1 and W3);
 // the tile list and dispatch size come from the offsets kernel (indirect dispatch), so no host round trip.
-// TM, TN (multiples of 4) and TK are prepended by src/gpu/kernels/ffn.ts.
+// TM, TN (multiples of 4) and TK are pipeline constants from src/gpu/kernels/ffn.ts.
 //!include params
 
 @group(0) @binding(1) var<storage, read> X: array<f32>;
@@ -15,9 +15,13 @@
 
 //!include ffnCommon
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
-const NT: u32 = WGX * WGY;
+// Tile sizes: pipeline constants from the runner (GEMM_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override TK: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
+override NT: u32 = WGX * WGY;
 
 var<workgroup> As: array<f32, TM * TK>;
 var<workgroup> B1s: array<vec4f, TK * WGX>;

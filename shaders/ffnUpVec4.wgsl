@@ -16,8 +16,11 @@
 
 //!include ffnCommon
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
+// Tile sizes: pipeline constants from the runner (VEC4_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
 
 // Token + 1 of row r (0: padding or past the segment).
 fn tokenOf(r: u32, rowEnd: u32) -> u32 {

@@ -11,7 +11,7 @@ fn logitAt(i: u32) -> f32 { return L[i]; }
 
 //!include gateCore
 
-const WG: u32 = 64u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -4,8 +4,9 @@
 @group(0) @binding(2) var<storage, read_write> info: array<u32>;
 @group(0) @binding(3) var<storage, read_write> args: array<u32>;
 
-const WG: u32 = 64u;
-const Y_LIMIT: u32 = 32768u;
+// Pipeline constants from the runner (src/gpu/kernels/offsets.ts).
+override WG: u32;      // invocations of the one workgroup
+override Y_LIMIT: u32; // largest y of the FFN's indirect grid before it spills into z
 
 struct Sizes {
   kept: u32,

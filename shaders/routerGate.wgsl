@@ -18,9 +18,10 @@ fn logitAt(i: u32) -> f32 {
 @group(0) @binding(8) var<storage, read> W: array<vec4f>;
 
 // FX column blocks of 4 experts × FY row blocks of 4 tokens: E ≤ 64, 16 tokens per workgroup.
-const FX: u32 = 16u;
-const FY: u32 = 4u;
-const FT: u32 = 4u * FY;
+// Pipeline constants from the runner (src/gpu/kernels/gate.ts): FX vec4 expert columns, FY 4-token rows.
+override FX: u32;
+override FY: u32;
+override FT: u32 = 4u * FY; // tokens per workgroup
 
 @compute @workgroup_size(FX, FY)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

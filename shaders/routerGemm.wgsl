@@ -1,16 +1,20 @@
 // Router GEMM: logits[T, E] = X[T, d] · W_r[d, E]. Tiled in workgroup shared memory: a TM×TN output tile per
 // workgroup, TK-deep slices of X and W staged in shared memory, a 4×4 block of outputs per invocation held in
 // four vec4 registers (no dynamically indexed private arrays: SwiftShader spills those to memory).
-// TM, TN (multiples of 4) and TK are compile-time constants prepended by src/gpu/kernels/routerGemm.ts.
+// TM, TN (multiples of 4) and TK are pipeline constants from src/gpu/kernels/routerGemm.ts.
 //!include params
 
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> W: array<f32>;
 @group(0) @binding(3) var<storage, read_write> L: array<f32>;
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
-const NT: u32 = WGX * WGY;
+// Tile sizes: pipeline constants from the runner (GEMM_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override TK: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
+override NT: u32 = WGX * WGY;
 
 var<workgroup> As: array<f32, TM * TK>;
 var<workgroup> Bs: array<vec4f, TK * WGX>;

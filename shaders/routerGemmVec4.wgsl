@@ -7,8 +7,11 @@
 @group(0) @binding(2) var<storage, read> W: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> L: array<vec4f>;
 
-const WGX: u32 = TN / 4u;
-const WGY: u32 = TM / 4u;
+// Tile sizes: pipeline constants from the runner (VEC4_TILE in src/gpu/planner.ts).
+override TM: u32;
+override TN: u32;
+override WGX: u32 = TN / 4u;
+override WGY: u32 = TM / 4u;
 
 @compute @workgroup_size(WGX, WGY)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {

@@ -13,7 +13,7 @@
 @group(0) @binding(5) var<storage, read_write> ecTokens: array<i32>;
 @group(0) @binding(6) var<storage, read_write> ecRow: array<u32>;
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -14,7 +14,7 @@
 @group(0) @binding(4) var<storage, read_write> positions: array<vec4i>;
 @group(0) @binding(5) var<storage, read_write> rowToken: array<u32>;
 
-const WG: u32 = 64u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 // The row of pair p (expert e, clamped valid) or -1 if it is dropped or not live; advances e's rank in chunk c.
 fn place(e: u32, live: bool, p: u32, c: u32) -> i32 {

@@ -11,7 +11,7 @@
 @group(0) @binding(3) var<storage, read> S: array<f32>;
 @group(0) @binding(4) var<storage, read_write> keys: array<vec4u>;
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

@@ -14,7 +14,7 @@ struct SortStep {
 @group(0) @binding(1) var<storage, read_write> keys: array<vec4u>;
 @group(0) @binding(2) var<uniform> step: SortStep;
 
-const WG: u32 = 256u;
+override WG: u32; // invocations per workgroup (pipeline constant from the runner)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

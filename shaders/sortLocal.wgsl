@@ -15,8 +15,8 @@ struct SortStep {
 @group(0) @binding(1) var<storage, read_write> keys: array<vec4u>;
 @group(0) @binding(2) var<uniform> step: SortStep;
 
-const WG: u32 = 256u;
-const CHUNK: u32 = 512u;
+override CHUNK: u32;               // elements per workgroup (SORT_CHUNK, pipeline constant)
+override WG: u32 = CHUNK / 2u;     // one compare-swap per invocation
 
 var<workgroup> sh: array<vec4u, CHUNK>;
 

@@ -22,8 +22,11 @@ import {
   combine,
   countChunked,
   expertFfn,
+  expertFfnGemv,
   FUSED_GATE_MAX_E,
+  GEMV_GPU_SPLIT_K,
   gate,
+  gemvFfnByDefault,
   infoLayout,
   offsets,
   packSortSteps,
@@ -81,6 +84,13 @@ export interface KernelOptions {
    * adapters; off on software adapters, where it measured slower than the two passes (docs/BENCHMARKS.md).
    */
   fusedGate?: boolean;
+  /**
+   * Routed experts on the GEMV-shaped decode kernels (shaders/ffnUpGemv.wgsl, ffnDownGemv.wgsl). Default: when an
+   * expert's expected rows are at most GEMV_MAX_ROWS (src/gpu/kernels/ffnGemv.ts says why).
+   */
+  gemvFfn?: boolean;
+  /** Split-K shares of the GEMV down projection (default 1 on software adapters, 4 on GPUs). */
+  gemvSplitK?: number;
 }
 
 export interface RunOptions {
@@ -269,7 +279,7 @@ class Engine implements MoeEngine {
       module: chunked ? scatterChunked : scatter,
       before: (enc) => clearScatter(enc, layer),
     });
-    plannedStages.push({ name: 'ffn', module: expertFfn });
+    plannedStages.push({ name: 'ffn', module: layer.variant.ffnGemv ? expertFfnGemv : expertFfn });
     if (cfg.sharedExperts > 0 && cfg.sharedFfnSize > 0)
       plannedStages.push({ name: 'shared', module: sharedFfn });
     plannedStages.push({ name: 'combine', module: combine });
@@ -398,6 +408,10 @@ class Engine implements MoeEngine {
         d4 &&
         cfg.experts % 4 === 0 &&
         cfg.experts <= FUSED_GATE_MAX_E,
+      ffnGemv: (k.gemvFfn ?? gemvFfnByDefault(cfg)) && vec4 && d4 && cfg.ffnSize % 4 === 0,
+      // Split-K lets a GPU's many cores share an expert's few columns; a software adapter's few cores are
+      // already filled by the experts × column slices, and each split adds a barrier and a reduction there.
+      gemvSplitK: k.gemvSplitK ?? (this.adapter.isSoftware ? 1 : GEMV_GPU_SPLIT_K),
     };
   }
 

@@ -1,5 +1,11 @@
 import type { LayerConfig } from '../workload';
-import { bindGroup, dispatch1d, type KernelProgram, type PipelineCache } from './pipelines';
+import {
+  type BindingResource,
+  bindGroup,
+  dispatch1d,
+  type KernelProgram,
+  type PipelineCache,
+} from './pipelines';
 import type { BufferName, MemoryPlan } from './planner';
 
 /** What every kernel runner gets: the device and the pipeline cache. */
@@ -29,6 +35,10 @@ export interface KernelVariant {
   subgroups: boolean;
   /** Router GEMM and gate in one pass (E ≤ the fused kernel's width). */
   fusedGate: boolean;
+  /** Routed experts on the decode-shaped GEMV kernels (few rows per expert) instead of the tiled GEMMs. */
+  ffnGemv: boolean;
+  /** Split-K parts of the GEMV down projection (1: none). */
+  gemvSplitK: number;
 }
 
 /** The GPU side of one layer run: its config, plan and buffers (bound at exactly the planned sizes). */
@@ -63,17 +73,17 @@ export interface PreparedKernel {
 }
 
 /**
- * The shape most runners have: one pipeline, one bind group (resources in binding order), one dispatch of
+ * The shape most runners have: one pipeline, one bind group (resources named as the WGSL names them), one dispatch of
  * `workgroups` (a count, split over x and y when large, or an explicit [x, y] grid).
  */
 export function singleDispatch(
   ctx: KernelContext,
   program: KernelProgram,
-  resources: readonly (GPUBuffer | GPUBufferBinding)[],
+  resources: Readonly<Record<string, BindingResource>>,
   workgroups: number | readonly [number, number],
 ): PreparedKernel {
   const pipeline = ctx.pipelines.get(program);
-  const group = bindGroup(ctx.device, pipeline, resources);
+  const group = bindGroup(ctx.device, program, pipeline, resources);
   return {
     encode(pass) {
       pass.setPipeline(pipeline);

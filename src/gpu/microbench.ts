@@ -12,7 +12,12 @@ import { VEC4_TILE } from './planner';
 import { hasTimestamps, now, TimestampRecorder } from './profiler';
 import type { DeviceRoofline } from './work';
 
-export const copyProgram: KernelProgram = { shader: 'copy' };
+const COPY_WG = 256;
+export const copyProgram: KernelProgram = {
+  shader: 'copy',
+  constants: { WG: COPY_WG },
+  bindings: ['src', 'dst'],
+};
 
 export interface MicrobenchOptions {
   /** Bytes copied per trial (default 16 MiB, capped by the device's binding limit). */
@@ -85,11 +90,11 @@ export async function runMicrobench(
     const src = make(copyBytes);
     const dst = make(copyBytes);
     const copyPipe = pipelines.get(copyProgram);
-    const copyGroup = bindGroup(device, copyPipe, [src, dst]);
+    const copyGroup = bindGroup(device, copyProgram, copyPipe, { src, dst });
     const copy = await timeIt(device, trials, (pass) => {
       pass.setPipeline(copyPipe);
       pass.setBindGroup(0, copyGroup);
-      dispatch1d(pass, Math.ceil(copyBytes / 16 / 256));
+      dispatch1d(pass, Math.ceil(copyBytes / 16 / COPY_WG));
     });
 
     const params = make(256, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
@@ -126,7 +131,7 @@ export async function runMicrobench(
     // The best of the engine's two GEMMs (tiled scalar, vec4 register-blocked): this device's matmul roof.
     const timeGemm = async (program: KernelProgram, tile?: { TM: number; TN: number }) => {
       const pipe = pipelines.get(program);
-      const group = bindGroup(device, pipe, [params, a, b, c]);
+      const group = bindGroup(device, program, pipe, { P: params, X: a, W: b, L: c });
       const [gx, gy] = routerGemmGrid(n, n, tile);
       return timeIt(device, trials, (pass) => {
         pass.setPipeline(pipe);

@@ -1,6 +1,12 @@
 import { capacityOf, type LayerConfig } from '../workload';
 
-/** Field order of `struct Params` in shaders/params.wgsl (all u32 except routeScale, an f32). */
+/**
+ * Host side of the uniform structs the shaders read. Each field list is the order of the WGSL struct's fields;
+ * test/unit/shaderContracts.test.ts checks every list against its struct (names, order and types), so a field
+ * added on one side only fails a test instead of shifting every later field.
+ */
+
+/** Field order of `struct Params` in shaders/params.wgsl (all u32 except the F32 ones). */
 export const LAYER_PARAM_FIELDS = [
   'tokens',
   'dModel',
@@ -27,6 +33,9 @@ export const LAYER_PARAM_FIELDS = [
   'chunkSize',
   'chunks',
 ] as const;
+
+/** The f32 fields of `struct Params`; every other field is a u32. */
+export const LAYER_PARAM_F32: ReadonlySet<string> = new Set(['routeScale']);
 
 export const LAYER_PARAMS_BYTES = LAYER_PARAM_FIELDS.length * 4;
 
@@ -72,11 +81,24 @@ export function packLayerParams(cfg: LayerConfig, sizes: DerivedSizes): ArrayBuf
     chunks: sizes.chunks ?? 0,
   };
   LAYER_PARAM_FIELDS.forEach((name, i) => {
-    if (name === 'routeScale') f[i] = values[name];
+    if (LAYER_PARAM_F32.has(name)) f[i] = values[name];
     else u[i] = values[name];
   });
   return buf;
 }
+
+/** Field order of `struct FfnParams` in shaders/ffnCommon.wgsl (all u32; the pads fill it to 32 bytes). */
+export const FFN_PARAM_FIELDS = [
+  'dense',
+  'expert',
+  'rows',
+  'ffn',
+  'accumulate',
+  'pad0',
+  'pad1',
+  'pad2',
+] as const;
+export const FFN_PARAMS_BYTES = FFN_PARAM_FIELDS.length * 4;
 
 /** `struct FfnParams` in shaders/ffnCommon.wgsl. */
 export function packFfnParams(p: {
@@ -86,5 +108,19 @@ export function packFfnParams(p: {
   ffn: number;
   accumulate: boolean;
 }): Uint32Array {
-  return Uint32Array.of(p.dense ? 1 : 0, p.expert, p.rows, p.ffn, p.accumulate ? 1 : 0, 0, 0, 0);
+  const values: Record<(typeof FFN_PARAM_FIELDS)[number], number> = {
+    dense: p.dense ? 1 : 0,
+    expert: p.expert,
+    rows: p.rows,
+    ffn: p.ffn,
+    accumulate: p.accumulate ? 1 : 0,
+    pad0: 0,
+    pad1: 0,
+    pad2: 0,
+  };
+  return Uint32Array.from(FFN_PARAM_FIELDS, (name) => values[name]);
 }
+
+/** Field order of `struct SortStep` in shaders/sortLocal.wgsl and sortGlobal.wgsl (all u32). */
+export const SORT_STEP_FIELDS = ['size', 'stride', 'full', 'pad'] as const;
+export const SORT_STEP_BYTES = SORT_STEP_FIELDS.length * 4;

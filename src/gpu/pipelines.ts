@@ -1,9 +1,14 @@
 import { resolveShader, type ShaderConstants, type ShaderLibrary } from './shaders';
 
-/** A kernel as the engine sees it: a shader file and its compile-time constants (the cache key). */
+/**
+ * A kernel as the engine sees it: a shader file, the values of its `override` declarations (pipeline constants;
+ * with the shader, the cache key) and the names of its group-0 bindings in binding order (checked against the
+ * WGSL's `@binding(n) var name` by test/unit/shaderContracts.test.ts, and used by `bindGroup` to place resources).
+ */
 export interface KernelProgram {
   shader: string;
   constants?: ShaderConstants;
+  bindings: readonly string[];
   entryPoint?: string;
 }
 
@@ -42,14 +47,15 @@ export class PipelineCache {
     const waiting = this.pending.get(key);
     if (waiting) return waiting;
     const job = (async () => {
-      const code = resolveShader(this.lib, p.shader, p.constants);
+      checkConstants(p);
+      const code = resolveShader(this.lib, p.shader);
       const module = this.device.createShaderModule({ label: p.shader, code });
       let pipeline: GPUComputePipeline;
       try {
         pipeline = await this.device.createComputePipelineAsync({
           label: p.shader,
           layout: 'auto',
-          compute: { module, entryPoint: p.entryPoint ?? 'main' },
+          compute: { module, entryPoint: p.entryPoint ?? 'main', constants: { ...p.constants } },
         });
       } catch (err) {
         this.pending.delete(key);
@@ -75,21 +81,43 @@ export class PipelineCache {
   }
 }
 
-/** A bind group for group 0 of a pipeline from buffers (or buffer ranges) in binding order 0, 1, 2, ... */
+export type BindingResource = GPUBuffer | GPUBufferBinding;
+
+/**
+ * A bind group for group 0 of a program's pipeline from resources named as the program's `bindings` (the WGSL
+ * variable names). Every declared binding must be given and nothing else: a runner that forgets or invents a
+ * binding fails here with the names, not with a WebGPU validation message about a number.
+ */
 export function bindGroup(
   device: GPUDevice,
+  program: KernelProgram,
   pipeline: GPUComputePipeline,
-  resources: readonly (GPUBuffer | GPUBufferBinding)[],
-  label?: string,
+  resources: Readonly<Record<string, BindingResource>>,
 ): GPUBindGroup {
+  const given = Object.keys(resources);
+  const missing = program.bindings.filter((n) => !(n in resources));
+  const extra = given.filter((n) => !program.bindings.includes(n));
+  if (missing.length || extra.length) {
+    throw new Error(
+      `bindings of ${program.shader}: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `not in the shader ${extra.join(', ')}` : ''}`,
+    );
+  }
   return device.createBindGroup({
-    label,
+    label: program.shader,
     layout: pipeline.getBindGroupLayout(0),
-    entries: resources.map((r, binding) => ({
-      binding,
-      resource: 'buffer' in r ? r : { buffer: r },
-    })),
+    entries: program.bindings.map((name, binding) => {
+      const r = resources[name];
+      return { binding, resource: 'buffer' in r ? r : { buffer: r } };
+    }),
   });
+}
+
+/** Pipeline constants must be non-negative integers (every override in shaders/ is a u32 size). */
+function checkConstants(p: KernelProgram): void {
+  for (const [name, v] of Object.entries(p.constants ?? {})) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`shader ${p.shader}: constant ${name} = ${v} must be a non-negative integer`);
+  }
 }
 
 /** Workgroups along x at most; larger 1-D dispatches spill into y (kernels use linearWorkgroup()). */

@@ -2,8 +2,10 @@
  * WGSL sources by name (the file stem in shaders/), so the same kernels run in the browser (browserShaders
  * via Vite's import.meta.glob), in Node tests and in the CLI (nodeShaders via node:fs).
  *
- * Two tiny source transforms: a line `//!include name` is replaced by that snippet (once per kernel), and
- * compile-time constants (tile sizes) are prepended as `const NAME: u32 = ...;`.
+ * One source transform: a line `//!include name` is replaced by that snippet (once per kernel). Sizes the host
+ * and the shader must agree on (workgroup sizes, tiles, chunks) are WGSL `override` declarations without a
+ * default, given by the runner's KernelProgram.constants as pipeline constants (PipelineCache): a shader never
+ * repeats a number its runner also uses, and a constant the runner forgets fails pipeline creation.
  */
 
 export type ShaderLibrary = Readonly<Record<string, string>>;
@@ -11,7 +13,7 @@ export type ShaderConstants = Readonly<Record<string, number>>;
 
 const INCLUDE = /^[ \t]*\/\/!include[ \t]+([A-Za-z0-9_]+)[ \t]*$/gm;
 
-export function resolveShader(lib: ShaderLibrary, name: string, constants: ShaderConstants = {}): string {
+export function resolveShader(lib: ShaderLibrary, name: string): string {
   const seen = new Set<string>();
   const expand = (n: string, from: string): string => {
     const src = lib[n];
@@ -20,14 +22,7 @@ export function resolveShader(lib: ShaderLibrary, name: string, constants: Shade
     seen.add(n);
     return src.replace(INCLUDE, (_m, inc: string) => (seen.has(inc) ? '' : expand(inc, n)));
   };
-  const header = Object.entries(constants)
-    .map(([k, v]) => {
-      if (!Number.isInteger(v) || v < 0)
-        throw new Error(`shader constant ${k} = ${v} must be a non-negative integer`);
-      return `const ${k}: u32 = ${v}u;`;
-    })
-    .join('\n');
-  return `${header}\n${expand(name, 'the engine')}`;
+  return expand(name, 'the engine');
 }
 
 /** Map "path/to/name.wgsl" → "name". */

@@ -76,6 +76,18 @@ describe.each(KERNEL_PATHS)('MoE layer on the GPU vs the CPU reference — %s', 
       { routingMode: 'expert-choice', tokens: 37, sharedExperts: 1, sharedFfnSize: 8 },
     ],
     [
+      'decode step: T = 32, d = 128, f = 256, E = 16, k = 2',
+      { tokens: 32, dModel: 128, ffnSize: 256, experts: 16 },
+    ],
+    [
+      'f and d not multiples of a GEMV slice (d = 36, f = 260), 3 rows per expert',
+      { tokens: 12, dModel: 36, ffnSize: 260, experts: 8 },
+    ],
+    [
+      'split-K share past K (f = 8: fewer k-quads than shares)',
+      { tokens: 9, dModel: 12, ffnSize: 8, experts: 4 },
+    ],
+    [
       'larger: T = 512, d = 128, f = 128, E = 16, k = 4 (multi-pass sort)',
       { tokens: 512, dModel: 128, ffnSize: 128, experts: 16, topK: 4 },
     ],

@@ -57,6 +57,9 @@ export const KERNEL_PATHS: [string, KernelOptions][] = [
     'plain path (tiled scalar GEMMs, separate gate, no subgroups)',
     { vec4: false, subgroups: false, fusedGate: false },
   ],
+  ['GEMV decode FFN on every layer (ffnUpGemv, ffnDownGemv)', { gemvFfn: true }],
+  ['GEMV decode FFN with split-K 4 in the down projection', { gemvFfn: true, gemvSplitK: 4 }],
+  ['tiled FFN on every layer (no GEMV path)', { gemvFfn: false }],
 ];
 
 export async function makeEngine(kernels: KernelOptions = {}): Promise<MoeEngine> {

@@ -13,11 +13,11 @@ describe('shader library', () => {
     );
   });
 
-  it('resolves includes once and prepends constants', () => {
-    const lib = { a: '//!include b\n//!include b\nfn a() {}', b: 'const B: u32 = 1u;' };
-    const out = resolveShader(lib, 'a', { TM: 32 });
-    expect(out.match(/const B/g)).toHaveLength(1);
-    expect(out.startsWith('const TM: u32 = 32u;')).toBe(true);
+  it('resolves includes once and adds nothing else (sizes are pipeline constants, not prepended source)', () => {
+    const lib = { a: '//!include b\n//!include b\nfn a() {}', b: 'override B: u32;' };
+    const out = resolveShader(lib, 'a');
+    expect(out.match(/override B/g)).toHaveLength(1);
+    expect(out).toBe('override B: u32;\n\nfn a() {}');
     expect(() => resolveShader(lib, 'missing')).toThrow(/missing/);
   });
 });

@@ -8,11 +8,20 @@ import type { KernelModule } from '../layerGpu';
 import { range } from '../layerGpu';
 import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 
-export const countChunksProgram: KernelProgram = { shader: 'countChunks' };
-export const countScanProgram: KernelProgram = { shader: 'countScan' };
 /** Invocations per workgroup of the chunk kernels (WG in countChunks.wgsl and scatterChunks.wgsl). */
 export const CHUNK_WG = 64;
+/** Experts per workgroup of the scan (one invocation each). */
 const SCAN_WG = 4;
+export const countChunksProgram: KernelProgram = {
+  shader: 'countChunks',
+  constants: { WG: CHUNK_WG },
+  bindings: ['P', 'ids', 'hist'],
+};
+export const countScanProgram: KernelProgram = {
+  shader: 'countScan',
+  constants: { WG: SCAN_WG },
+  bindings: ['P', 'hist', 'counts'],
+};
 
 /**
  * Deterministic count without atomics (shaders/countChunks.wgsl, countScan.wgsl): per-chunk histograms, then a
@@ -23,8 +32,16 @@ export const countChunked: KernelModule = {
   prepare(ctx, l) {
     const chunksPipe = ctx.pipelines.get(countChunksProgram);
     const scanPipe = ctx.pipelines.get(countScanProgram);
-    const chunksGroup = bindGroup(ctx.device, chunksPipe, [l.params, range(l, 'ids'), range(l, 'chunkHist')]);
-    const scanGroup = bindGroup(ctx.device, scanPipe, [l.params, range(l, 'chunkHist'), range(l, 'counts')]);
+    const chunksGroup = bindGroup(ctx.device, countChunksProgram, chunksPipe, {
+      P: l.params,
+      ids: range(l, 'ids'),
+      hist: range(l, 'chunkHist'),
+    });
+    const scanGroup = bindGroup(ctx.device, countScanProgram, scanPipe, {
+      P: l.params,
+      hist: range(l, 'chunkHist'),
+      counts: range(l, 'counts'),
+    });
     return {
       encode(pass) {
         pass.setPipeline(chunksPipe);

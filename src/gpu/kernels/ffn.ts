@@ -6,16 +6,30 @@
 
 import type { KernelModule } from '../layerGpu';
 import { range, uniformSlot } from '../layerGpu';
+import { FFN_PARAMS_BYTES } from '../params';
 import { bindGroup, type KernelProgram } from '../pipelines';
 import { GEMM_TILE, VEC4_TILE } from '../planner';
 
-export const ffnUpProgram: KernelProgram = { shader: 'ffnUp', constants: GEMM_TILE };
-export const ffnDownProgram: KernelProgram = { shader: 'ffnDown', constants: GEMM_TILE };
-export const ffnUpVec4Program: KernelProgram = { shader: 'ffnUpVec4', constants: VEC4_TILE };
-export const ffnDownVec4Program: KernelProgram = { shader: 'ffnDownVec4', constants: VEC4_TILE };
+const UP_BINDINGS = ['P', 'X', 'rowToken', 'info', 'W1', 'W3', 'H', 'FP'] as const;
+const DOWN_BINDINGS = ['P', 'H', 'info', 'W2', 'Y', 'FP'] as const;
+export const ffnUpProgram: KernelProgram = { shader: 'ffnUp', constants: GEMM_TILE, bindings: UP_BINDINGS };
+export const ffnDownProgram: KernelProgram = {
+  shader: 'ffnDown',
+  constants: GEMM_TILE,
+  bindings: DOWN_BINDINGS,
+};
+export const ffnUpVec4Program: KernelProgram = {
+  shader: 'ffnUpVec4',
+  constants: VEC4_TILE,
+  bindings: UP_BINDINGS,
+};
+export const ffnDownVec4Program: KernelProgram = {
+  shader: 'ffnDownVec4',
+  constants: VEC4_TILE,
+  bindings: DOWN_BINDINGS,
+};
 const pick = (vec4: boolean) =>
   vec4 ? [ffnUpVec4Program, ffnDownVec4Program] : [ffnUpProgram, ffnDownProgram];
-const FFN_PARAMS_BYTES = 32;
 
 /** Routed experts: indirect dispatch over the tile list. */
 export const expertFfn: KernelModule = {
@@ -25,24 +39,24 @@ export const expertFfn: KernelModule = {
     const up = ctx.pipelines.get(upProgram);
     const down = ctx.pipelines.get(downProgram);
     const fp = uniformSlot(l.ffnParams, 0, FFN_PARAMS_BYTES);
-    const upGroup = bindGroup(ctx.device, up, [
-      l.params,
-      range(l, 'x'),
-      range(l, 'rowToken'),
-      range(l, 'info'),
-      range(l, 'w1'),
-      range(l, 'w3'),
-      range(l, 'hidden'),
-      fp,
-    ]);
-    const downGroup = bindGroup(ctx.device, down, [
-      l.params,
-      range(l, 'hidden'),
-      range(l, 'info'),
-      range(l, 'w2'),
-      range(l, 'rows'),
-      fp,
-    ]);
+    const upGroup = bindGroup(ctx.device, upProgram, up, {
+      P: l.params,
+      X: range(l, 'x'),
+      rowToken: range(l, 'rowToken'),
+      info: range(l, 'info'),
+      W1: range(l, 'w1'),
+      W3: range(l, 'w3'),
+      H: range(l, 'hidden'),
+      FP: fp,
+    });
+    const downGroup = bindGroup(ctx.device, downProgram, down, {
+      P: l.params,
+      H: range(l, 'hidden'),
+      info: range(l, 'info'),
+      W2: range(l, 'w2'),
+      Y: range(l, 'rows'),
+      FP: fp,
+    });
     return {
       encode(pass) {
         pass.setPipeline(up);
@@ -69,24 +83,24 @@ export const sharedFfn: KernelModule = {
     const groups = Array.from({ length: l.cfg.sharedExperts }, (_, s) => {
       const fp = uniformSlot(l.ffnParams, 1 + s, FFN_PARAMS_BYTES);
       return {
-        up: bindGroup(ctx.device, up, [
-          l.params,
-          range(l, 'x'),
-          range(l, 'rowToken'),
-          range(l, 'info'),
-          range(l, 'sharedW1'),
-          range(l, 'sharedW3'),
-          range(l, 'sharedHidden'),
-          fp,
-        ]),
-        down: bindGroup(ctx.device, down, [
-          l.params,
-          range(l, 'sharedHidden'),
-          range(l, 'info'),
-          range(l, 'sharedW2'),
-          range(l, 'sharedOut'),
-          fp,
-        ]),
+        up: bindGroup(ctx.device, upProgram, up, {
+          P: l.params,
+          X: range(l, 'x'),
+          rowToken: range(l, 'rowToken'),
+          info: range(l, 'info'),
+          W1: range(l, 'sharedW1'),
+          W3: range(l, 'sharedW3'),
+          H: range(l, 'sharedHidden'),
+          FP: fp,
+        }),
+        down: bindGroup(ctx.device, downProgram, down, {
+          P: l.params,
+          H: range(l, 'sharedHidden'),
+          info: range(l, 'info'),
+          W2: range(l, 'sharedW2'),
+          Y: range(l, 'sharedOut'),
+          FP: fp,
+        }),
       };
     });
     const rowTiles = Math.ceil(T / tile.TM);

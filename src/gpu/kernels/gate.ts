@@ -6,30 +6,38 @@
 import { type KernelModule, type LayerGpu, range, singleDispatch } from '../layerGpu';
 import type { KernelProgram } from '../pipelines';
 
-export const gateProgram: KernelProgram = { shader: 'gate' };
 const WG = 64;
+/** The gate's bindings (gate.wgsl and gateCore.wgsl); the fused kernel adds the router GEMM's inputs after them. */
+const GATE_BINDINGS = ['P', 'L', 'bias', 'S', 'ids', 'wts', 'slotScore'] as const;
+export const gateProgram: KernelProgram = { shader: 'gate', constants: { WG }, bindings: GATE_BINDINGS };
 
-/** The gate's bindings; the fused kernel adds the router GEMM's inputs after them. */
-const gateBindings = (l: LayerGpu) => [
-  l.params,
-  range(l, 'logits'),
-  range(l, 'bias'),
-  range(l, 'scores'),
-  range(l, 'ids'),
-  range(l, 'weights'),
-  range(l, 'slotScores'),
-];
+const gateResources = (l: LayerGpu) => ({
+  P: l.params,
+  L: range(l, 'logits'),
+  bias: range(l, 'bias'),
+  S: range(l, 'scores'),
+  ids: range(l, 'ids'),
+  wts: range(l, 'weights'),
+  slotScore: range(l, 'slotScores'),
+});
 
 export const gate: KernelModule = {
   programs: () => [gateProgram],
-  prepare: (ctx, l) => singleDispatch(ctx, gateProgram, gateBindings(l), Math.ceil(l.cfg.tokens / WG)),
+  prepare: (ctx, l) => singleDispatch(ctx, gateProgram, gateResources(l), Math.ceil(l.cfg.tokens / WG)),
 };
 
 /** Router GEMM + gate in one pass (shaders/routerGate.wgsl): vec4 sizes and E ≤ FUSED_GATE_MAX_E (one workgroup row). */
-export const routerGateProgram: KernelProgram = { shader: 'routerGate' };
-export const FUSED_GATE_MAX_E = 64;
+/** Workgroup of the fused kernel: FX vec4 expert columns × FY rows of 4 tokens (FX, FY in routerGate.wgsl). */
+const FUSED_FX = 16;
+const FUSED_FY = 4;
+export const FUSED_GATE_MAX_E = 4 * FUSED_FX;
 /** Tokens per workgroup of the fused kernel (FT in routerGate.wgsl). */
-const FUSED_TOKENS = 16;
+const FUSED_TOKENS = 4 * FUSED_FY;
+export const routerGateProgram: KernelProgram = {
+  shader: 'routerGate',
+  constants: { FX: FUSED_FX, FY: FUSED_FY },
+  bindings: [...GATE_BINDINGS, 'X', 'W'],
+};
 
 export const routerGate: KernelModule = {
   programs: () => [routerGateProgram],
@@ -37,7 +45,7 @@ export const routerGate: KernelModule = {
     singleDispatch(
       ctx,
       routerGateProgram,
-      [...gateBindings(l), range(l, 'x'), range(l, 'router')],
+      { ...gateResources(l), X: range(l, 'x'), W: range(l, 'router') },
       Math.ceil(l.cfg.tokens / FUSED_TOKENS),
     ),
 };

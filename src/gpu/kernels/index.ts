@@ -8,6 +8,15 @@ export {
   ffnUpVec4Program,
   sharedFfn,
 } from './ffn';
+export {
+  expectedRowsPerExpert,
+  expertFfnGemv,
+  ffnDownGemvProgram,
+  ffnUpGemvProgram,
+  GEMV_GPU_SPLIT_K,
+  GEMV_MAX_ROWS,
+  gemvFfnByDefault,
+} from './ffnGemv';
 export { FUSED_GATE_MAX_E, gate, gateProgram, routerGate, routerGateProgram } from './gate';
 export { infoLayout, offsets, offsetsProgram, offsetsSubgroupProgram } from './offsets';
 export { routerGemm, routerGemmGrid, routerGemmProgram, routerGemmVec4Program } from './routerGemm';

@@ -4,9 +4,18 @@ import { type KernelModule, range, singleDispatch } from '../layerGpu';
 import type { KernelProgram } from '../pipelines';
 import { GEMM_TILE, VEC4_TILE } from '../planner';
 
-export const routerGemmProgram: KernelProgram = { shader: 'routerGemm', constants: GEMM_TILE };
+const ROUTER_BINDINGS = ['P', 'X', 'W', 'L'] as const;
+export const routerGemmProgram: KernelProgram = {
+  shader: 'routerGemm',
+  constants: GEMM_TILE,
+  bindings: ROUTER_BINDINGS,
+};
 /** vec4 path (d and E multiples of 4): same tile geometry, no workgroup memory. */
-export const routerGemmVec4Program: KernelProgram = { shader: 'routerGemmVec4', constants: VEC4_TILE };
+export const routerGemmVec4Program: KernelProgram = {
+  shader: 'routerGemmVec4',
+  constants: VEC4_TILE,
+  bindings: ROUTER_BINDINGS,
+};
 
 /** Dispatch size for an M×N output. */
 export function routerGemmGrid(
@@ -24,7 +33,7 @@ export const routerGemm: KernelModule = {
     return singleDispatch(
       ctx,
       vec4 ? routerGemmVec4Program : routerGemmProgram,
-      [l.params, range(l, 'x'), range(l, 'router'), range(l, 'logits')],
+      { P: l.params, X: range(l, 'x'), W: range(l, 'router'), L: range(l, 'logits') },
       routerGemmGrid(l.cfg.tokens, l.cfg.experts, vec4 ? VEC4_TILE : GEMM_TILE),
     );
   },

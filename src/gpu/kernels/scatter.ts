@@ -11,15 +11,33 @@
 
 import type { KernelModule, LayerGpu, SortStep } from '../layerGpu';
 import { range, singleDispatch, uniformSlot } from '../layerGpu';
+import { SORT_STEP_BYTES, SORT_STEP_FIELDS } from '../params';
 import { bindGroup, dispatch1d, type KernelProgram } from '../pipelines';
 import { SORT_CHUNK } from '../planner';
 import { CHUNK_WG } from './count';
 
-export const scatterKeysProgram: KernelProgram = { shader: 'scatterKeys' };
-export const sortLocalProgram: KernelProgram = { shader: 'sortLocal' };
-export const sortGlobalProgram: KernelProgram = { shader: 'sortGlobal' };
-export const scatterProgram: KernelProgram = { shader: 'scatter' };
 const WG = 256;
+export const scatterKeysProgram: KernelProgram = {
+  shader: 'scatterKeys',
+  constants: { WG },
+  bindings: ['P', 'ids', 'slotScore', 'S', 'keys'],
+};
+/** One workgroup sorts SORT_CHUNK keys in shared memory (SORT_CHUNK / 2 invocations). */
+export const sortLocalProgram: KernelProgram = {
+  shader: 'sortLocal',
+  constants: { CHUNK: SORT_CHUNK },
+  bindings: ['P', 'keys', 'step'],
+};
+export const sortGlobalProgram: KernelProgram = {
+  shader: 'sortGlobal',
+  constants: { WG },
+  bindings: ['P', 'keys', 'step'],
+};
+export const scatterProgram: KernelProgram = {
+  shader: 'scatter',
+  constants: { WG },
+  bindings: ['P', 'keys', 'info', 'positions', 'rowToken', 'ecTokens', 'ecRow'],
+};
 
 /** The bitonic network for n (a power of two ≥ 512): stages grouped to use shared memory where possible. */
 export function sortSteps(n: number): SortStep[] {
@@ -36,7 +54,16 @@ export function sortSteps(n: number): SortStep[] {
 export function packSortSteps(steps: readonly SortStep[]): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array((steps.length * 256) / 4);
   steps.forEach((s, i) => {
-    out.set([s.size, s.stride, s.kind === 'local-full' ? 1 : 0, 0], (i * 256) / 4);
+    const values: Record<(typeof SORT_STEP_FIELDS)[number], number> = {
+      size: s.size,
+      stride: s.stride,
+      full: s.kind === 'local-full' ? 1 : 0,
+      pad: 0,
+    };
+    out.set(
+      SORT_STEP_FIELDS.map((name) => values[name]),
+      (i * 256) / 4,
+    );
   });
   return out;
 }
@@ -54,29 +81,35 @@ export const scatter: KernelModule = {
     const localPipe = pipelines.get(sortLocalProgram);
     const globalPipe = pipelines.get(sortGlobalProgram);
     const scatterPipe = pipelines.get(scatterProgram);
-    const keysGroup = bindGroup(device, keysPipe, [
-      l.params,
-      range(l, 'ids'),
-      range(l, 'slotScores'),
-      range(l, 'scores'),
-      range(l, 'keys'),
-    ]);
-    const stepGroups = l.sortSteps.map((s, i) =>
-      bindGroup(device, s.kind === 'global' ? globalPipe : localPipe, [
-        l.params,
-        range(l, 'keys'),
-        uniformSlot(l.sortParams, i, 16),
-      ]),
-    );
-    const scatterGroup = bindGroup(device, scatterPipe, [
-      l.params,
-      range(l, 'keys'),
-      range(l, 'info'),
-      range(l, 'positions'),
-      range(l, 'rowToken'),
-      range(l, 'ecTokens'),
-      range(l, 'ecRow'),
-    ]);
+    const keysGroup = bindGroup(device, scatterKeysProgram, keysPipe, {
+      P: l.params,
+      ids: range(l, 'ids'),
+      slotScore: range(l, 'slotScores'),
+      S: range(l, 'scores'),
+      keys: range(l, 'keys'),
+    });
+    const stepGroups = l.sortSteps.map((s, i) => {
+      const global = s.kind === 'global';
+      return bindGroup(
+        device,
+        global ? sortGlobalProgram : sortLocalProgram,
+        global ? globalPipe : localPipe,
+        {
+          P: l.params,
+          keys: range(l, 'keys'),
+          step: uniformSlot(l.sortParams, i, SORT_STEP_BYTES),
+        },
+      );
+    });
+    const scatterGroup = bindGroup(device, scatterProgram, scatterPipe, {
+      P: l.params,
+      keys: range(l, 'keys'),
+      info: range(l, 'info'),
+      positions: range(l, 'positions'),
+      rowToken: range(l, 'rowToken'),
+      ecTokens: range(l, 'ecTokens'),
+      ecRow: range(l, 'ecRow'),
+    });
     const n = l.memory.sortSize;
     return {
       encode(pass) {
@@ -102,7 +135,11 @@ export const scatter: KernelModule = {
   },
 };
 
-export const scatterChunksProgram: KernelProgram = { shader: 'scatterChunks' };
+export const scatterChunksProgram: KernelProgram = {
+  shader: 'scatterChunks',
+  constants: { WG: CHUNK_WG },
+  bindings: ['P', 'ids', 'hist', 'info', 'positions', 'rowToken'],
+};
 
 /**
  * Position policy (token-choice), after countChunked: a running rank per chunk and expert, O(T·k), no sort.
@@ -114,14 +151,14 @@ export const scatterChunked: KernelModule = {
     singleDispatch(
       ctx,
       scatterChunksProgram,
-      [
-        l.params,
-        range(l, 'ids'),
-        range(l, 'chunkHist'),
-        range(l, 'info'),
-        range(l, 'positions'),
-        range(l, 'rowToken'),
-      ],
+      {
+        P: l.params,
+        ids: range(l, 'ids'),
+        hist: range(l, 'chunkHist'),
+        info: range(l, 'info'),
+        positions: range(l, 'positions'),
+        rowToken: range(l, 'rowToken'),
+      },
       Math.ceil(l.memory.chunks / CHUNK_WG),
     ),
 };

@@ -1,0 +1,175 @@
+/**
+ * Experiment (not a test): the expert FFN at decode sizes, GEMV-shaped kernels against the tiled GEMMs, and the
+ * whole layer against the CPU reference, on one device. Prints per T: rows per expert, FFN median ms of each path
+ * (GPU timestamps), the GEMV path's fraction of this device's copy bandwidth on the weight bytes of the touched
+ * experts, and whole-layer medians. Runs of the two paths and of the CPU reference are interleaved trial by trial.
+ *
+ *   npx tsx src/gpu/experiments/decodeFfn.ts [--trials N] [--tokens 8,16,32] [--json]
+ *
+ * On a software adapter (SwiftShader) every number is a CPU number, and the output says so.
+ */
+import { runReferenceLayer } from '../../reference';
+import type { LayerConfig, LayerTensors } from '../../workload';
+import { makeLayerConfig, Rng } from '../../workload';
+import { createMoeEngine, type MoeEngine } from '../index';
+import { acquireNodeDevice, loadNodeShaders } from '../node';
+
+export interface DecodeFfnRow {
+  tokens: number;
+  rowsPerExpert: number;
+  touchedExperts: number;
+  weightBytes: number;
+  gemvFfnMs: number;
+  tiledFfnMs: number;
+  /** Minimum over trials (on a loaded machine the least disturbed trial). */
+  gemvFfnMinMs: number;
+  tiledFfnMinMs: number;
+  /** Weight bytes of the touched experts / GEMV FFN time, as a fraction of the copy bandwidth. */
+  gemvCopyFraction: number;
+  gemvLayerMs: number;
+  tiledLayerMs: number;
+  cpuLayerMs: number;
+}
+
+export interface DecodeFfnResult {
+  adapter: string;
+  isSoftware: boolean;
+  copyGBps: number;
+  shape: string;
+  rows: DecodeFfnRow[];
+}
+
+const minOf = (a: number[]) => Math.min(...a);
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function tensorsFor(cfg: LayerConfig, seed: number): LayerTensors {
+  const { tokens: T, dModel: d, experts: E, ffnSize: f } = cfg;
+  const rng = Rng.from(seed, 'decode-ffn');
+  const normal = (n: number, scale: number) => {
+    const a = new Float32Array(n);
+    rng.fillNormal(a, scale);
+    return a;
+  };
+  return {
+    x: normal(T * d, 1),
+    router: normal(d * E, 1 / Math.sqrt(d)),
+    bias: new Float32Array(E),
+    w1: normal(E * d * f, 1 / Math.sqrt(d)),
+    w3: normal(E * d * f, 1 / Math.sqrt(d)),
+    w2: normal(E * f * d, 1 / Math.sqrt(f)),
+    sharedW1: new Float32Array(0),
+    sharedW3: new Float32Array(0),
+    sharedW2: new Float32Array(0),
+  };
+}
+
+export async function runDecodeFfnExperiment(
+  opts: {
+    trials?: number;
+    tokens?: number[];
+    dModel?: number;
+    ffnSize?: number;
+    experts?: number;
+    topK?: number;
+  } = {},
+): Promise<DecodeFfnResult> {
+  const trials = opts.trials ?? 7;
+  const status = await acquireNodeDevice();
+  if (!status.ok) throw new Error(status.message);
+  const shaders = loadNodeShaders();
+  const gemv: MoeEngine = createMoeEngine(status.device, status.summary, shaders, {
+    kernels: { gemvFfn: true },
+  });
+  const tiled: MoeEngine = createMoeEngine(status.device, status.summary, shaders, {
+    kernels: { gemvFfn: false },
+  });
+  const d = opts.dModel ?? 128;
+  const f = opts.ffnSize ?? 256;
+  const E = opts.experts ?? 16;
+  const k = opts.topK ?? 2;
+  const roof = await gemv.microbench();
+  const rows: DecodeFfnRow[] = [];
+  for (const T of opts.tokens ?? [1, 8, 16, 32, 64, 128, 256]) {
+    const cfg = makeLayerConfig({ tokens: T, dModel: d, ffnSize: f, experts: E, topK: k });
+    const t = tensorsFor(cfg, T);
+    const once = { trials: 1, warmup: 0 };
+    await gemv.run(cfg, t, { trials: 1, warmup: 1 });
+    await tiled.run(cfg, t, { trials: 1, warmup: 1 });
+    const s = {
+      gemvFfn: [] as number[],
+      tiledFfn: [] as number[],
+      gemv: [] as number[],
+      tiled: [] as number[],
+      cpu: [] as number[],
+    };
+    let touched = 0;
+    for (let i = 0; i < trials; i++) {
+      const g = await gemv.run(cfg, t, once);
+      const b = await tiled.run(cfg, t, once);
+      const c0 = performance.now();
+      runReferenceLayer(cfg, t);
+      s.cpu.push(performance.now() - c0);
+      s.gemvFfn.push(g.timing.ffn?.medianMs ?? Number.NaN);
+      s.tiledFfn.push(b.timing.ffn?.medianMs ?? Number.NaN);
+      s.gemv.push(g.total.medianMs);
+      s.tiled.push(b.total.medianMs);
+      touched = g.result.kept.filter((n) => n > 0).length;
+    }
+    const weightBytes = touched * 3 * d * f * 4;
+    const gemvFfnMs = median(s.gemvFfn);
+    rows.push({
+      tokens: T,
+      rowsPerExpert: (T * k) / E,
+      touchedExperts: touched,
+      weightBytes,
+      gemvFfnMs,
+      tiledFfnMs: median(s.tiledFfn),
+      gemvFfnMinMs: minOf(s.gemvFfn),
+      tiledFfnMinMs: minOf(s.tiledFfn),
+      gemvCopyFraction: weightBytes / (gemvFfnMs * 1e6) / roof.copyGBps,
+      gemvLayerMs: median(s.gemv),
+      tiledLayerMs: median(s.tiled),
+      cpuLayerMs: median(s.cpu),
+    });
+  }
+  const result: DecodeFfnResult = {
+    adapter: status.summary.label,
+    isSoftware: status.summary.isSoftware,
+    copyGBps: roof.copyGBps,
+    shape: `d=${d} f=${f} E=${E} k=${k}`,
+    rows,
+  };
+  status.device.destroy();
+  return result;
+}
+
+function printTable(r: DecodeFfnResult): void {
+  const soft = r.isSoftware ? ' (SOFTWARE ADAPTER: every time is a CPU time)' : '';
+  console.log(`adapter: ${r.adapter}${soft}; copy ${r.copyGBps.toFixed(2)} GB/s; ${r.shape}`);
+  console.log(
+    '| T | rows/expert | GEMV FFN ms (min) | tiled FFN ms (min) | GEMV % of copy BW | layer GEMV ms | layer tiled ms | CPU ref ms |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const x of r.rows) {
+    console.log(
+      `| ${x.tokens} | ${x.rowsPerExpert} | ${x.gemvFfnMs.toFixed(3)} (${x.gemvFfnMinMs.toFixed(3)}) | ${x.tiledFfnMs.toFixed(3)} (${x.tiledFfnMinMs.toFixed(3)}) | ${(100 * x.gemvCopyFraction).toFixed(0)}% | ${x.gemvLayerMs.toFixed(3)} | ${x.tiledLayerMs.toFixed(3)} | ${x.cpuLayerMs.toFixed(3)} |`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const tokens = arg('--tokens')?.split(',').map(Number);
+  const result = await runDecodeFfnExperiment({ trials: Number(arg('--trials') ?? 7), tokens });
+  if (argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else printTable(result);
+  process.exit(0);
+}
