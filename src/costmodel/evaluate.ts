@@ -27,6 +27,7 @@ import { expertCoefficients } from './stages/experts';
 import { denseFfnStage, sharedExpertsStage } from './stages/ffn';
 import { headStage } from './stages/head';
 import { routerStage } from './stages/router';
+import { draftTime } from './stages/speculative';
 import type { Bound, ChipSpec, ImbalanceTax, LayerBreakdown, StageTimes } from './types';
 
 export interface Evaluation {
@@ -53,17 +54,38 @@ interface SideWork {
   moeEnergy: Energy;
 }
 
+/** This chip's share of the step's attention work: decoding sequences and the prompt tokens mixed in. */
+function attentionShare(p: Prepared, tokens: number) {
+  const w = p.work;
+  if (p.s.phase !== 'decode') {
+    return {
+      decodeSeqs: 0,
+      decodeQueries: 0,
+      kvLength: 0,
+      prefillTokens: tokens,
+      prefillContext: (p.s.contextLength + 1) / 2,
+    };
+  }
+  const share = w.stepTokens > 0 ? tokens / w.stepTokens : 0;
+  return {
+    decodeSeqs: w.seqs * share,
+    decodeQueries: w.seqs * w.queries * share,
+    kvLength: w.kvLength,
+    prefillTokens: w.prefillTokens * share,
+    prefillContext: w.prefillContext,
+  };
+}
+
 function sideWork(p: Prepared, tokens: number, attentionChips: number): SideWork {
-  const { s, m, hw, layout } = p;
+  const { m, hw, layout, stack } = p;
   const A = hw.attention;
   const tp = layout.tensorParallel;
-  const ar = allReduce(A, tp, tokens * m.d * m.actBytes);
+  const ar = allReduce(A, tp, tokens * m.d * m.actBytes, stack.allReduceFloor);
   const attention = attentionStage(A, m, {
-    tokens,
+    ...attentionShare(p, tokens),
     tensorParallel: tp,
-    decode: s.phase === 'decode',
-    contextLength: s.contextLength,
     kvSplit: Math.min(tp, m.kvSplit),
+    kvMemEff: stack.kvMemEff,
     chips: attentionChips,
     allReduce: ar,
   });
@@ -114,9 +136,21 @@ function fixedWork(p: Prepared): FixedWork {
   return { mb, full, half, dense, head, pipeline, hopBytes, attentionChips: nA, tokensPerChip: tc };
 }
 
+/**
+ * Tokens reach their experts by an all-to-all when attention is data-parallel (each chip holds its own tokens),
+ * among the chips of one expert group (EP ranks × expert shards). With attention tensor-parallel over the whole
+ * stage every chip already holds every token: no all-to-all, and the MoE output is all-reduced instead.
+ */
+function tokensReplicated(p: Prepared): boolean {
+  return p.layout.attentionChips === 0 && p.layout.dataParallel <= 1 && p.layout.stageChips > 1;
+}
+
 function geometryOf(p: Prepared): AllToAllGeometry {
+  const { layout } = p;
+  const disagg = layout.attentionChips > 0;
+  const groupChips = layout.expertRanks * layout.expertShard;
   return allToAllGeometry(p.hw, {
-    chips: p.layout.stageChips,
+    chips: disagg ? layout.stageChips : tokensReplicated(p) ? 1 : groupChips,
     disaggregated: p.layout.attentionChips > 0,
     decode: p.s.phase === 'decode',
     topK: p.m.topK,
@@ -125,18 +159,31 @@ function geometryOf(p: Prepared): AllToAllGeometry {
   });
 }
 
+/**
+ * The all-reduce of the MoE output when attention is tensor-parallel over the stage (tokensReplicated): each chip
+ * holds part of the experts (or part of each), so the partial outputs are summed. With shared experts it is the
+ * same all-reduce as theirs (frameworks add the two outputs first): charged once, there.
+ */
+function moeAllReduce(p: Prepared, f: FixedWork): { time: number; linkBytes: number } {
+  if (!tokensReplicated(p) || p.m.sharedBytes > 0) return { time: 0, linkBytes: 0 };
+  const bytes = (f.tokensPerChip / f.mb) * p.m.d * p.m.actBytes;
+  return allReduce(p.hw.experts, p.layout.stageChips, bytes, p.stack.allReduceFloor);
+}
+
 /** The coefficients every rank loop reads (one object per projection; see ranks.ts). */
 function rankCosts(p: Prepared, f: FixedWork, g: AllToAllGeometry): RankCosts {
   const { s, m, hw, layout } = p;
   const disagg = layout.attentionChips > 0;
-  const sendRows = f.tokensPerChip * m.topK;
+  // A token goes to every chip holding a slice of its expert.
+  const sendRows = f.tokensPerChip * m.topK * layout.expertShard;
   const attnHalf = f.half.attention.time + f.half.router.time + f.half.shared.time;
   return {
     mb: f.mb,
     perMb: 1 / f.mb,
     sumMode: s.overlap === 'sum',
     fixed: disagg ? 0 : attnHalf,
-    ...expertCoefficients(hw.experts, m, layout.expertShard),
+    ...expertCoefficients(hw.experts, m, layout.expertShard, p.stack.expertMemEff),
+    reduceFixed: moeAllReduce(p, f).time,
     a2aOn: g.a2aOn,
     a2aFixed: g.a2aFixed,
     secPerSentByte: g.secPerSentByte,
@@ -343,8 +390,17 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
 
   const denseLayer = f.full.attention.time + f.dense.time;
   const denseTotal = m.denseLayers * denseLayer;
-  const stepTime = totals.time + denseTotal + f.head.time + f.pipeline;
-  const balancedStep = totals.balanced + denseTotal + f.head.time + f.pipeline;
+  // Host time per step (the serving stack's) and the draft steps of speculative decoding.
+  const host = p.stack.stepOverhead + p.stack.perSequence * p.work.seqs;
+  const draft = draftTime(A, m, p.s, {
+    seqsPerChip: p.work.seqs / (layout.dataParallel * layout.stages),
+    tensorParallel: layout.tensorParallel,
+    moeLayerTime: m.moeLayers > 0 ? totals.time / m.moeLayers : denseLayer,
+    headTime: f.head.time,
+  });
+  const extra = f.head.time + f.pipeline + host + draft;
+  const stepTime = totals.time + denseTotal + extra;
+  const balancedStep = totals.balanced + denseTotal + extra;
   const energy = new Energy();
   const moeFixedEnergy = new Energy();
   moeFixedEnergy.add(f.half.moeEnergy, mb);
@@ -356,12 +412,18 @@ export function evaluate(p: Prepared, withTax: boolean, detail: boolean): Evalua
   energy.add(denseEnergy, m.denseLayers);
   energy.add(f.head.energy);
   energy.link += (layout.stages - 1) * layout.stageChips * f.hopBytes * A.jPerScaleOutByte;
+  energy.link += m.moeLayers * mb * layout.stageChips * moeAllReduce(p, f).linkBytes * X.jPerLinkByte;
+  // The draft's energy: the target's dynamic energy per second of its forward pass, for the draft's seconds.
+  const forward = stepTime - host - draft;
+  if (draft > 0 && forward > 0) energy.scale(1 + draft / forward);
 
   if (detail) {
     breakdown.attention += m.denseLayers * f.full.attention.time;
     breakdown.dense = m.denseLayers * f.dense.time;
     breakdown.head = f.head.time;
     breakdown.pipeline = f.pipeline;
+    breakdown.host = host;
+    breakdown.draft = draft;
     layers.unshift(...denseRows(m.denseLayers, f, A));
     layers.forEach((l, i) => {
       l.index = i;

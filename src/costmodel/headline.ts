@@ -36,11 +36,14 @@ export function headline(
 ): Headline & { energy: EnergyReport; cost: CostReport } {
   const { s, layout } = p;
   const decode = s.phase === 'decode';
-  const T = s.tokens;
+  // Decode: output tokens per step are the sequences times the tokens each emits (speculative decoding emits the
+  // acceptance length); served modes compute prompt tokens too, but throughput counts outputs, as benchmarks do.
+  const emitted = decode ? p.work.emitted : 1;
+  const T = decode ? p.work.seqs * emitted : s.tokens;
   const throughput = stepTime > 0 ? T / stepTime : 0;
   const ttft = decode ? 0 : stepTime * Math.max(1, s.contextLength / T);
-  const tpot = decode ? stepTime : 0;
-  const perUser = decode ? 1 / stepTime : Math.min(T, s.contextLength) / stepTime;
+  const tpot = decode ? stepTime / emitted : 0;
+  const perUser = decode ? emitted / stepTime : Math.min(T, s.contextLength) / stepTime;
   // One window (stepTime) carries every micro-batch through every stage once.
   const dynPerWindow = dynamicJ * layout.stages;
   const staticW = staticPower(p);

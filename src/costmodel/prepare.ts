@@ -5,13 +5,19 @@
 import type { Scenario } from '../scenario';
 import { loadMismatch, profileLayerFor, uniformLoad } from './load';
 import { type LayerResources, layerResources } from './resources';
+import { type BatchWork, batchWork } from './serving';
 import { type ModelShape, modelShape } from './shape';
+import { hardwareUnder, STACKS, type StackProfile } from './software';
 import { planSystem } from './system';
 import type { HardwareSpec, LoadProfile, SystemLayout } from './types';
 
 export interface Prepared {
   s: Scenario;
   m: ModelShape;
+  /** What one step processes (sequences, tokens per sequence, mixed-in prompt tokens, KV length). */
+  work: BatchWork;
+  /** The serving stack's constants; `hw` already has its launch gaps and ceilings folded in. */
+  stack: StackProfile;
   hw: HardwareSpec;
   layout: SystemLayout;
   load: LoadProfile;
@@ -70,6 +76,22 @@ function cachedResources(
   return out;
 }
 
+/**
+ * Sequences in the batch: the scenario's T, or for a max-throughput run the most whose KV cache fits beside the
+ * weights (at the mean KV length), up to T. On a two-pool system the KV lives on the attention pool: T is used.
+ */
+function servedSequences(s: Scenario, m: ModelShape, hw: HardwareSpec): number {
+  if (s.phase !== 'decode' || s.servingMode !== 'max-throughput') return s.tokens;
+  if (s.attentionChips > 0 || hw.attentionChips > 0) return s.tokens;
+  const weightsOnly = planSystem({ ...s, fitPolicy: 'fixed' }, m, hw, batchWork(s, 0));
+  const tp = weightsOnly.tensorParallel;
+  const kvPerSeq =
+    (batchWork(s, 1).kvTokens * m.kvBytesPerToken * m.layers * tp) /
+    (weightsOnly.stageChips * Math.min(tp, m.kvSplit));
+  const room = weightsOnly.capacityPerChip - weightsOnly.bytesPerChip;
+  return Math.max(1, Math.min(s.tokens, Math.floor(room / kvPerSeq)));
+}
+
 export interface PrepareOptions {
   /** Reuse a model shape computed once (sweeps). */
   shape?: ModelShape;
@@ -79,7 +101,7 @@ export interface PrepareOptions {
 
 export function prepare(
   s: Scenario,
-  hw: HardwareSpec,
+  hwIn: HardwareSpec,
   loadIn?: LoadProfile,
   opt: PrepareOptions = {},
 ): Prepared {
@@ -87,7 +109,11 @@ export function prepare(
   const bad = loadMismatch(s, load);
   if (bad) throw new Error(bad);
   const m = opt.shape ?? modelShape(s);
-  const layout = planSystem(s, m, hw);
+  const stack = STACKS[s.stackLevel] ?? STACKS.tuned;
+  const hw = hardwareUnder(hwIn, stack);
+  const seqs = servedSequences(s, m, hw);
+  const work = batchWork(s, seqs);
+  const layout = planSystem(s, m, hw, work);
   const X = hw.experts;
   const notes: string[] = [];
   const groups = Math.max(1, Math.floor(layout.stageChips / (layout.expertRanks * layout.expertShard)));
@@ -114,6 +140,8 @@ export function prepare(
   const prepared = {
     s,
     m,
+    work,
+    stack,
     hw,
     layout,
     load,
@@ -128,6 +156,7 @@ export function prepare(
   // The notes below only explain the projection; sweeps ask for it quietly.
   if (opt.quiet) return prepared;
   if (m.mla) notes.push(`MLA attention dimensions from ${m.mla.source}.`);
+  if (s.phase === 'decode') notes.push(...servingNotes(s, work));
   if (load.uniform)
     notes.push('No measured counts: uniform routing (each expert chosen with probability k/E).');
   else {
@@ -161,6 +190,23 @@ export function prepare(
     );
   if (layout.expertShard > 1) notes.push(`Each expert is split over ${layout.expertShard} chips.`);
   return prepared;
+}
+
+function servingNotes(s: Scenario, w: BatchWork): string[] {
+  const notes: string[] = [];
+  if (s.servingMode === 'max-throughput')
+    notes.push(
+      `Max throughput: ${fmt(w.seqs)} sequences${w.seqs < s.tokens ? ' (as many as the KV cache holds)' : ` (the cap T = ${fmt(s.tokens)})`} at a mean KV length of ${fmt(w.kvLength)}.`,
+    );
+  if (s.servingMode !== 'fixed')
+    notes.push(
+      `Served decode: ${fmt(w.prefillTokens)} prompt tokens (inputs of ${fmt(s.inputLength)} for outputs of ${fmt(s.outputLength)}) computed in each step beside ${fmt(w.seqs)} decoding sequences.`,
+    );
+  if (s.speculative !== 'none')
+    notes.push(
+      `Speculative decoding (${s.speculative === 'mtp' ? 'MTP heads' : `a ${fmt(s.draftParams)} B draft model`}): ${s.draftTokens} draft token(s) checked per step, ${fmt(w.emitted)} tokens emitted per step; the draft's cost is charged.`,
+    );
+  return notes;
 }
 
 function fmt(x: number): string {

@@ -26,6 +26,8 @@ function tiny(over: Partial<Scenario> = {}): Scenario {
     expertFormat: 'bf16',
     actFormat: 'bf16',
     kvFormat: 'bf16',
+    // Hand-computed rooflines: no serving-stack overheads.
+    stackLevel: 'ideal',
     tokens: 4,
     phase: 'decode',
     contextLength: 1,

@@ -20,6 +20,8 @@ export interface RankCosts extends ExpertCoefficients, AllToAllCoefficients {
   sumMode: boolean;
   /** Attention, router and shared experts per micro-batch on the same chip (0 when disaggregated). */
   fixed: number;
+  /** All-reduce of the MoE output per micro-batch when tokens are replicated by tensor parallelism (else 0). */
+  reduceFixed: number;
   /** Bytes each chip sends per micro-batch (dispatch, combine), and bytes per received row are d · these. */
   dispatchSent: number;
   combineSent: number;
@@ -33,7 +35,7 @@ export function dispatchTime(k: RankCosts, rowsMb: number): number {
 }
 
 export function combineTime(k: RankCosts, rowsMb: number): number {
-  return a2aTime(k, k.combineSent, rowsMb * k.hidden * k.combineBytes);
+  return a2aTime(k, k.combineSent, rowsMb * k.hidden * k.combineBytes) + k.reduceFixed;
 }
 
 /** A rank's MoE-layer time from its expert phase and its dispatch + combine, both per micro-batch. */

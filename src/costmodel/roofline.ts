@@ -35,6 +35,8 @@ export function zeroTimes(): StageTimes {
     dense: 0,
     head: 0,
     pipeline: 0,
+    host: 0,
+    draft: 0,
   };
 }
 

@@ -91,8 +91,10 @@ export interface ModelShape {
   /** Attention of one layer. */
   attnBytes: number;
   attnProjFlopsPerToken: number;
-  /** Attention-core FLOPs per token per context position (prefill and decode differ for MLA). */
+  /** Attention-core FLOPs per token per context position in the scenario's phase, in decode and in prefill. */
   attnCoreFlopsPerCtx: number;
+  attnCoreFlopsPerCtxDecode: number;
+  attnCoreFlopsPerCtxPrefill: number;
   /** KV-cache bytes per token per layer. */
   kvBytesPerToken: number;
   /** KV heads that tensor parallelism can split (MLA: 1, the latent is shared by all heads). */
@@ -120,7 +122,8 @@ export function modelShape(s: Scenario): ModelShape {
   const mla = MLA_PRESETS[s.preset];
   let attnParams: number;
   let kvBytesPerToken: number;
-  let attnCoreFlopsPerCtx: number;
+  let coreDecode: number;
+  let corePrefill: number;
   let kvSplit: number;
   if (mla) {
     const qHead = mla.nopeDim + mla.ropeDim;
@@ -133,15 +136,14 @@ export function modelShape(s: Scenario): ModelShape {
     // The latent (kv_lora_rank + rope) is cached; decode absorbs the up-projections (FlashMLA): per position and
     // head, q·k over kv_lora + rope and p·v over kv_lora. Prefill runs it un-absorbed: (nope + rope) and v dims.
     kvBytesPerToken = (mla.kvLoraRank + mla.ropeDim) * kvB;
-    attnCoreFlopsPerCtx =
-      s.phase === 'decode'
-        ? 2 * heads * (2 * mla.kvLoraRank + mla.ropeDim)
-        : 2 * heads * (mla.nopeDim + mla.ropeDim + mla.vHeadDim);
+    coreDecode = 2 * heads * (2 * mla.kvLoraRank + mla.ropeDim);
+    corePrefill = 2 * heads * (mla.nopeDim + mla.ropeDim + mla.vHeadDim);
     kvSplit = 1;
   } else {
     attnParams = d * heads * hd + 2 * d * s.kvHeads * hd + heads * hd * d;
     kvBytesPerToken = 2 * s.kvHeads * hd * kvB;
-    attnCoreFlopsPerCtx = 4 * heads * hd;
+    coreDecode = 4 * heads * hd;
+    corePrefill = coreDecode;
     kvSplit = s.kvHeads;
   }
   return {
@@ -175,7 +177,9 @@ export function modelShape(s: Scenario): ModelShape {
     denseActBytesPerToken: (2 * d + 4 * s.denseFfnSize) * aB,
     attnBytes: attnParams * wB,
     attnProjFlopsPerToken: 2 * attnParams,
-    attnCoreFlopsPerCtx,
+    attnCoreFlopsPerCtx: s.phase === 'decode' ? coreDecode : corePrefill,
+    attnCoreFlopsPerCtxDecode: coreDecode,
+    attnCoreFlopsPerCtxPrefill: corePrefill,
     kvBytesPerToken,
     kvSplit,
     // Routers stay in BF16 even when experts are quantised.

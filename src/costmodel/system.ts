@@ -6,6 +6,7 @@
 
 import type { Scenario } from '../scenario';
 import { USABLE_MEMORY } from './facts';
+import type { BatchWork } from './serving';
 import type { ModelShape } from './shape';
 import type { ChipSpec, HardwareSpec, SystemLayout } from './types';
 
@@ -14,9 +15,8 @@ export function capacityOf(c: ChipSpec): number {
 }
 
 /** KV-cache bytes held for the whole batch (decode: every sequence's context; prefill: the prompt tokens). */
-export function kvTotalBytes(s: Scenario, m: ModelShape): number {
-  const tokens = s.phase === 'decode' ? s.tokens * s.contextLength : Math.max(s.tokens, s.contextLength);
-  return tokens * m.kvBytesPerToken * m.layers;
+export function kvTotalBytes(work: BatchWork, m: ModelShape): number {
+  return work.kvTokens * m.kvBytesPerToken * m.layers;
 }
 
 export function expertSlots(s: Scenario): number {
@@ -49,14 +49,14 @@ function smallestWidth(fits: (mult: number) => boolean): number {
   return hi;
 }
 
-export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): SystemLayout {
+export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec, work: BatchWork): SystemLayout {
   const X = hw.experts;
   const A = hw.attention;
   const attentionPool = s.attentionChips > 0 ? s.attentionChips : hw.attentionChips;
   const grow = s.fitPolicy === 'grow';
   const slots = expertSlots(s);
   const expertTotal = m.moeLayers * slots * m.expertBytes;
-  const kvTotal = kvTotalBytes(s, m);
+  const kvTotal = kvTotalBytes(work, m);
   const other = nonExpertBytes(m);
   const tp = Math.max(1, Math.min(s.tensorParallel, s.chipCount));
 
@@ -86,7 +86,7 @@ export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): System
       fits,
       bytesPerChip: expertTotal / xChips,
       capacityPerChip: capX,
-      microBatch: s.tokens,
+      microBatch: work.stepTokens,
       grown: aChips + xChips > attentionPool + s.chipCount,
     };
   }
@@ -94,12 +94,14 @@ export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): System
   const cap = capacityOf(X);
   const L = Math.max(1, m.layers);
   const ep = Math.max(1, Math.min(s.expertParallel, s.chipCount));
+  // Expert TP: each expert's matrices split over etp chips, so one expert group spans ep · etp chips.
+  const etp = Math.max(1, Math.min(s.expertTensorParallel, Math.floor(s.chipCount / ep)));
   // Per-chip bytes with P pipeline stages and stages `w` times wider (EP, DP and, when asked, TP scale with w).
   const bytes = (P: number, w: number, tpw: number) => {
     const chips = s.chipCount * w;
     return (
       other / (P * tpw) +
-      expertTotal / (P * ep * w) +
+      expertTotal / (P * ep * etp * w) +
       (kvTotal * tpw) / (P * chips * Math.min(tpw, m.kvSplit))
     );
   };
@@ -129,12 +131,13 @@ export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): System
   const tpUse = grow ? tpFor(useP, useW) || tp * useW : tp;
   const stageChips = s.chipCount * useW;
   const R = ep * useW;
-  const shard = R > slots ? Math.floor(R / slots) : 1;
+  // More ranks than expert copies: each expert is split over the ranks left over, as with expert TP.
+  const autoShard = R > slots ? Math.floor(R / slots) : 1;
   return {
     stageChips,
     stages: useP,
-    expertRanks: Math.floor(R / shard),
-    expertShard: shard,
+    expertRanks: Math.floor(R / autoShard),
+    expertShard: autoShard * etp,
     tensorParallel: tpUse,
     dataParallel: stageChips / tpUse,
     attentionChips: 0,
@@ -143,7 +146,7 @@ export function planSystem(s: Scenario, m: ModelShape, hw: HardwareSpec): System
     fits,
     bytesPerChip: bytes(useP, useW, tpUse),
     capacityPerChip: cap,
-    microBatch: s.tokens / useP,
+    microBatch: work.stepTokens / useP,
     grown: useP > 1 || useW > 1,
   };
 }

@@ -157,6 +157,10 @@ export interface StageTimes {
   dense: number;
   head: number;
   pipeline: number;
+  /** Host time per step of the serving stack (scheduling, sampling). */
+  host: number;
+  /** Draft steps of speculative decoding. */
+  draft: number;
 }
 
 export type Bound = 'compute' | 'memory' | 'link' | 'overhead';

@@ -1,15 +1,23 @@
 /**
- * Published measurements the cost model is checked against (../shared/REFERENCES.md "Public check points", the
- * DeepSeek open-infra-index day-6 overview and the DeepEP README). Each point rebuilds the published setup as a
- * scenario and reports model / published. The errors are stated in docs/COST_MODEL.md.
+ * Published measurements the cost model is checked against: the rows of ../shared/CALIBRATION.md (end-to-end
+ * points through benchmarkPoints.ts, the fused-MoE kernel K5 and DeepEP's all-to-all K3) and further public check
+ * points (DeepSeek's open-infra-index day-6 overview, vLLM PR 47593). Each rebuilds the published setup as a
+ * scenario and reports model against published. `npm run moe -- validate` prints them; docs/COST_MODEL.md §11
+ * publishes them; validation.test.ts pins them.
  */
 
 import { applyModelPreset, defaultScenario, type Scenario } from '../scenario';
+import { projectPoint, type StackLevel } from './benchmarkPoints';
+import { CALIBRATION_POINTS, FUSED_MOE_K5, K5_SOURCE } from './calibrationSet';
 import { loadFromCounts } from './load';
 import { projectScenario } from './project';
 
+/** calibration: a row of CALIBRATION.md (counts towards the fit and the median); check: other public points. */
+export type ValidationGroup = 'calibration' | 'check';
+
 export interface ValidationPoint {
   id: string;
+  group: ValidationGroup;
   what: string;
   source: string;
   unit: string;
@@ -20,8 +28,75 @@ export interface ValidationPoint {
   setup: string;
 }
 
-function point(p: Omit<ValidationPoint, 'errorPct'>): ValidationPoint {
-  return { ...p, errorPct: ((p.model - p.published) / p.published) * 100 };
+function point(
+  p: Omit<ValidationPoint, 'errorPct' | 'group'>,
+  group: ValidationGroup = 'check',
+): ValidationPoint {
+  return { ...p, group, errorPct: ((p.model - p.published) / p.published) * 100 };
+}
+
+const METRIC_UNIT = {
+  'tpot-ms': 'ms TPOT',
+  'output-tok-s': 'tok/s',
+  'tok-s-per-user': 'tok/s/user',
+} as const;
+
+/** The end-to-end rows of CALIBRATION.md, projected at `level`. */
+function calibrationRows(level: StackLevel): ValidationPoint[] {
+  return CALIBRATION_POINTS.map((pt) => {
+    const r = projectPoint(pt, level);
+    const sys = r.projection.system;
+    const conc =
+      pt.concurrency === 'max'
+        ? `max batch (${Math.round(r.projection.throughput * r.projection.tpot)} seqs)`
+        : `concurrency ${pt.concurrency}`;
+    return point(
+      {
+        id: pt.id ?? `${pt.model}-${pt.chip}`,
+        what: `${pt.model} on ${pt.chips} × ${pt.chip}, ISL/OSL ${pt.inputLength}/${pt.outputLength}, ${conc} (${pt.software ?? ''})`,
+        source: pt.source ?? '',
+        unit: METRIC_UNIT[pt.metric],
+        published: pt.value,
+        model: r.projected,
+        setup: `TP ${sys.tensorParallel}, EP ${sys.expertRanks}, expert shard ${sys.expertShard}; weights ${r.scenario.weightFormat}, experts ${r.scenario.expertFormat}, KV ${r.scenario.kvFormat}; ${level} stack`,
+      },
+      'calibration',
+    );
+  });
+}
+
+/** K5: the whole expert FFN of one layer on one of 8 H200s (TP8: every expert split 8 ways), router excluded. */
+function fusedMoeRows(level: StackLevel): ValidationPoint[] {
+  return FUSED_MOE_K5.map(([tokens, us]) => {
+    const s: Scenario = {
+      ...applyModelPreset(defaultScenario(), 'qwen3-235b-a22b'),
+      weightFormat: 'fp8',
+      expertFormat: 'fp8',
+      phase: 'decode',
+      tokens,
+      contextLength: 1,
+      chipCount: 8,
+      tensorParallel: 8,
+      expertParallel: 1,
+      expertTensorParallel: 8,
+      fitPolicy: 'fixed',
+      overlap: 'sum',
+      stackLevel: level,
+    };
+    const p = projectScenario(s, 'h200');
+    return point(
+      {
+        id: `K5-fused-moe-${tokens}`,
+        what: `SGLang fused MoE, Qwen3-235B FP8 TP8 on H200, ${tokens} token(s)`,
+        source: K5_SOURCE,
+        unit: 'µs',
+        published: us,
+        model: (p.breakdown.experts / s.moeLayers) * 1e6,
+        setup: `h200, E 128, top-8, intermediate 192 per rank; ${level} stack`,
+      },
+      'calibration',
+    );
+  });
 }
 
 /** DeepSeek-V3 as served: FP8 weights and dispatch, BF16 activations, combine and MLA KV cache. */
@@ -53,8 +128,8 @@ const DEEPEP_LL: readonly [number, number, number][] = [
   [256, 194, 360],
 ];
 
-export function validationPoints(): ValidationPoint[] {
-  const out: ValidationPoint[] = [];
+export function validationPoints(level: StackLevel = 'tuned'): ValidationPoint[] {
+  const out: ValidationPoint[] = [...calibrationRows(level), ...fusedMoeRows(level)];
   for (const [ep, dispatchUs, combineUs] of DEEPEP_LL) {
     // One all-to-all of 128 tokens per rank (no micro-batch split).
     const s = deepseekV3({
@@ -64,28 +139,35 @@ export function validationPoints(): ValidationPoint[] {
       chipCount: ep,
       expertParallel: ep,
       overlap: 'max',
+      stackLevel: level,
     });
     const p = projectScenario(s, 'h800');
     const layers = s.moeLayers;
     out.push(
-      point({
-        id: `deepep-dispatch-ep${ep}`,
-        what: `all-to-all dispatch, EP ${ep}`,
-        source: DEEPEP,
-        unit: 'µs',
-        published: dispatchUs,
-        model: (p.breakdown.dispatch / layers) * 1e6,
-        setup: `h800, ${ep} chips, 128 tokens each, FP8 dispatch`,
-      }),
-      point({
-        id: `deepep-combine-ep${ep}`,
-        what: `all-to-all combine, EP ${ep}`,
-        source: DEEPEP,
-        unit: 'µs',
-        published: combineUs,
-        model: (p.breakdown.combine / layers) * 1e6,
-        setup: `h800, ${ep} chips, 128 tokens each, BF16 combine`,
-      }),
+      point(
+        {
+          id: `deepep-dispatch-ep${ep}`,
+          what: `all-to-all dispatch, EP ${ep}`,
+          source: DEEPEP,
+          unit: 'µs',
+          published: dispatchUs,
+          model: (p.breakdown.dispatch / layers) * 1e6,
+          setup: `h800, ${ep} chips, 128 tokens each, FP8 dispatch`,
+        },
+        'calibration',
+      ),
+      point(
+        {
+          id: `deepep-combine-ep${ep}`,
+          what: `all-to-all combine, EP ${ep}`,
+          source: DEEPEP,
+          unit: 'µs',
+          published: combineUs,
+          model: (p.breakdown.combine / layers) * 1e6,
+          setup: `h800, ${ep} chips, 128 tokens each, BF16 combine`,
+        },
+        'calibration',
+      ),
     );
   }
   // Decode: EP144 / DP144 with 32 redundant experts; 14.8k tok/s per node at 20–22 tok/s per user implies about
@@ -101,11 +183,16 @@ export function validationPoints(): ValidationPoint[] {
       expertPlacement: 'eplb',
       redundantExperts: 32,
       costBasis: 'rental',
+      // DeepSeek-V3 report §5.4.3: the MTP token is accepted 85–90 % of the time.
+      speculative: 'mtp',
+      draftTokens: 1,
+      acceptLength: 1.85,
+      stackLevel: level,
     }),
     'h800',
   );
   const decSetup =
-    'h800 ×144 (EP144, DP144), EPLB + 32 replicas, 88 sequences/GPU, KV length 4,989, dual-batch overlap';
+    'h800 ×144 (EP144, DP144), EPLB + 32 replicas, 88 sequences/GPU, KV length 4,989, dual-batch overlap, one MTP token accepted 85 %';
   out.push(
     point({
       id: 'deepseek-decode-node',
@@ -146,6 +233,7 @@ export function validationPoints(): ValidationPoint[] {
       expertParallel: 32,
       expertPlacement: 'eplb',
       redundantExperts: 32,
+      stackLevel: level,
     }),
     'h800',
   );
@@ -163,7 +251,7 @@ export function validationPoints(): ValidationPoint[] {
   // vLLM PR 47593: at E = 256, M·k/E rows per expert, so 64-row tiles are mostly padding.
   const M = 256;
   const vllm = projectScenario(
-    deepseekV3({ phase: 'prefill', tokens: M, chipCount: 1, expertParallel: 1 }),
+    deepseekV3({ phase: 'prefill', tokens: M, chipCount: 1, expertParallel: 1, stackLevel: level }),
     'h100',
     loadFromCounts({ counts: [new Array<number>(256).fill((M * 8) / 256)], topK: 8, tokens: M }),
   );
@@ -179,4 +267,37 @@ export function validationPoints(): ValidationPoint[] {
     }),
   );
   return out;
+}
+
+export interface ValidationSummary {
+  rows: number;
+  /** Median |error| (%) over the calibration rows, and how many are within 2× either way. */
+  medianAbsErrorPct: number;
+  /** The same median over the end-to-end rows only (served models; kernel and all-to-all rows left out). */
+  endToEndRows: number;
+  endToEndMedianAbsErrorPct: number;
+  within2x: number;
+  worst: ValidationPoint;
+}
+
+function medianAbs(points: readonly ValidationPoint[]): number {
+  const abs = points.map((p) => Math.abs(p.errorPct)).sort((a, b) => a - b);
+  const mid = abs.length >> 1;
+  return abs.length === 0 ? 0 : abs.length % 2 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2;
+}
+
+export function summarise(points: readonly ValidationPoint[]): ValidationSummary {
+  const cal = points.filter((p) => p.group === 'calibration');
+  const e2e = cal.filter((p) => CALIBRATION_POINTS.some((c) => c.id === p.id));
+  const ratio = (p: ValidationPoint) => Math.max(p.model / p.published, p.published / p.model);
+  let worst = cal[0];
+  for (const p of cal) if (ratio(p) > ratio(worst)) worst = p;
+  return {
+    rows: cal.length,
+    medianAbsErrorPct: medianAbs(cal),
+    endToEndRows: e2e.length,
+    endToEndMedianAbsErrorPct: medianAbs(e2e),
+    within2x: cal.filter((p) => ratio(p) <= 2).length,
+    worst,
+  };
 }

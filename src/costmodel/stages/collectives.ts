@@ -4,13 +4,19 @@
  */
 import type { ChipSpec, HardwareSpec, LayerNetworkLoad } from '../types';
 
-/** Ring all-reduce of `bytes` per chip over `tp` chips: 2(tp−1) hops and 2(tp−1)/tp of the bytes on each link. */
-export function allReduce(c: ChipSpec, tp: number, bytes: number): { time: number; linkBytes: number } {
+/**
+ * Ring all-reduce of `bytes` per chip over `tp` chips: 2(tp−1) hops and 2(tp−1)/tp of the bytes on each link, and
+ * never less than the serving stack's smallest all-reduce (`floor`).
+ */
+export function allReduce(
+  c: ChipSpec,
+  tp: number,
+  bytes: number,
+  floor = 0,
+): { time: number; linkBytes: number } {
   if (tp <= 1) return { time: 0, linkBytes: 0 };
-  return {
-    time: 2 * (tp - 1) * c.linkLatency + ((2 * (tp - 1)) / tp) * (bytes / (c.linkBw * c.linkEfficiency)),
-    linkBytes: ((2 * (tp - 1)) / tp) * bytes,
-  };
+  const ring = 2 * (tp - 1) * c.linkLatency + ((2 * (tp - 1)) / tp) * (bytes / (c.linkBw * c.linkEfficiency));
+  return { time: Math.max(floor, ring), linkBytes: ((2 * (tp - 1)) / tp) * bytes };
 }
 
 /** Stage-to-stage activations over scale-out: (stages − 1) hops of `bytes`. */

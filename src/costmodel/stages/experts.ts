@@ -20,8 +20,16 @@ export interface ExpertCoefficients {
   dispatchPerRow: number;
 }
 
-/** Coefficients of one chip holding 1/shard of each expert it serves. */
-export function expertCoefficients(X: ChipSpec, m: ModelShape, shard: number): ExpertCoefficients {
+/**
+ * Coefficients of one chip holding 1/shard of each expert it serves; `memEff` is the share of the chip's memory
+ * ceiling the serving stack's expert kernels reach.
+ */
+export function expertCoefficients(
+  X: ChipSpec,
+  m: ModelShape,
+  shard: number,
+  memEff = 1,
+): ExpertCoefficients {
   const sramOnly = X.memBytes <= 0;
   return {
     secPerPaddedRow: m.expertFlopsPerRow / shard / (X.flops[m.expertPrec] * X.computeEffMax),
@@ -29,8 +37,8 @@ export function expertCoefficients(X: ChipSpec, m: ModelShape, shard: number): E
     weightBytes: m.expertBytes / shard,
     actBytesPerRow: m.expertActBytesPerRow / shard,
     sramOnly,
-    secPerMemByte: sramOnly ? 0 : 1 / (X.memBw * X.memEffMax),
-    secPerSramByte: 1 / (X.sramBw * X.memEffMax),
+    secPerMemByte: sramOnly ? 0 : 1 / (X.memBw * X.memEffMax * memEff),
+    secPerSramByte: 1 / (X.sramBw * X.memEffMax * memEff),
     memRamp: X.memRamp / X.memEffMax,
     launches: 3 * X.launch,
     dispatchPerRow: X.dispatchPerToken,

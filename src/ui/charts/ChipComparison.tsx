@@ -34,6 +34,8 @@ const STAGE_COLOUR: Record<keyof StageTimes, string> = {
   dense: 'var(--stage-dense)',
   head: 'var(--stage-head)',
   pipeline: 'var(--stage-pipeline)',
+  draft: 'var(--stage-draft)',
+  host: 'var(--stage-host)',
 };
 
 /** A data-* attribute value: finite numbers only (React would print NaN). */

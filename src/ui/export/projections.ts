@@ -14,6 +14,8 @@ export const STAGE_KEYS: readonly (keyof StageTimes)[] = [
   'dense',
   'head',
   'pipeline',
+  'draft',
+  'host',
 ];
 
 export const STAGE_NAMES: Record<keyof StageTimes, string> = {
@@ -26,6 +28,8 @@ export const STAGE_NAMES: Record<keyof StageTimes, string> = {
   dense: 'dense layers',
   head: 'head',
   pipeline: 'pipeline',
+  draft: 'speculative draft',
+  host: 'host (scheduling, sampling)',
 };
 
 const TAX_CAUSES: readonly { key: keyof ImbalanceTax; label: string }[] = [
