@@ -1,9 +1,11 @@
 /**
- * Peer benchmark: `npm run bench -- peers [--trials N] [--warmup N] [--quick] [--out file.json]`.
+ * Peer benchmark: `npm run bench -- peers [--trials N] [--warmup N] [--slow-limit-s S] [--only name,...] [--quick]
+ * [--out file.json] [--from file.json]`.
  * One headless Chromium run (system Chromium, SwiftShader WebGPU, as playwright.config.ts launches it) on a page
- * served by Vite (bench/page/): moe-lab's layer vs the same layer from tfjs-backend-webgpu ops vs the CPU
- * reference, after checking that they agree on ids and counts. Prints tables and the targets of issue 7, and
- * writes JSON to bench/results/.
+ * served by Vite (bench/page/): moe-lab's layer against three tfjs-backend-webgpu compositions, ONNX Runtime
+ * Web's WebGPU MoE operator and the CPU reference, after checking that they agree with the reference; whole-layer
+ * times on one clock in interleaved rounds (bench/page/contenders.ts). Prints tables and the targets of issues 7
+ * and 15, and writes JSON to bench/results/ (peers.json; peers-quick.json with --quick, not committed).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -65,8 +67,11 @@ export async function runPeerBench(argv: string[]): Promise<PeerReport> {
     return report;
   }
   const quick = argv.includes('--quick');
+  // --only a,b: the sizes whose name contains one of these (a partial run; the JSON says which sizes ran).
+  const only = arg(argv, '--only')?.split(',');
+  const all = quick ? QUICK_SIZES : PEER_SIZES;
   const spec: PeerSpec = {
-    sizes: quick ? QUICK_SIZES : PEER_SIZES,
+    sizes: only ? all.filter((s) => only.some((o) => s.name.includes(o))) : all,
     trials: Number(arg(argv, '--trials') ?? 5),
     warmup: Number(arg(argv, '--warmup') ?? 1),
     slowLimitS: Number(arg(argv, '--slow-limit-s') ?? 30),
@@ -203,7 +208,12 @@ export function summaryTable(r: PeerReport): string[] {
 }
 
 export function formatReport(r: PeerReport): string {
-  const first = r.sizes[0]?.engines.map((e) => e.engine).join(', ') ?? '';
+  // The order of one round, as it ran at the first size (engines not timed there are absent).
+  const first =
+    r.sizes[0]?.order
+      .filter((o) => o.phase === 'trial' && o.round === 1)
+      .map((o) => o.engine)
+      .join(', ') ?? '';
   const lines = [
     `## Peer benchmark (${r.when})`,
     '',

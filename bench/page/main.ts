@@ -36,6 +36,15 @@ import { runSkew } from './skew';
 import { TfjsMoe } from './tfjsLayer';
 import { TfjsResidentMoe } from './tfjsResident';
 
+const ENGINE_ORDER: EngineId[] = [
+  'moe-lab',
+  'tfjs-loop',
+  'tfjs-dense',
+  'tfjs-gathered',
+  'ort-webgpu',
+  'cpu-reference',
+];
+
 /** y agrees with the reference when max |y − y_ref| / max |y_ref| is below this (f32, different sum orders). */
 const Y_TOLERANCE = 1e-3;
 /** The dense all-experts composition runs only for small E (it does E/k times the routed FLOPs). */
@@ -83,7 +92,7 @@ async function moeStages(engine: MoeEngine, cfg: LayerConfig, t: LayerTensors, s
 }
 
 /** A contender that could not be built (its result carries the reason). */
-function unavailable(engine: EngineId, label: string, reason: string): Contender & { reason: string } {
+function unavailable(engine: EngineId, label: string, reason: string): Contender {
   return {
     engine,
     label,
@@ -93,7 +102,6 @@ function unavailable(engine: EngineId, label: string, reason: string): Contender
     excludes: '—',
     trial: () => Promise.reject(new Error(reason)),
     dispose() {},
-    reason,
   };
 }
 
@@ -110,33 +118,52 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
   let tfjsIdMis: number | null = null;
   let tfjsCountsOk = true;
   const peers: Contender[] = [];
-  const failed: (Contender & { reason: string })[] = [];
+  const notTimed: { contender: Contender; reason: string }[] = [];
+  // The agreement run doubles as the slowness check: an engine whose untimed run (y read back included) takes
+  // longer than the limit is reported with that time and not timed, so one size cannot take many minutes.
+  const slowMs = spec.slowLimitS * 1000;
+  const admit = (c: Contender, ms: number) => {
+    if (ms <= slowMs) peers.push(c);
+    else {
+      const reason = `its untimed agreement run (y read back) took ${(ms / 1000).toFixed(1)} s (limit ${spec.slowLimitS} s): not timed at this size`;
+      log(`${c.engine}: ${reason}`);
+      notTimed.push({ contender: c, reason });
+    }
+  };
+  const timed = async <R>(fn: () => Promise<R>): Promise<[R, number]> => {
+    const t0 = performance.now();
+    const r = await fn();
+    return [r, performance.now() - t0];
+  };
   if (size.peers) {
     const loop = new TfjsMoe();
     loop.load(cfg, t);
-    const out = await loop.forward(true);
+    const [out, loopMs] = await timed(() => loop.forward(true));
     tfjsIdMis = mismatches(out.ids, want.ids);
     tfjsCountsOk = mismatches(out.counts, want.counts) === 0;
     yErr.set('tfjs-loop', relErr(out.y, want.y));
-    peers.push(tfjsLoopContender(loop));
+    admit(tfjsLoopContender(loop), loopMs);
     const busiest = Math.max(...want.counts);
     const kinds =
       cfg.experts <= DENSE_MAX_EXPERTS ? (['dense', 'gathered'] as const) : (['gathered'] as const);
     for (const kind of kinds) {
       const m = new TfjsResidentMoe(kind, cfg, t, busiest);
-      const y = await m.forward(true);
+      const [y, ms] = await timed(() => m.forward(true));
       yErr.set(m.kind === 'dense' ? 'tfjs-dense' : 'tfjs-gathered', y ? relErr(y, want.y) : Number.NaN);
-      peers.push(tfjsResidentContender(m));
+      admit(tfjsResidentContender(m), ms);
     }
     try {
       const ort = await OrtMoe.create(cfg, t);
-      const y = await ort.forward(true);
+      const [y, ms] = await timed(() => ort.forward(true));
       yErr.set('ort-webgpu', y ? relErr(y, want.y) : Number.NaN);
-      peers.push(ortContender(ort));
+      admit(ortContender(ort), ms);
     } catch (e) {
       const reason = `could not run: ${e instanceof Error ? e.message : String(e)}`;
       log(`ort-webgpu: ${reason}`);
-      failed.push(unavailable('ort-webgpu', 'ONNX Runtime Web, com.microsoft MoE (WebGPU EP)', reason));
+      notTimed.push({
+        contender: unavailable('ort-webgpu', 'ONNX Runtime Web, com.microsoft MoE (WebGPU EP)', reason),
+        reason,
+      });
     }
   }
   const agreement = {
@@ -164,8 +191,10 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
       why = `y disagrees with the reference (${err.toExponential(1)})`;
     return engineResult(c, samples.get(c.engine) ?? [], why, err, timing);
   });
-  for (const f of failed) engines.push(engineResult(f, [], f.reason, null, timing));
-  for (const c of contenders) await c.dispose();
+  for (const n of notTimed)
+    engines.push(engineResult(n.contender, [], n.reason, yErr.get(n.contender.engine) ?? null, timing));
+  for (const c of [...contenders, ...notTimed.map((n) => n.contender)]) await c.dispose();
+  engines.sort((a, b) => ENGINE_ORDER.indexOf(a.engine) - ENGINE_ORDER.indexOf(b.engine));
   for (const e of engines)
     log(`${e.engine}: ${e.skipped ?? `${e.total.medianMs.toFixed(2)} ms (min ${e.total.minMs.toFixed(2)})`}`);
   const webgpuPeers = engines.filter(
