@@ -3,6 +3,7 @@ import { projectCommand } from './projectCommand';
 import { runCommand } from './runCommand';
 import { schemaCommand } from './schemaCommand';
 import { streamCommand } from './streamCommand';
+import { validateCommand } from './validateCommand';
 
 export interface Command {
   name: string;
@@ -11,4 +12,10 @@ export interface Command {
 }
 
 /** Every CLI command; each is one module in this folder. */
-export const COMMANDS: Command[] = [schemaCommand, runCommand, projectCommand, streamCommand];
+export const COMMANDS: Command[] = [
+  schemaCommand,
+  runCommand,
+  projectCommand,
+  streamCommand,
+  validateCommand,
+];

@@ -350,7 +350,7 @@ export const projectCommand: Command = {
       '',
     ];
     for (const p of projections) {
-      if (p.notes.length) lines.push(`${p.chipName}:`, ...p.notes.map((n) => `  - ${n}`));
+      lines.push(`${p.chipName}: assumes ${p.assumptions.text}`, ...p.notes.map((n) => `  - ${n}`));
     }
     if (imported) lines.push('', 'load metrics per layer (src/metrics):', metricsTable(imported.layers));
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -24,6 +24,7 @@ export {
   type StageMeasurement,
   type StagePrediction,
 } from './calibrate';
+export { CALIBRATION_POINTS, NOT_EXPRESSED } from './calibrationSet';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
 /** Expert-count tables read from .npy (not the workload's CSV CountTable: this one is the cost model's input). */
 export { type CountsFromNpyOptions, type CountTable, countsFromNpy } from './countsFile';
@@ -67,6 +68,7 @@ export type {
   LoadProfile,
   Phase,
   Projection,
+  ProjectionAssumptions,
   ProjectOptions,
   StageTimes,
   SystemLayout,
@@ -98,3 +100,10 @@ export {
   projectUserPoints,
   type UserPointResult,
 } from './userPointsOverlay';
+export {
+  summarise,
+  type ValidationGroup,
+  type ValidationPoint,
+  type ValidationSummary,
+  validationPoints,
+} from './validation';

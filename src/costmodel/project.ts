@@ -5,6 +5,7 @@
  */
 
 import type { Scenario } from '../scenario';
+import { assumptionsOf } from './assumptions';
 import { hardwareSpec } from './chips';
 import { evaluate, layerRanks } from './evaluate';
 import { headline } from './headline';
@@ -73,6 +74,7 @@ export function projectPrepared(p: Prepared, detail = true): Projection {
       rowsPerExpert: ev.touchedTotal > 0 ? ev.rowsTotal / ev.touchedTotal : 0,
       droppedFraction: δ,
     },
+    assumptions: assumptionsOf(p),
     notes: p.notes,
   };
 }

@@ -215,6 +215,34 @@ export interface Headline {
   usdPerMTokens: number;
 }
 
+/** What a projection assumes, stated wherever it is shown (UI, CLI JSON, exports). */
+export interface ProjectionAssumptions {
+  /** Serving-stack level and where its constants come from. */
+  stack: { level: 'ideal' | 'tuned' | 'untuned'; source: string };
+  /** Number format of each part. */
+  precision: { weights: string; experts: string; kvCache: string; activations: string };
+  /** Parallel layout as projected (after growing to fit). */
+  layout: {
+    chips: number;
+    tensorParallel: number;
+    dataParallel: number;
+    expertParallel: number;
+    expertShard: number;
+    stages: number;
+  };
+  /** Decode as served: sequences, tokens checked per sequence per step, emitted per step, KV length, prompt tokens mixed in. */
+  batch: {
+    mode: 'fixed' | 'served' | 'max-throughput' | 'prefill';
+    sequences: number;
+    tokensPerSequence: number;
+    emittedPerStep: number;
+    kvLength: number;
+    promptTokensPerStep: number;
+  };
+  /** One line of all of the above. */
+  text: string;
+}
+
 export interface Projection extends Headline {
   chipId: string;
   chipName: string;
@@ -233,6 +261,7 @@ export interface Projection extends Headline {
   imbalanceTax: ImbalanceTax;
   /** Load as the chip sees it, averaged over MoE layers. */
   load: { distinctExperts: number; paddingFraction: number; rowsPerExpert: number; droppedFraction: number };
+  assumptions: ProjectionAssumptions;
   notes: string[];
 }
 

@@ -1,0 +1,52 @@
+/** A projection's assumptions, as data and as one line (docs/COST_MODEL.md: "Every projection says ..."). */
+import type { Prepared } from './prepare';
+import type { ProjectionAssumptions } from './types';
+
+const up = (x: string) => x.toUpperCase();
+const n = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : String(+x.toPrecision(3)));
+
+export function assumptionsOf(p: Prepared): ProjectionAssumptions {
+  const { s, layout, work, stack } = p;
+  const mode = s.phase === 'decode' ? s.servingMode : 'prefill';
+  const a: Omit<ProjectionAssumptions, 'text'> = {
+    stack: { level: stack.level, source: stack.source },
+    precision: {
+      weights: s.weightFormat,
+      experts: s.expertFormat,
+      kvCache: s.kvFormat,
+      activations: s.actFormat,
+    },
+    layout: {
+      chips: layout.totalChips,
+      tensorParallel: layout.tensorParallel,
+      dataParallel: layout.dataParallel,
+      expertParallel: layout.expertRanks,
+      expertShard: layout.expertShard,
+      stages: layout.stages,
+    },
+    batch: {
+      mode,
+      sequences: work.seqs,
+      tokensPerSequence: work.queries,
+      emittedPerStep: work.emitted,
+      kvLength: work.kvLength,
+      promptTokensPerStep: work.prefillTokens,
+    },
+  };
+  const { precision: pr, layout: l, batch: b } = a;
+  const parts = [
+    `${stack.level} stack`,
+    `weights ${up(pr.weights)}, experts ${up(pr.experts)}, KV ${up(pr.kvCache)}, activations ${up(pr.activations)}`,
+    `${l.chips} chips: TP ${l.tensorParallel} × DP ${l.dataParallel}, EP ${l.expertParallel}` +
+      (l.expertShard > 1 ? ` × expert TP ${l.expertShard}` : '') +
+      (l.stages > 1 ? `, ${l.stages} pipeline stages` : ''),
+    mode === 'prefill'
+      ? `prefill of ${n(s.tokens)} tokens`
+      : `${mode} decode: ${n(b.sequences)} sequences, KV ${n(b.kvLength)}` +
+        (b.promptTokensPerStep > 0 ? `, ${n(b.promptTokensPerStep)} prompt tokens per step` : '') +
+        (b.tokensPerSequence > 1
+          ? `, ${b.tokensPerSequence} tokens checked / ${n(b.emittedPerStep)} emitted per step`
+          : ''),
+  ];
+  return { ...a, text: parts.join(' · ') };
+}
