@@ -13,19 +13,20 @@ import type { TfjsResidentMoe } from './tfjsResident';
 
 export const CLOCK: PeerReport['clock'] = {
   start:
-    "performance.now() on the page's main thread just before the layer's first call (op, dispatch or submit), " +
-    "with the engine's device queue idle and x and all weights already resident (GPU buffers or tensors on the engine's " +
-    'own device; Float32Arrays for the CPU reference)',
+    "performance.now() on the page's main thread just before the layer's first call (op, dispatch, forward or " +
+    "submit), with the engine's device queue idle and every weight already resident (GPU buffers or tensors on " +
+    "the engine's own device; Float32Arrays for the CPU reference)",
   stop:
     "performance.now() when the engine's own device queue reports the layer's work done (queue.onSubmittedWorkDone); " +
     'the CPU reference: when its function returns',
   included:
     'every kernel of the layer, the router GEMM included; command encoding, uniform writes and bind groups the ' +
     'engine makes per call; any host round trip the composition makes inside the layer (tfjs per-expert loop: ' +
-    "reading the routing back; ONNX Runtime's MoE: reading the per-expert counts back)",
+    "reading the routing back; ONNX Runtime's MoE: reading the per-expert counts back); moe-lab's engine.forward " +
+    'also writes x (T·d·4 bytes) inside the timed region, where the peers find x resident',
   excluded:
-    'uploading x and the weights, reading y back, pipeline/shader compilation (done in the warm-up rounds); y ' +
-    'ends on the device for the WebGPU engines, in a Float32Array for the CPU reference',
+    'uploading the weights (and x for the peers), reading y back, pipeline/shader compilation (done in the ' +
+    'warm-up rounds); y ends on the device for the WebGPU engines, in a Float32Array for the CPU reference',
   schedule:
     'per size: warm-up rounds then trial rounds; each round runs every engine once in the same order ' +
     '(engine A, B, C, ..., then A again); the same warm-up and trial counts for every engine; medians of the trials',
@@ -53,19 +54,49 @@ async function wall(idle: () => Promise<void>, fn: () => Promise<unknown>): Prom
   return performance.now() - t0;
 }
 
+/** The resident-weights call of the GPU engine (engine.forward), where the engine has it. */
+interface ResidentForward {
+  forward(cfg: LayerConfig, t: LayerTensors, opts: { readback: 'none' }): Promise<unknown>;
+}
+
+function residentForward(engine: MoeEngine): ResidentForward | null {
+  const f = (engine as unknown as Partial<ResidentForward>).forward;
+  return typeof f === 'function' ? (engine as unknown as ResidentForward) : null;
+}
+
 /**
- * moe-lab. Uses the engine's resident-weights timing when it has one (weights uploaded once, one submission per
- * trial, timed from before encoding to onSubmittedWorkDone); else engine.run() with one untimed warm-up per trial,
- * whose own wall time runs from submit to onSubmittedWorkDone after the uploads have drained.
+ * moe-lab. With engine.forward (weights stay on the device between calls): the common clock around
+ * forward(cfg, t, { readback: 'none' }), which uploads x (T·d·4 bytes; the peers' x is resident, so this counts
+ * against moe-lab), encodes and submits every stage and waits for onSubmittedWorkDone. Without it (an older
+ * engine): engine.run() with one untimed warm-up per trial, whose own clock runs from submit to
+ * onSubmittedWorkDone after the uploads have drained (encoding and bind groups outside).
  */
 export function moeLabContender(engine: MoeEngine, cfg: LayerConfig, t: LayerTensors): Contender {
+  const resident = residentForward(engine);
+  const idle = () => engine.device.queue.onSubmittedWorkDone();
+  if (resident) {
+    return {
+      engine: 'moe-lab',
+      label: 'moe-lab',
+      kind: 'webgpu',
+      clock:
+        "performance.now() around engine.forward(cfg, tensors, { readback: 'none' }) after the queue is idle; it " +
+        'returns after onSubmittedWorkDone',
+      includes:
+        'upload of x (weights resident since the warm-up round), encoding, one submission of every stage; no host ' +
+        'round trip inside the layer',
+      excludes: 'weight uploads (resident), readback of y, compilation',
+      trial: () => wall(idle, () => resident.forward(cfg, t, { readback: 'none' })),
+      dispose() {},
+    };
+  }
   return {
     engine: 'moe-lab',
     label: 'moe-lab',
     kind: 'webgpu',
     clock:
       'engine.run(cfg, tensors, { trials: 1, warmup: 1 }).total: wall time from queue.submit to onSubmittedWorkDone ' +
-      '(the untimed warm-up drains the uploads first; encoding 7–8 passes precedes the submit and is outside)',
+      '(the untimed warm-up drains the uploads first; encoding and bind groups precede the submit and are outside)',
     includes: 'one submission: every stage, no host round trip inside the layer',
     excludes: EXCLUDES_GPU,
     async trial() {
