@@ -3,7 +3,7 @@ import { scenarioToJson } from '../scenario';
 import { computeProjections, currentLink, useAppStore } from '../state';
 import { ChipComparison } from './charts/ChipComparison';
 import { ChartFrame } from './export/ChartFrame';
-import { projectionsToCsv, projectionsToMarkdown } from './export/projections';
+import { assumptionLines, projectionsToCsv, projectionsToMarkdown } from './export/projections';
 import { projectionSource } from './loadSource';
 
 /** Projections onto every chosen chip; recomputed synchronously on every edit (the model takes milliseconds). */
@@ -17,6 +17,13 @@ export function ProjectionsView() {
     <section className="panel" data-testid="projections" aria-labelledby="projections-title">
       <h2 id="projections-title">Chip comparison</h2>
       {set.fallbackReason && <p className="provenance-note">{set.fallbackReason}</p>}
+      {!set.error && (
+        <div className="provenance-note" data-testid="projection-assumptions">
+          {assumptionLines(set.projections).map((line) => (
+            <p key={line}>Assumes: {line}.</p>
+          ))}
+        </div>
+      )}
       {set.error ? (
         <p role="alert">The cost model could not project this scenario: {set.error}</p>
       ) : (

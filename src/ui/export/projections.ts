@@ -121,6 +121,19 @@ export function projectionsToCsv(projections: readonly Projection[], opts: Compa
     'fits',
     ...STAGE_KEYS.map((k) => `${k}_s`),
     'hidden_by_overlap_s',
+    'stack_level',
+    'weight_format',
+    'expert_format',
+    'kv_format',
+    'activation_format',
+    'tensor_parallel',
+    'data_parallel',
+    'expert_parallel',
+    'expert_shard',
+    'pipeline_stages',
+    'sequences',
+    'kv_length',
+    'assumptions',
     'source',
   ];
   const rows: CsvCell[][] = projections.map((p) => [
@@ -149,9 +162,32 @@ export function projectionsToCsv(projections: readonly Projection[], opts: Compa
     p.system.fits,
     ...STAGE_KEYS.map((k) => finite(p.breakdown[k])),
     finite(p.hiddenByOverlap),
+    p.assumptions.stack.level,
+    p.assumptions.precision.weights,
+    p.assumptions.precision.experts,
+    p.assumptions.precision.kvCache,
+    p.assumptions.precision.activations,
+    finite(p.assumptions.layout.tensorParallel),
+    finite(p.assumptions.layout.dataParallel),
+    finite(p.assumptions.layout.expertParallel),
+    finite(p.assumptions.layout.expertShard),
+    finite(p.assumptions.layout.stages),
+    finite(p.assumptions.batch.sequences),
+    finite(p.assumptions.batch.kvLength),
+    p.assumptions.text,
     src,
   ]);
   return toCsv(header, rows);
+}
+
+/**
+ * What the projections assume (stack level, formats, layout, batch), one line when every chip shares it, else one
+ * per chip (layouts differ when a chip had to grow to fit).
+ */
+export function assumptionLines(projections: readonly Projection[]): string[] {
+  const texts = [...new Set(projections.map((p) => p.assumptions.text))];
+  if (texts.length <= 1) return texts;
+  return projections.map((p) => `${p.chipName}: ${p.assumptions.text}`);
 }
 
 /** A Markdown table cell: pipes escaped, line breaks flattened. */
@@ -208,6 +244,7 @@ export function projectionsToMarkdown(
   }
   const phases = [...new Set(projections.map((p) => p.phase))].join(', ');
   const src = projectionSourceText(opts.loadSource);
+  lines.push('', ...assumptionLines(projections).map((l) => `Assumes: ${l}.`));
   lines.push(
     '',
     `${src.charAt(0).toUpperCase()}${src.slice(1)}${phases ? ` (${phases})` : ''}. ${STATUS_NOTE}` +
