@@ -64,6 +64,8 @@ export function chipSpecFromPreset(p: ChipPreset): ChipSpec {
     linkEfficiency: m.linkEfficiency.value,
     a2aBase: m.a2aBaseUs.value * US,
     tileRows: Math.max(1, m.tileRows.value),
+    // Only static-shape chips carry the key, so every other chip's spec (and its JSON) is unchanged.
+    ...(p.staticShapes ? { staticShapes: true } : {}),
     launch: m.launchUs.value * US,
     dispatchPerToken: m.dispatchNsPerToken.value * 1e-9,
     computeEffMax: m.computeEffMax.value,

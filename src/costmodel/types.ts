@@ -32,6 +32,11 @@ export interface ChipSpec {
   linkEfficiency: number;
   a2aBase: number;
   tileRows: number;
+  /**
+   * A fixed-shape dataflow chip: every expert runs at full capacity on every step, touched or not
+   * (docs/COST_MODEL.md §1, "Static-shape chips"). Absent on every programmable chip.
+   */
+  staticShapes?: boolean;
   launch: number;
   dispatchPerToken: number;
   computeEffMax: number;

@@ -103,6 +103,11 @@ export interface ChipPreset {
   basedOn?: string;
   /** Two-pool systems: the headline fields repeat the expert chip's. */
   system?: PoolSystem;
+  /**
+   * Compiled for fixed tensor shapes (a static dataflow): the expert phase computes every expert at full capacity
+   * and reads every expert's weights on every step, however the tokens fall.
+   */
+  staticShapes?: boolean;
   model: ChipModelFacts;
 }
 
