@@ -10,6 +10,9 @@ const Compare = lazy(() => import('./Compare').then((m) => ({ default: m.Compare
 const FrontierView = lazy(() => import('./SweepViews').then((m) => ({ default: m.FrontierView })));
 const DynamicsView = lazy(() => import('./DynamicsView').then((m) => ({ default: m.DynamicsView })));
 const ImportPanel = lazy(() => import('./ImportPanel').then((m) => ({ default: m.ImportPanel })));
+const MeasuredVsProjected = lazy(() =>
+  import('./MeasuredVsProjected').then((m) => ({ default: m.MeasuredVsProjected })),
+);
 const DesignView = lazy(() => import('./SweepViews').then((m) => ({ default: m.DesignView })));
 
 const Loading = ({ what }: { what: string }) => (
@@ -53,6 +56,11 @@ export function Results() {
       <ErrorBoundary name="Cost versus speed">
         <Suspense fallback={<Loading what="the frontier" />}>
           <FrontierView />
+        </Suspense>
+      </ErrorBoundary>
+      <ErrorBoundary name="Predicted vs measured">
+        <Suspense fallback={<Loading what="your benchmark points" />}>
+          <MeasuredVsProjected />
         </Suspense>
       </ErrorBoundary>
       <ErrorBoundary name="Dynamics">

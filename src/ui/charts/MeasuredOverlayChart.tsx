@@ -1,0 +1,243 @@
+import {
+  CartesianGrid,
+  LabelList,
+  Legend,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { OverlayPair, StackLevel } from '../../costmodel';
+import { fmt } from '../format';
+import { isNum, logDomain, logTicks } from './scale';
+import './charts.css';
+
+export interface MeasuredOverlayChartProps {
+  pairs: readonly OverlayPair[];
+  stackLevel: StackLevel;
+  testId?: string;
+}
+
+interface Dot {
+  x: number;
+  y: number;
+  label: string;
+  setup: string;
+  kind: 'measured' | 'projected';
+  /** An axis of a measured dot taken from the projection (the row did not measure it): drawn hollow. */
+  borrowed: string;
+  /** One colour per setup, so a measurement and its projection read as a pair; the shape tells them apart. */
+  colour: string;
+}
+
+const PALETTE = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `var(--series-${i})`);
+
+/** Hover card: whose point, measured or projected, the two numbers, and the whole setup. */
+function DotTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {
+  const dot = payload?.[0]?.payload as Dot | undefined;
+  if (!active || !dot) return null;
+  return (
+    <div className="overlay-tooltip" data-testid="measured-overlay-tooltip">
+      <strong>{dot.label}</strong> ({dot.kind})
+      <br />
+      {fmt(dot.x)} tokens/s per user, {fmt(dot.y)} output tokens/s per chip
+      {dot.borrowed && <br />}
+      {dot.borrowed}
+      <br />
+      <span className="muted">{dot.setup}</span>
+    </div>
+  );
+}
+
+function DotShape(props: { cx?: number; cy?: number; payload?: Dot }) {
+  const { cx, cy, payload } = props;
+  if (!isNum(cx) || !isNum(cy) || !payload) return <g />;
+  const colour = payload.colour;
+  if (payload.kind === 'projected') {
+    // A diamond: the projection, told apart from the measurement without colour.
+    return (
+      <path
+        d={`M${cx} ${cy - 5}L${cx + 5} ${cy}L${cx} ${cy + 5}L${cx - 5} ${cy}Z`}
+        fill={colour}
+        stroke={colour}
+      />
+    );
+  }
+  return (
+    <circle
+      cx={cx}
+      cy={cy}
+      r={5}
+      fill={payload.borrowed ? 'var(--panel)' : colour}
+      stroke={colour}
+      strokeWidth={2}
+    />
+  );
+}
+
+/** A measured point's label, on one line above it (recharts' default wraps it to the symbol's width). */
+function PointLabel(props: { x?: unknown; y?: unknown; value?: unknown }) {
+  const { x, y, value } = props;
+  if (!isNum(x) || !isNum(y) || value === undefined) return null;
+  return (
+    <text
+      x={x}
+      y={y - 9}
+      textAnchor="middle"
+      className="overlay-label"
+      style={{ fontSize: 11, fill: 'var(--text)' }}
+    >
+      {String(value)}
+    </text>
+  );
+}
+
+/**
+ * A person's measured points beside the projection of the same setups: output tokens/s per chip against tokens/s
+ * per user (log, log), the usual serving frontier axes; a line joins each measurement to its projection.
+ */
+export function MeasuredOverlayChart({
+  pairs,
+  stackLevel,
+  testId = 'measured-overlay-chart',
+}: MeasuredOverlayChartProps) {
+  const drawn = pairs.filter((p) =>
+    [p.measured.x, p.measured.y, p.projected.x, p.projected.y].every((v) => isNum(v) && v > 0),
+  );
+  const measured: Dot[] = drawn.map((p, i) => ({
+    ...p.measured,
+    colour: PALETTE[i % PALETTE.length],
+    label: p.label,
+    setup: p.setup,
+    kind: 'measured',
+    borrowed:
+      p.xFromProjection || p.yFromProjection
+        ? `(${p.xFromProjection ? 'speed per user' : 'throughput'} not measured: drawn at the projection's)`
+        : '',
+  }));
+  const projected: Dot[] = drawn.map((p, i) => ({
+    ...p.projected,
+    colour: PALETTE[i % PALETTE.length],
+    label: p.label,
+    setup: p.setup,
+    kind: 'projected',
+    borrowed: '',
+  }));
+  const summary =
+    drawn.length === 0
+      ? 'Measured against projected: no point to draw.'
+      : `Measured against projected (stack level ${stackLevel}) for ${drawn.length} setup${drawn.length === 1 ? '' : 's'}: ` +
+        'output tokens/s per chip against tokens/s per user; circles are measured, diamonds projected.';
+  if (drawn.length === 0) {
+    return (
+      <figure className="chart" aria-label={summary} data-testid={testId} data-points={0}>
+        <figcaption className="chart-caption">{summary}</figcaption>
+      </figure>
+    );
+  }
+  const [x0, x1] = logDomain(
+    [...measured, ...projected].map((d) => d.x),
+    1.2,
+  );
+  const [y0, y1] = logDomain(
+    [...measured, ...projected].map((d) => d.y),
+    1.2,
+  );
+  return (
+    <figure
+      className="chart"
+      aria-label={summary}
+      data-testid={testId}
+      data-points={drawn.length}
+      data-stack-level={stackLevel}
+    >
+      <figcaption className="chart-caption">{summary}</figcaption>
+      <ResponsiveContainer width="100%" height={340}>
+        <ScatterChart margin={{ top: 16, right: 24, bottom: 24, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            scale="log"
+            domain={[x0, x1]}
+            ticks={logTicks(x0, x1)}
+            allowDataOverflow
+            tick={{ fontSize: 11 }}
+            tickFormatter={(v) => fmt(Number(v))}
+            label={{ value: 'tokens/s per user', position: 'insideBottom', offset: -12, fontSize: 11 }}
+          />
+          <YAxis
+            dataKey="y"
+            type="number"
+            scale="log"
+            domain={[y0, y1]}
+            ticks={logTicks(y0, y1)}
+            allowDataOverflow
+            width={64}
+            tick={{ fontSize: 11 }}
+            tickFormatter={(v) => fmt(Number(v))}
+            label={{ value: 'output tokens/s per chip', angle: -90, position: 'insideLeft', fontSize: 11 }}
+          />
+          <Tooltip content={DotTooltip} cursor={{ strokeDasharray: '3 3' }} />
+          <Legend verticalAlign="top" height={24} />
+          {drawn.map((p, i) => (
+            <ReferenceLine
+              key={`link-${p.row}`}
+              segment={[p.measured, p.projected]}
+              stroke={PALETTE[i % PALETTE.length]}
+              strokeDasharray="4 3"
+            />
+          ))}
+          <Scatter
+            name="measured (yours)"
+            data={measured}
+            fill="var(--text)"
+            shape={DotShape}
+            isAnimationActive={false}
+          >
+            <LabelList dataKey="label" content={PointLabel} />
+          </Scatter>
+          <Scatter
+            name={`projected (${stackLevel})`}
+            data={projected}
+            fill="var(--muted)"
+            shape={DotShape}
+            legendType="diamond"
+            isAnimationActive={false}
+          />
+        </ScatterChart>
+      </ResponsiveContainer>
+      <table className="visually-hidden" data-testid={`${testId}-table`}>
+        <caption>Measured and projected points ({stackLevel} stack)</caption>
+        <thead>
+          <tr>
+            <th scope="col">point</th>
+            <th scope="col">measured tokens/s per user</th>
+            <th scope="col">measured output tokens/s per chip</th>
+            <th scope="col">projected tokens/s per user</th>
+            <th scope="col">projected output tokens/s per chip</th>
+          </tr>
+        </thead>
+        <tbody>
+          {drawn.map((p) => (
+            <tr
+              key={p.row}
+              data-label={p.label}
+              data-measured-x={p.measured.x}
+              data-projected-x={p.projected.x}
+            >
+              <th scope="row">{p.label}</th>
+              <td>{fmt(p.measured.x)}</td>
+              <td>{fmt(p.measured.y)}</td>
+              <td>{fmt(p.projected.x)}</td>
+              <td>{fmt(p.projected.y)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
