@@ -192,6 +192,20 @@ function sizeTable(r: SizeResult): string[] {
   return lines;
 }
 
+/** Each engine's clock, inclusions and exclusions, from the first size where it was timed. */
+export function engineTable(r: PeerReport): string[] {
+  const lines = ['| engine | timed as | inside the timed region | outside |', '|---|---|---|---|'];
+  const seen = new Set<EngineId>();
+  for (const s of r.sizes) {
+    for (const e of s.engines) {
+      if (seen.has(e.engine) || e.clock === '—') continue;
+      seen.add(e.engine);
+      lines.push(`| ${e.label} | ${e.clock} | ${e.includes} | ${e.excludes} |`);
+    }
+  }
+  return lines;
+}
+
 /** One line per size: moe-lab against the strongest WebGPU peer and the CPU reference. */
 export function summaryTable(r: PeerReport): string[] {
   const lines = [
@@ -226,6 +240,10 @@ export function formatReport(r: PeerReport): string {
     `clock, stop: ${r.clock.stop}`,
     `included: ${r.clock.included}`,
     `excluded: ${r.clock.excluded}`,
+    '',
+    '### engines: how each is timed on that clock',
+    '',
+    ...engineTable(r),
     '',
     '### whole layer, every size',
     '',
