@@ -45,13 +45,14 @@ function cachedResources(
   ranks: number,
   s: Scenario,
   tile: number,
+  staticCapacityFactor: number | undefined,
 ): LayerResources[] {
   let map = resourceCache.get(load);
   if (!map) {
     map = new Map();
     resourceCache.set(load, map);
   }
-  const key = `${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}`;
+  const key = `${tokens}|${ranks}|${tile}|${s.expertPlacement}|${s.redundantExperts}|${staticCapacityFactor}`;
   let byLayer = map.get(key);
   if (!byLayer) {
     if (map.size >= 64) map.clear();
@@ -68,6 +69,7 @@ function cachedResources(
         placement: s.expertPlacement,
         redundant: s.redundantExperts,
         tile,
+        ...(staticCapacityFactor !== undefined ? { staticCapacityFactor } : {}),
       });
       byLayer[li] = r;
     }
@@ -131,7 +133,17 @@ export function prepare(
       multiplicity.push(1);
     }
   }
-  const resources = cachedResources(load, unique, expertTokens, layout.expertRanks, s, tile);
+  // A static-shape chip is compiled for a capacity factor; a dropless scenario runs it at 1 (docs/COST_MODEL.md §1).
+  const staticCapacityFactor = X.staticShapes ? (s.capacityFactor > 0 ? s.capacityFactor : 1) : undefined;
+  const resources = cachedResources(
+    load,
+    unique,
+    expertTokens,
+    layout.expertRanks,
+    s,
+    tile,
+    staticCapacityFactor,
+  );
   const moePerStage = m.moeLayers / layout.stages;
   const residentSlots =
     X.memBytes > 0 && X.sramResidentShare > 0 && moePerStage > 0
@@ -189,6 +201,12 @@ export function prepare(
       `Attention on ${layout.attentionChips} × ${hw.attention.name}; experts on ${hw.experts.name}.`,
     );
   if (layout.expertShard > 1) notes.push(`Each expert is split over ${layout.expertShard} chips.`);
+  if (staticCapacityFactor !== undefined) {
+    notes.push(
+      `Static shapes: every expert computes ⌈${staticCapacityFactor} · T·k/E⌉ rows and reads its weights on every ` +
+        `step (capacity factor ${staticCapacityFactor}${s.capacityFactor > 0 ? '' : ', as the scenario is dropless'}); rows over it are dropped.`,
+    );
+  }
   return prepared;
 }
 

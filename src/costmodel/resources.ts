@@ -118,6 +118,11 @@ interface Geometry {
   placement: Placement;
   redundant: number;
   tile: number;
+  /**
+   * Static-shape chips only (ChipSpec.staticShapes): the capacity factor every expert slot is compiled for (the
+   * scenario's, or 1 when it is dropless). Absent: rows, padding and touched experts follow the load.
+   */
+  staticCapacityFactor?: number;
 }
 
 let replicaSeen = new Int32Array(0);
@@ -238,6 +243,47 @@ function layerProbabilities(
  * the layer's own aggregate counts: the history).
  */
 export function layerResources(
+  profile: LoadProfile,
+  layerIndex: number,
+  tokens: number,
+  g: Geometry,
+): LayerResources {
+  const res = loadResources(profile, layerIndex, tokens, g);
+  const cf = g.staticCapacityFactor;
+  return cf !== undefined && cf > 0 ? staticShapeResources(res, cf * tokens * profile.topK, g.tile) : res;
+}
+
+/**
+ * A static-shape chip's resources: each of the S expert slots (E plus redundant replicas) computes exactly
+ * C = ⌈cf·T·k / S⌉ rows padded to the tile, and every slot's weights are read, on every step whatever the load;
+ * rows over C are dropped (scaled loads cap each slot's expected rows, an approximation of the expected drop).
+ */
+function staticShapeResources(res: LayerResources, capacityRows: number, tile: number): LayerResources {
+  let dropped = 0;
+  const sets = res.sets.map((dynamic) => {
+    const slotRank = dynamic.slotRank;
+    const capacity = Math.ceil(capacityRows / Math.max(1, slotRank.length));
+    const paddedSlot = Math.ceil(capacity / tile) * tile;
+    const slotRows = dynamic.slots().rows;
+    const kept = new Float64Array(slotRows.length);
+    const set = emptySet(dynamic.ranks, slotRank, (slots) => {
+      slots.rows.set(kept);
+      slots.touched.fill(1);
+    });
+    for (let s = 0; s < slotRank.length; s++) {
+      kept[s] = Math.min(slotRows[s], capacity);
+      dropped += (slotRows[s] - kept[s]) / res.sets.length;
+      const r = slotRank[s];
+      set.rows[r] += kept[s];
+      set.padded[r] += paddedSlot;
+      set.touched[r] += 1;
+    }
+    return set;
+  });
+  return { sets, assignments: res.assignments, dropped: res.dropped + dropped };
+}
+
+function loadResources(
   profile: LoadProfile,
   layerIndex: number,
   tokens: number,

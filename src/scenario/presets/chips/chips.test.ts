@@ -28,6 +28,7 @@ describe('chip presets', () => {
       'cerebras-wse3',
       'sram-7nm',
       'dyn-native',
+      'static-asic',
       'compute-heavy',
       'pair-h100-sram',
     ]);
