@@ -207,6 +207,22 @@ describe('projecting user points', () => {
     expect(medianAbsError([])).toBeUndefined();
   });
 
+  it('a shared cache projects a setup once per stack level, whatever its metric or label', () => {
+    const csv = [
+      'label,model,chip,chips,tp,ep,input_len,output_len,concurrency,tpot_ms,output_tok_s',
+      'a,deepseek-v3,h200,8,8,8,1024,1024,64,50,10000',
+      'b,deepseek-v3,h200,8,8,8,1024,1024,64,40,',
+    ].join('\n');
+    const { points } = readUserPoints(csv);
+    const cache = new Map();
+    const first = projectUserPoints(points, 'tuned', cache);
+    expect(cache.size).toBe(1);
+    expect(first[0].projection).toBe(first[2].projection);
+    projectUserPoints(points, 'ideal', cache);
+    expect(cache.size).toBe(2);
+    expect(projectUserPoints(points, 'tuned', cache)[1].projection).toBe(first[0].projection);
+  });
+
   it('overlay pairs: measured axes from the metrics, the projection fills an axis the row cannot give', () => {
     const csv = [
       'model,chip,chips,tp,ep,input_len,output_len,concurrency,tpot_ms,output_tok_s',

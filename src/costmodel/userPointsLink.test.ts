@@ -41,6 +41,20 @@ describe('benchmark points in the link (pts=)', () => {
     expect(encodePointsParam([])).toBeUndefined();
   });
 
+  it('points whose labels and sources make the value too long stay out of the link', () => {
+    const noisy = (i: number) =>
+      Array.from({ length: 200 }, (_, j) =>
+        String.fromCharCode(0x4e00 + ((i * 7919 + j * 104729) % 20000)),
+      ).join('');
+    const long = Array.from({ length: MAX_LINK_POINTS }, (_, i) => ({
+      ...points[0],
+      label: noisy(i).slice(0, 60),
+      source: noisy(i + 99),
+      row: i + 2,
+    }));
+    expect(encodePointsParam(long)).toBeUndefined();
+  });
+
   it('hostile values: a clear message, no points, never a throw', () => {
     const row = 'deepseek-v3,h200,8,8,8,1024,1024,64,45';
     const header = 'model,chip,chips,tp,ep,input_len,output_len,concurrency,tpot_ms';

@@ -43,11 +43,15 @@ function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
-/** The `pts` value for these points, or undefined when there are none or more than MAX_LINK_POINTS. */
+/**
+ * The `pts` value for these points, or undefined when there are none, more than MAX_LINK_POINTS, or their labels and
+ * sources make the value longer than a link may carry (MAX_POINTS_PARAM_CHARS; the whole link must stay readable).
+ */
 export function encodePointsParam(points: readonly UserPoint[]): string | undefined {
   if (points.length === 0 || points.length > MAX_LINK_POINTS) return undefined;
   const csv = userPointsToCsv(points);
-  return `${POINTS_LINK_VERSION}.${toBase64Url(zlibSync(strToU8(csv), { level: 9 }))}`;
+  const value = `${POINTS_LINK_VERSION}.${toBase64Url(zlibSync(strToU8(csv), { level: 9 }))}`;
+  return value.length <= MAX_POINTS_PARAM_CHARS ? value : undefined;
 }
 
 const failed = (error: string): PointsFromLink => ({ points: [], problems: [error], error });

@@ -49,19 +49,35 @@ export function describeSetup(p: UserPoint): string {
   );
 }
 
-/** Project every point at one serving-stack level. Never throws: a point the model cannot project says why. */
-export function projectUserPoints(points: readonly UserPoint[], stackLevel: StackLevel): UserPointResult[] {
-  // A row that gave two metrics shares one setup: project it once.
-  const byRow = new Map<number, Projection | string>();
+/** A projection, or why there is none; kept per setup and stack level. */
+export type ProjectionCache = Map<string, Projection | string>;
+
+/** What the projection of a point depends on: its setup and the stack level, not its metric, value or label. */
+function setupKey(p: UserPoint, stackLevel: StackLevel): string {
+  const { metric: _m, value: _v, label: _l, row: _r, source: _s, software: _w, id: _i, ...setup } = p;
+  return `${stackLevel}|${JSON.stringify(setup, Object.keys(setup).sort())}`;
+}
+
+/**
+ * Project every point at one serving-stack level. Never throws: a point the model cannot project says why. Points
+ * with the same setup (a row that gave two metrics, or an unchanged row while a person edits the CSV) are projected
+ * once; pass the same `cache` across calls to keep projections between edits.
+ */
+export function projectUserPoints(
+  points: readonly UserPoint[],
+  stackLevel: StackLevel,
+  cache: ProjectionCache = new Map(),
+): UserPointResult[] {
   return points.map((point) => {
-    let projection = byRow.get(point.row);
+    const key = setupKey(point, stackLevel);
+    let projection = cache.get(key);
     if (projection === undefined) {
       try {
         projection = projectScenario(scenarioForPoint(point, stackLevel), point.chip);
       } catch (err) {
         projection = `the cost model could not project it (${String((err as Error)?.message ?? err).slice(0, 120)})`;
       }
-      byRow.set(point.row, projection);
+      cache.set(key, projection);
     }
     if (typeof projection === 'string') return { point, stackLevel, problem: projection };
     const projected = metricOf(point, projection);

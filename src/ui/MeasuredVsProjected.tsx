@@ -10,6 +10,7 @@ import {
   medianAbsError,
   overlayPairs,
   POINTS_LINK_KEY,
+  type ProjectionCache,
   projectUserPoints,
   readUserPoints,
   type StackLevel,
@@ -26,6 +27,8 @@ import { fmt, fmtPct } from './format';
 const STACK_LEVELS: readonly StackLevel[] = ['ideal', 'tuned', 'untuned'];
 /** Comparing all three stack levels projects every point three times; past this many points only the chosen one. */
 const MAX_POINTS_COMPARED = 40;
+/** Projections kept between edits (setups × stack levels); cleared past this, so a long session stays small. */
+const MAX_CACHED_PROJECTIONS = 2000;
 
 const METRIC_LABEL: Record<BenchmarkMetric, string> = {
   'tpot-ms': 'TPOT (ms)',
@@ -57,6 +60,7 @@ export function MeasuredVsProjected() {
   /** The `pts` value last read or written here: a different one came from outside (a link opened, back/forward). */
   const lastParam = useRef<string | undefined>(param);
   const notified = useRef<string | undefined>(undefined);
+  const cacheRef = useRef<ProjectionCache>(new Map());
 
   useEffect(() => {
     if (param === lastParam.current) return;
@@ -82,13 +86,20 @@ export function MeasuredVsProjected() {
     useAppStore.getState().setExtra(POINTS_LINK_KEY, next);
   }, [read]);
 
-  const results = useMemo(() => projectUserPoints(read.points, level), [read.points, level]);
+  const results = useMemo(() => {
+    if (cacheRef.current.size > MAX_CACHED_PROJECTIONS) cacheRef.current.clear();
+    return projectUserPoints(read.points, level, cacheRef.current);
+  }, [read.points, level]);
   const pairs = useMemo(() => overlayPairs(results), [results]);
   const median = medianAbsError(results);
   const byLevel = useMemo(() => {
     if (read.points.length === 0 || read.points.length > MAX_POINTS_COMPARED) return null;
-    return STACK_LEVELS.map((l) => ({ level: l, median: medianAbsError(projectUserPoints(read.points, l)) }));
+    return STACK_LEVELS.map((l) => ({
+      level: l,
+      median: medianAbsError(projectUserPoints(read.points, l, cacheRef.current)),
+    }));
   }, [read.points]);
+  const inLink = encodePointsParam(read.points) !== undefined;
 
   const loadFile = async (file: File) => {
     setFileError(null);
@@ -150,7 +161,7 @@ export function MeasuredVsProjected() {
         </p>
       ) : (
         <>
-          <LinkStatus count={read.points.length} />
+          <LinkStatus count={read.points.length} inLink={inLink} />
           <StackLevelSwitch level={level} setLevel={setLevel} byLevel={byLevel} />
           <ResidualTable results={results} median={median} level={level} />
           <MeasuredOverlayChart pairs={pairs} stackLevel={level} />
@@ -232,12 +243,16 @@ function Problems({
   );
 }
 
-function LinkStatus({ count }: { count: number }) {
+function LinkStatus({ count, inLink }: { count: number; inLink: boolean }) {
+  const points = `${count} point${count === 1 ? '' : 's'}`;
+  let text = `These ${points} travel in the link ("Copy link" above).`;
+  if (count > MAX_LINK_POINTS)
+    text = `${points} are more than a link carries (${MAX_LINK_POINTS}): they are not put in the link; share the CSV instead.`;
+  else if (!inLink)
+    text = `These ${points} are too long for a link (their labels and sources): they are not put in it; share the CSV instead.`;
   return (
-    <p className="provenance-note" data-testid="user-points-link-status">
-      {count <= MAX_LINK_POINTS
-        ? `These ${count} point${count === 1 ? '' : 's'} travel in the link ("Copy link" above).`
-        : `${count} points are more than a link carries (${MAX_LINK_POINTS}): they are not put in the link; share the CSV instead.`}
+    <p className="provenance-note" data-testid="user-points-link-status" data-in-link={inLink}>
+      {text}
     </p>
   );
 }
