@@ -26,17 +26,6 @@ export {
 } from './calibrate';
 export { CALIBRATION_POINTS, NOT_EXPRESSED } from './calibrationSet';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
-export {
-  chipFigures,
-  customChipFromSpec,
-  customChipSpec,
-  customHardware,
-  type DerivedFigures,
-  derivedFigures,
-  figureSource,
-  presetChipValues,
-  projectCustomChips,
-} from './customChips';
 /** Expert-count tables read from .npy (not the workload's CSV CountTable: this one is the cost model's input). */
 export { type CountsFromNpyOptions, type CountTable, countsFromNpy } from './countsFile';
 export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './fromStream';
