@@ -122,10 +122,15 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
   // The agreement run doubles as the slowness check: an engine whose untimed run (y read back included) takes
   // longer than the limit is reported with that time and not timed, so one size cannot take many minutes.
   const slowMs = spec.slowLimitS * 1000;
+  // An engine whose y disagrees with the reference is reported and not timed either.
   const admit = (c: Contender, ms: number) => {
-    if (ms <= slowMs) peers.push(c);
+    const err = yErr.get(c.engine) ?? Number.NaN;
+    let reason: string | null = null;
+    if (!(err < Y_TOLERANCE)) reason = `y disagrees with the reference (${err.toExponential(1)}): not timed`;
+    else if (ms > slowMs)
+      reason = `its untimed agreement run (y read back) took ${(ms / 1000).toFixed(1)} s (limit ${spec.slowLimitS} s): not timed at this size`;
+    if (reason === null) peers.push(c);
     else {
-      const reason = `its untimed agreement run (y read back) took ${(ms / 1000).toFixed(1)} s (limit ${spec.slowLimitS} s): not timed at this size`;
       log(`${c.engine}: ${reason}`);
       notTimed.push({ contender: c, reason });
     }
@@ -186,10 +191,7 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
   });
   const engines: EngineResult[] = contenders.map((c) => {
     const err = c.engine === 'cpu-reference' ? null : (yErr.get(c.engine) ?? null);
-    let why = skipped.get(c.engine);
-    if (err !== null && !(err < Y_TOLERANCE))
-      why = `y disagrees with the reference (${err.toExponential(1)})`;
-    return engineResult(c, samples.get(c.engine) ?? [], why, err, timing);
+    return engineResult(c, samples.get(c.engine) ?? [], skipped.get(c.engine), err, timing);
   });
   for (const n of notTimed)
     engines.push(engineResult(n.contender, [], n.reason, yErr.get(n.contender.engine) ?? null, timing));
