@@ -4,50 +4,33 @@
  * router GEMM → gate/top-k → count → offsets → scatter → expert FFN (→ shared experts) → combine, each stage one
  * compute pass, the whole layer one submission with no host round trip (the FFN's data-dependent grid is an
  * indirect dispatch written by the offsets kernel). Pipelines are cached by shader + constants; buffers are
- * reused while big enough; a lost device is re-acquired on the next run through `reacquire`.
+ * reused while big enough; weights stay on the device while the same arrays come back (layerSetup.ts); the
+ * stages with their bind groups, the timestamp query set and the staging buffer are kept from one call to the
+ * next while the layer's shape is unchanged, so a stream's steps upload x and re-create nothing. A lost device is
+ * re-acquired on the next run through `reacquire`.
  */
 import type { Scenario } from '../scenario';
-import {
-  capacityOf,
-  type LayerConfig,
-  type LayerResult,
-  type LayerTensors,
-  validateLayerTensors,
-} from '../workload';
+import { type LayerConfig, type LayerResult, type LayerTensors, validateLayerTensors } from '../workload';
 import { BufferPool } from './buffers';
 import type { AdapterSummary } from './device';
+import { COMBINE_VEC4_MAX_K, FUSED_GATE_MAX_E, GEMV_GPU_SPLIT_K, gemvFfnByDefault } from './kernels';
+import type { KernelVariant, LayerGpu, PreparedKernel } from './layerGpu';
 import {
-  COMBINE_VEC4_MAX_K,
-  clearScatter,
-  combine,
-  countChunked,
-  expertFfn,
-  expertFfnGemv,
-  FUSED_GATE_MAX_E,
-  GEMV_GPU_SPLIT_K,
-  gate,
-  gemvFfnByDefault,
-  infoLayout,
-  offsets,
-  packSortSteps,
-  routerGate,
-  routerGemm,
-  scatter,
-  scatterChunked,
-  sharedFfn,
-  sortSteps,
-} from './kernels';
-import type { KernelModule, KernelVariant, LayerGpu, PreparedKernel } from './layerGpu';
-import { UNIFORM_SLOT } from './layerGpu';
+  allocateLayer,
+  type PlannedStage,
+  planStages,
+  readLayerResult,
+  readOutput,
+  type UploadBytes,
+  uploadTensors,
+  WeightResidency,
+} from './layerSetup';
 import { type MicrobenchOptions, type MicrobenchResult, runMicrobench } from './microbench';
-import { LAYER_PARAMS_BYTES, packFfnParams, packLayerParams } from './params';
 import { PipelineCache } from './pipelines';
 import {
-  type BufferName,
   checkLayerConfig,
   DEFAULT_MEMORY_BUDGET,
   type DeviceLimitsLike,
-  GEMM_TILE,
   type MemoryPlan,
   planMemory,
   planScenario,
@@ -125,6 +108,20 @@ export interface EngineRun {
   plan: MemoryPlan;
   /** Pipelines compiled by this run (0 when every shader was cached). */
   compiledPipelines: number;
+  /** Bytes this run wrote to the device: weights (0 when they were resident) and inputs (x, logits, bias). */
+  uploads: UploadBytes;
+}
+
+export interface ForwardOptions {
+  signal?: AbortSignal;
+  /** 'y' (default): read the layer output back; 'none': wait for the GPU work and read nothing. */
+  readback?: 'y' | 'none';
+}
+
+export interface ForwardResult {
+  /** The layer output [T, d] (null with readback 'none'). */
+  y: Float32Array | null;
+  uploads: UploadBytes;
 }
 
 export interface MoeEngine {
@@ -138,6 +135,17 @@ export interface MoeEngine {
   /** The layer config a scenario runs as here: its measurement scale, or the largest that fits (auto). */
   planScenario(s: Scenario): ScenarioPlan;
   run(cfg: LayerConfig, tensors: LayerTensors, opts: RunOptions): Promise<EngineRun>;
+  /**
+   * One forward pass as a serving step runs it, with nothing timed inside: upload x (and logits, bias; weights
+   * only when they are not resident), one submission of every stage, read back y. A caller's clock around the
+   * awaited call measures one layer with weights already on the device, the way a peer's forward call is timed.
+   * The first call for a shape compiles and uploads (call `prepare` first to keep that out of a timed region).
+   */
+  forward(cfg: LayerConfig, tensors: LayerTensors, opts?: ForwardOptions): Promise<ForwardResult>;
+  /** Compile, allocate, upload the weights and build the bind groups for a layer, without running it. */
+  prepare(cfg: LayerConfig, tensors: LayerTensors): Promise<UploadBytes>;
+  /** Upload the weights again on the next call (after editing a weight array in place). */
+  invalidateWeights(): void;
   /** Copy bandwidth and matmul rate of this device (measured once, then cached). */
   microbench(opts?: MicrobenchOptions): Promise<MicrobenchResult>;
   destroy(): void;
@@ -150,8 +158,14 @@ interface Stage {
   kernel: PreparedKernel;
 }
 
-/** Read lazily: importing the engine must not need WebGPU globals (browsers without WebGPU, Node before setup). */
-const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+/** A layer set up on the device: kept while the next call has the same key (config, kernel paths, logits given). */
+interface PreparedLayer {
+  key: string;
+  layer: LayerGpu;
+  stages: Stage[];
+  supplied: boolean;
+  fused: boolean;
+}
 
 export function createMoeEngine(
   device: GPUDevice,
@@ -162,11 +176,55 @@ export function createMoeEngine(
   return new Engine(device, summary, shaders, options);
 }
 
+/**
+ * Error scopes pushed for one call: `close` pops them and throws the first error; `discard` (in a finally) pops
+ * whatever a throw left open, so a failed or aborted call never leaves a scope that would swallow later errors.
+ */
+class ErrorScopes {
+  constructor(
+    private readonly device: GPUDevice,
+    private open: number,
+  ) {}
+
+  async close(): Promise<void> {
+    let first: GPUError | null = null;
+    while (this.open > 0) {
+      this.open--;
+      first = (await this.device.popErrorScope()) ?? first;
+    }
+    if (first) throw new Error(`WebGPU error while running the layer: ${first.message}`);
+  }
+
+  async discard(): Promise<void> {
+    while (this.open > 0) {
+      this.open--;
+      await this.device.popErrorScope().catch(() => null);
+    }
+  }
+}
+
+function encodeStages(
+  enc: GPUCommandEncoder,
+  list: readonly Stage[],
+  ts?: (i: number) => GPUComputePassTimestampWrites,
+): void {
+  list.forEach((s, i) => {
+    s.before?.(enc);
+    const pass = enc.beginComputePass(ts ? { label: s.name, timestampWrites: ts(i) } : { label: s.name });
+    s.kernel.encode(pass);
+    pass.end();
+  });
+}
+
 class Engine implements MoeEngine {
   device: GPUDevice;
   adapter: AdapterSummary;
   private pipelines: PipelineCache;
   private pool: BufferPool;
+  private residency = new WeightResidency();
+  private prepared: PreparedLayer | null = null;
+  private recorder: TimestampRecorder | null = null;
+  private zeroBias = new Float32Array(0);
   private compiledBefore = 0;
   private lostMessage: string | null = null;
   private bench: MicrobenchResult | null = null;
@@ -213,6 +271,9 @@ class Engine implements MoeEngine {
     this.adapter = next.summary;
     this.pipelines = new PipelineCache(next.device, this.shaders);
     this.pool = new BufferPool(next.device);
+    this.residency = new WeightResidency();
+    this.prepared = null;
+    this.recorder = null;
     this.bench = null;
     this.lostMessage = null;
     this.watch(next.device);
@@ -232,163 +293,226 @@ class Engine implements MoeEngine {
     return this.bench;
   }
 
+  invalidateWeights(): void {
+    this.residency.forget();
+  }
+
   destroy(): void {
+    this.recorder?.destroy();
     this.pool.destroy();
     this.device.destroy();
   }
 
-  async run(cfg: LayerConfig, tensors: LayerTensors, opts: RunOptions): Promise<EngineRun> {
+  /** One call at a time: the buffers, bind groups and staging buffer are shared by every call. */
+  private async exclusive<R>(work: () => Promise<R>): Promise<R> {
     if (this.busy) throw new Error('the GPU engine is already running a layer; wait for it to finish');
     this.busy = true;
     try {
-      return await this.runLocked(cfg, tensors, opts);
+      return await work();
     } finally {
       this.busy = false;
     }
   }
 
-  private async runLocked(cfg: LayerConfig, tensors: LayerTensors, opts: RunOptions): Promise<EngineRun> {
+  run(cfg: LayerConfig, tensors: LayerTensors, opts: RunOptions): Promise<EngineRun> {
+    return this.exclusive(() => this.runLocked(cfg, tensors, opts));
+  }
+
+  prepare(cfg: LayerConfig, tensors: LayerTensors): Promise<UploadBytes> {
+    return this.exclusive(async () => {
+      await this.ensureDevice();
+      const { uploads } = await this.setUp(cfg, tensors);
+      return uploads;
+    });
+  }
+
+  forward(cfg: LayerConfig, tensors: LayerTensors, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    return this.exclusive(async () => {
+      opts.signal?.throwIfAborted();
+      await this.ensureDevice();
+      const device = this.device;
+      device.pushErrorScope('validation');
+      const scopes = new ErrorScopes(device, 1);
+      try {
+        const { prepared, uploads } = await this.setUp(cfg, tensors);
+        const enc = device.createCommandEncoder();
+        encodeStages(enc, prepared.stages);
+        device.queue.submit([enc.finish()]);
+        let y: Float32Array | null = null;
+        if ((opts.readback ?? 'y') === 'y') y = await readOutput(device, this.pool, prepared.layer);
+        else await device.queue.onSubmittedWorkDone();
+        await scopes.close();
+        if (this.lostMessage) throw new Error(`the GPU device was lost during the run (${this.lostMessage})`);
+        return { y, uploads };
+      } finally {
+        await scopes.discard();
+      }
+    });
+  }
+
+  /**
+   * Check, allocate, upload and build the stages of a layer; reuses the previous call's buffers, uniforms, stages
+   * and bind groups when the shape and the kernel paths are unchanged.
+   */
+  private async setUp(
+    cfg: LayerConfig,
+    tensors: LayerTensors,
+  ): Promise<{ prepared: PreparedLayer; uploads: UploadBytes; plan: MemoryPlan }> {
     checkLayerConfig(cfg);
     validateLayerTensors(cfg, tensors);
-    opts.signal?.throwIfAborted();
-    await this.ensureDevice();
     const plan = this.plan(cfg);
     if (!plan.fits) throw new Error(`this layer does not fit the GPU: ${plan.reason}`);
+    const device = this.device;
+    const supplied = tensors.logits !== undefined;
+    const variant = this.variantFor(cfg);
+    // Same shape and paths: the same plan, so the same pool buffers (only another shape's allocation replaces
+    // them, and that replaces `prepared` too), the same uniforms and the same bind groups.
+    const key = JSON.stringify([cfg, variant, supplied]);
+    let prepared = this.prepared;
+    if (!prepared || prepared.key !== key) {
+      const layer = allocateLayer(device, this.pool, cfg, plan, variant);
+      const planned: PlannedStage[] = planStages(layer, supplied);
+      await this.pipelines.prepare(planned.flatMap((s) => s.module.programs(cfg, variant)));
+      const ctx = { device, pipelines: this.pipelines };
+      prepared = {
+        key,
+        layer,
+        stages: planned.map((s) => ({
+          name: s.name,
+          before: s.before,
+          kernel: s.module.prepare(ctx, layer),
+        })),
+        supplied,
+        fused: !supplied && variant.fusedGate,
+      };
+      this.prepared = prepared;
+    }
+    if (this.zeroBias.length !== cfg.experts) this.zeroBias = new Float32Array(cfg.experts);
+    const uploads = uploadTensors(device.queue, prepared.layer, tensors, this.residency, this.zeroBias);
+    return { prepared, uploads, plan };
+  }
+
+  /** A timestamp recorder with room for `passes` × `trials`, kept (and grown only) across calls. */
+  private recorderFor(passes: number, trials: number): TimestampRecorder {
+    if (this.recorder?.fits(passes, trials)) return this.recorder;
+    const grown = new TimestampRecorder(this.device, Math.max(passes, 8), Math.max(trials, 8));
+    this.recorder?.destroy();
+    this.recorder = grown;
+    return grown;
+  }
+
+  private async runLocked(cfg: LayerConfig, tensors: LayerTensors, opts: RunOptions): Promise<EngineRun> {
+    opts.signal?.throwIfAborted();
+    await this.ensureDevice();
     const device = this.device;
     const compiledAtStart = this.pipelines.compiled;
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-
-    const layer = this.allocate(cfg, plan, tensors, this.variantFor(cfg));
-    const ec = cfg.routingMode === 'expert-choice';
-    const supplied = tensors.logits !== undefined;
-    const plannedStages: {
-      name: StageName;
-      module: KernelModule;
-      before?: (enc: GPUCommandEncoder) => void;
-    }[] = [];
-    const fused = !supplied && layer.variant.fusedGate;
-    if (!supplied && !fused) plannedStages.push({ name: 'router', module: routerGemm });
-    plannedStages.push({ name: 'gate', module: fused ? routerGate : gate });
-    if (!ec) plannedStages.push({ name: 'count', module: countChunked });
-    plannedStages.push({ name: 'offsets', module: offsets });
-    // Position policy: ranks are token order, so a chunked running count replaces the sort.
-    const chunked = !ec && cfg.dropPolicy === 'position';
-    plannedStages.push({
-      name: 'scatter',
-      module: chunked ? scatterChunked : scatter,
-      before: (enc) => clearScatter(enc, layer),
-    });
-    plannedStages.push({ name: 'ffn', module: layer.variant.ffnGemv ? expertFfnGemv : expertFfn });
-    if (cfg.sharedExperts > 0 && cfg.sharedFfnSize > 0)
-      plannedStages.push({ name: 'shared', module: sharedFfn });
-    plannedStages.push({ name: 'combine', module: combine });
-
-    await this.pipelines.prepare(plannedStages.flatMap((s) => s.module.programs(cfg, layer.variant)));
-    const ctx = { device, pipelines: this.pipelines };
-    const stages: Stage[] = plannedStages.map((s) => ({
-      name: s.name,
-      before: s.before,
-      kernel: s.module.prepare(ctx, layer),
-    }));
-
-    const encodeStages = (
-      enc: GPUCommandEncoder,
-      list: Stage[],
-      ts?: (i: number) => GPUComputePassTimestampWrites,
-    ) => {
-      list.forEach((s, i) => {
-        s.before?.(enc);
-        const pass = enc.beginComputePass(ts ? { label: s.name, timestampWrites: ts(i) } : { label: s.name });
-        s.kernel.encode(pass);
-        pass.end();
-      });
-    };
-
-    for (let w = 0; w < Math.max(0, opts.warmup); w++) {
-      opts.signal?.throwIfAborted();
-      const enc = device.createCommandEncoder();
-      encodeStages(enc, stages);
-      device.queue.submit([enc.finish()]);
-      await device.queue.onSubmittedWorkDone();
-    }
-
-    const trials = Math.max(1, Math.floor(opts.trials));
-    const useTs = hasTimestamps(device);
-    const rec = useTs ? new TimestampRecorder(device, stages.length, trials) : null;
-    const totals: number[] = [];
-    const wallPerStage: number[][] = stages.map(() => []);
+    const scopes = new ErrorScopes(device, 2);
     try {
-      for (let t = 0; t < trials; t++) {
+      const { prepared, uploads, plan } = await this.setUp(cfg, tensors);
+      const { stages, supplied, fused } = prepared;
+      for (let w = 0; w < Math.max(0, opts.warmup); w++) {
         opts.signal?.throwIfAborted();
-        if (rec) {
-          const enc = device.createCommandEncoder();
-          encodeStages(enc, stages, (i) => rec.writes(t, i));
-          const t0 = now();
-          device.queue.submit([enc.finish()]);
-          await device.queue.onSubmittedWorkDone();
-          totals.push(now() - t0);
-        } else {
-          let sum = 0;
-          for (let i = 0; i < stages.length; i++) {
-            const enc = device.createCommandEncoder();
-            encodeStages(enc, [stages[i]]);
-            const t0 = now();
-            device.queue.submit([enc.finish()]);
-            await device.queue.onSubmittedWorkDone();
-            const dt = now() - t0;
-            wallPerStage[i].push(dt);
-            sum += dt;
-          }
-          totals.push(sum);
-        }
+        const enc = device.createCommandEncoder();
+        encodeStages(enc, stages);
+        device.queue.submit([enc.finish()]);
+        await device.queue.onSubmittedWorkDone();
       }
-      const perStage = rec ? await rec.read() : wallPerStage;
-      const result = await this.readBack(layer);
-      const oom = await device.popErrorScope();
-      const invalid = await device.popErrorScope();
-      if (invalid || oom)
-        throw new Error(`WebGPU error while running the layer: ${(invalid ?? oom)?.message}`);
+      const trials = Math.max(1, Math.floor(opts.trials));
+      const rec = hasTimestamps(device) ? this.recorderFor(stages.length, trials) : null;
+      const { totals, perStage } = await this.timeTrials(stages, trials, rec, opts.signal);
+      const result = await readLayerResult(device, this.pool, prepared.layer);
+      await scopes.close();
       if (this.lostMessage) throw new Error(`the GPU device was lost during the run (${this.lostMessage})`);
-
-      const source = rec ? 'timestamp' : 'wall';
-      const work = stageWork(cfg, result, supplied);
-      if (fused && work.router && work.gate) {
-        // The fused pass does the router GEMM's work too.
-        work.gate = {
-          flops: work.router.flops + work.gate.flops,
-          bytes: work.router.bytes + work.gate.bytes - 4 * cfg.tokens * cfg.experts,
-        };
-        delete work.router;
-      }
-      const timing: Partial<Record<StageName, StageTiming>> = {};
-      const reports: StageReport[] = stages.map((s, i) => {
-        const st = summarize(perStage[i], source);
-        timing[s.name] = st;
-        const w = work[s.name] ?? { flops: 0, bytes: 0 };
-        const report: StageReport = {
-          ...st,
-          name: s.name,
-          label: fused && s.name === 'gate' ? 'router GEMM + gate (fused)' : STAGE_LABELS[s.name],
-          flops: w.flops,
-          bytes: w.bytes,
-        };
-        if (opts.roofline) report.efficiency = efficiency(w, st.medianMs, opts.roofline);
-        return report;
-      });
       return {
         result,
-        timing,
-        stages: reports,
+        ...this.report(cfg, result, stages, perStage, rec ? 'timestamp' : 'wall', supplied, fused, opts),
         total: summarize(totals, 'wall'),
         timingNote: rec ? TIMESTAMP_NOTE : WALL_NOTE,
         adapter: this.adapter,
         plan,
         compiledPipelines: this.pipelines.compiled - compiledAtStart,
+        uploads,
       };
     } finally {
-      rec?.destroy();
+      await scopes.discard();
     }
+  }
+
+  /** Timed trials: one submission each with timestamps per pass, else each stage submitted and awaited alone. */
+  private async timeTrials(
+    stages: readonly Stage[],
+    trials: number,
+    rec: TimestampRecorder | null,
+    signal: AbortSignal | undefined,
+  ): Promise<{ totals: number[]; perStage: number[][] }> {
+    const device = this.device;
+    const totals: number[] = [];
+    const wallPerStage: number[][] = stages.map(() => []);
+    for (let t = 0; t < trials; t++) {
+      signal?.throwIfAborted();
+      if (rec) {
+        const enc = device.createCommandEncoder();
+        encodeStages(enc, stages, (i) => rec.writes(t, i));
+        const t0 = now();
+        device.queue.submit([enc.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        totals.push(now() - t0);
+      } else {
+        let sum = 0;
+        for (let i = 0; i < stages.length; i++) {
+          const enc = device.createCommandEncoder();
+          encodeStages(enc, [stages[i]]);
+          const t0 = now();
+          device.queue.submit([enc.finish()]);
+          await device.queue.onSubmittedWorkDone();
+          const dt = now() - t0;
+          wallPerStage[i].push(dt);
+          sum += dt;
+        }
+        totals.push(sum);
+      }
+    }
+    return { totals, perStage: rec ? await rec.read(stages.length, trials) : wallPerStage };
+  }
+
+  /** Per-stage timing with the analytic work and, given a roofline, the efficiency. */
+  private report(
+    cfg: LayerConfig,
+    result: LayerResult,
+    stages: readonly Stage[],
+    perStage: number[][],
+    source: 'timestamp' | 'wall',
+    supplied: boolean,
+    fused: boolean,
+    opts: RunOptions,
+  ): { timing: Partial<Record<StageName, StageTiming>>; stages: StageReport[] } {
+    const work = stageWork(cfg, result, supplied);
+    if (fused && work.router && work.gate) {
+      // The fused pass does the router GEMM's work too.
+      work.gate = {
+        flops: work.router.flops + work.gate.flops,
+        bytes: work.router.bytes + work.gate.bytes - 4 * cfg.tokens * cfg.experts,
+      };
+      delete work.router;
+    }
+    const timing: Partial<Record<StageName, StageTiming>> = {};
+    const reports: StageReport[] = stages.map((s, i) => {
+      const st = summarize(perStage[i], source);
+      timing[s.name] = st;
+      const w = work[s.name] ?? { flops: 0, bytes: 0 };
+      const report: StageReport = {
+        ...st,
+        name: s.name,
+        label: fused && s.name === 'gate' ? 'router GEMM + gate (fused)' : STAGE_LABELS[s.name],
+        flops: w.flops,
+        bytes: w.bytes,
+      };
+      if (opts.roofline) report.efficiency = efficiency(w, st.medianMs, opts.roofline);
+      return report;
+    });
+    return { timing, stages: reports };
   }
 
   /** The kernel paths a layer runs here (part of the pipeline cache key through the programs they select). */
@@ -413,137 +537,5 @@ class Engine implements MoeEngine {
       // already filled by the experts × column slices, and each split adds a barrier and a reduction there.
       gemvSplitK: k.gemvSplitK ?? (this.adapter.isSoftware ? 1 : GEMV_GPU_SPLIT_K),
     };
-  }
-
-  private allocate(cfg: LayerConfig, plan: MemoryPlan, t: LayerTensors, variant: KernelVariant): LayerGpu {
-    const device = this.device;
-    const pool = this.pool;
-    const buffers = {} as Record<BufferName, GPUBuffer>;
-    for (const [name, bytes] of Object.entries(plan.buffers) as [BufferName, number][]) {
-      buffers[name] = pool.get(name, bytes, storageUsage());
-    }
-    const steps = sortSteps(plan.sortSize);
-    const layer: LayerGpu = {
-      cfg,
-      variant,
-      memory: plan,
-      params: pool.get('params', LAYER_PARAMS_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-      buffers,
-      args: pool.get('args', 32, GPUBufferUsage.STORAGE | GPUBufferUsage.INDIRECT | GPUBufferUsage.COPY_SRC),
-      ffnParams: pool.get(
-        'ffnParams',
-        UNIFORM_SLOT * (1 + cfg.sharedExperts),
-        GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      ),
-      sortSteps: steps,
-      sortParams: pool.get(
-        'sortParams',
-        UNIFORM_SLOT * steps.length,
-        GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      ),
-    };
-    const q = device.queue;
-    q.writeBuffer(
-      layer.params,
-      0,
-      packLayerParams(cfg, {
-        sortSize: plan.sortSize,
-        sortValid: plan.sortValid,
-        chunkSize: plan.chunkSize,
-        chunks: plan.chunks,
-        rowsMax: plan.rowsMax,
-        ffnTileRows: GEMM_TILE.TM,
-        ffnTileCols: GEMM_TILE.TN,
-      }),
-    );
-    const ffnSlots = new Uint32Array(((1 + cfg.sharedExperts) * UNIFORM_SLOT) / 4);
-    ffnSlots.set(packFfnParams({ dense: false, expert: 0, rows: 0, ffn: cfg.ffnSize, accumulate: false }), 0);
-    for (let s = 0; s < cfg.sharedExperts; s++) {
-      ffnSlots.set(
-        packFfnParams({
-          dense: true,
-          expert: s,
-          rows: cfg.tokens,
-          ffn: cfg.sharedFfnSize,
-          accumulate: s > 0,
-        }),
-        ((1 + s) * UNIFORM_SLOT) / 4,
-      );
-    }
-    q.writeBuffer(layer.ffnParams, 0, ffnSlots);
-    q.writeBuffer(layer.sortParams, 0, packSortSteps(steps));
-    const upload = (name: BufferName, data: Float32Array | undefined) => {
-      if (data && data.length > 0)
-        q.writeBuffer(buffers[name], 0, data.buffer, data.byteOffset, data.byteLength);
-    };
-    upload('x', t.x);
-    upload('router', t.router);
-    upload('bias', cfg.useBias ? t.bias : new Float32Array(cfg.experts));
-    upload('logits', t.logits);
-    upload('w1', t.w1);
-    upload('w3', t.w3);
-    upload('w2', t.w2);
-    if (cfg.sharedExperts > 0) {
-      upload('sharedW1', t.sharedW1);
-      upload('sharedW3', t.sharedW3);
-      upload('sharedW2', t.sharedW2);
-    }
-    return layer;
-  }
-
-  private async readBack(l: LayerGpu): Promise<LayerResult> {
-    const { cfg } = l;
-    const T = cfg.tokens;
-    const E = cfg.experts;
-    const ec = cfg.routingMode === 'expert-choice';
-    const k = ec ? 0 : cfg.topK;
-    const C = capacityOf(cfg);
-    const parts: { name: BufferName; bytes: number }[] = [
-      { name: 'logits', bytes: T * E * 4 },
-      { name: 'ids', bytes: T * k * 4 },
-      { name: 'weights', bytes: T * k * 4 },
-      { name: 'counts', bytes: E * 4 },
-      { name: 'info', bytes: (4 * E + 2) * 4 },
-      { name: 'positions', bytes: T * k * 4 },
-      { name: 'ecTokens', bytes: ec ? E * C * 4 : 0 },
-      { name: 'out', bytes: T * cfg.dModel * 4 },
-    ];
-    let total = 0;
-    const at: number[] = [];
-    for (const p of parts) {
-      at.push(total);
-      total += Math.ceil(p.bytes / 256) * 256;
-    }
-    const staging = this.device.createBuffer({
-      size: Math.max(256, total),
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    try {
-      const enc = this.device.createCommandEncoder();
-      parts.forEach((p, i) => {
-        if (p.bytes > 0) enc.copyBufferToBuffer(l.buffers[p.name], 0, staging, at[i], p.bytes);
-      });
-      this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const all = staging.getMappedRange().slice(0);
-      staging.unmap();
-      const slice = (i: number) => all.slice(at[i], at[i] + parts[i].bytes);
-      const info = new Int32Array(slice(4));
-      const lay = infoLayout(E);
-      return {
-        logits: new Float32Array(slice(0)),
-        topkIds: new Int32Array(slice(1)),
-        topkWeights: new Float32Array(slice(2)),
-        counts: new Int32Array(slice(3)),
-        kept: info.slice(lay.kept, lay.kept + E),
-        offsets: info.slice(lay.offsets, lay.offsets + E + 1),
-        positions: new Int32Array(slice(5)),
-        ecTokens: new Int32Array(slice(6)),
-        capacity: C,
-        y: new Float32Array(slice(7)),
-      };
-    } finally {
-      staging.destroy();
-    }
   }
 }

@@ -14,12 +14,15 @@ export {
 export {
   createMoeEngine,
   type EngineRun,
+  type ForwardOptions,
+  type ForwardResult,
   type KernelOptions,
   type MoeEngine,
   type MoeEngineOptions,
   type RunOptions,
   type StageReport,
 } from './engine';
+export type { UploadBytes } from './layerSetup';
 export type { MicrobenchOptions, MicrobenchResult } from './microbench';
 export {
   type BufferName,

@@ -58,18 +58,24 @@ export class TimestampRecorder {
     return { querySet: this.querySet, beginningOfPassWriteIndex: base, endOfPassWriteIndex: base + 1 };
   }
 
-  /** Per pass, per trial, milliseconds. */
-  async read(): Promise<number[][]> {
+  /** Whether this recorder has room for `passes` × `trials` (a smaller run reuses a larger recorder). */
+  fits(passes: number, trials: number): boolean {
+    return passes <= this.passes && trials <= this.trials;
+  }
+
+  /** Per pass, per trial, milliseconds, for the first `passes` × `trials` written (default: all). */
+  async read(passes = this.passes, trials = this.trials): Promise<number[][]> {
+    const count = trials * this.passes * 2;
     const enc = this.device.createCommandEncoder();
-    enc.resolveQuerySet(this.querySet, 0, this.count, this.resolveBuf, 0);
-    enc.copyBufferToBuffer(this.resolveBuf, 0, this.readBuf, 0, this.count * 8);
+    enc.resolveQuerySet(this.querySet, 0, count, this.resolveBuf, 0);
+    enc.copyBufferToBuffer(this.resolveBuf, 0, this.readBuf, 0, count * 8);
     this.device.queue.submit([enc.finish()]);
-    await this.readBuf.mapAsync(GPUMapMode.READ);
-    const ns = new BigInt64Array(this.readBuf.getMappedRange().slice(0));
+    await this.readBuf.mapAsync(GPUMapMode.READ, 0, count * 8);
+    const ns = new BigInt64Array(this.readBuf.getMappedRange(0, count * 8).slice(0));
     this.readBuf.unmap();
-    const out: number[][] = Array.from({ length: this.passes }, () => []);
-    for (let t = 0; t < this.trials; t++) {
-      for (let p = 0; p < this.passes; p++) {
+    const out: number[][] = Array.from({ length: passes }, () => []);
+    for (let t = 0; t < trials; t++) {
+      for (let p = 0; p < passes; p++) {
         const i = (t * this.passes + p) * 2;
         out[p].push(Number(ns[i + 1] - ns[i]) / 1e6);
       }
