@@ -30,6 +30,13 @@ export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips
 export { type CountsFromNpyOptions, type CountTable, countsFromNpy } from './countsFile';
 export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './fromStream';
 export {
+  LAYOUT_BATCHES,
+  type LayoutFrontier,
+  type LayoutPoint,
+  type ParallelLayout,
+  searchLayouts,
+} from './layoutSearch';
+export {
   type CountsInput,
   loadFromCounts,
   loadFromTrace,
@@ -49,6 +56,7 @@ export {
   designSweep,
   type FrontierPoint,
   type FrontierSeries,
+  layoutFrontiers,
   runSweep,
   type SweepRequest,
   type SweepResult,

@@ -101,6 +101,20 @@ export interface PrepareOptions {
   quiet?: boolean;
 }
 
+/**
+ * The layout and batch a projection would use, without its per-rank resources: cheap enough for a search to
+ * check fit and skip repeated layouts before projecting (layoutSearch.ts).
+ */
+export function planOnly(
+  s: Scenario,
+  hwIn: HardwareSpec,
+  m: ModelShape,
+): { work: BatchWork; layout: SystemLayout } {
+  const hw = hardwareUnder(hwIn, STACKS[s.stackLevel] ?? STACKS.tuned);
+  const work = batchWork(s, servedSequences(s, m, hw));
+  return { work, layout: planSystem(s, m, hw, work) };
+}
+
 export function prepare(
   s: Scenario,
   hwIn: HardwareSpec,

@@ -15,10 +15,11 @@ import {
   RETICLE_MM2,
   sramPjPerByte,
 } from './facts';
+import { type LayoutFrontier, searchLayouts } from './layoutSearch';
 import { prepare } from './prepare';
 import { quickHeadline } from './project';
 import { modelShape } from './shape';
-import type { ChipSpec, LoadProfile, Precision } from './types';
+import type { ChipSpec, HardwareSpec, LoadProfile, Precision } from './types';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -277,8 +278,44 @@ export function designSweep(
 
 // ---- one entry point for the worker ----------------------------------------------------------------------
 
+// ---- layouts → throughput and cost frontiers ------------------------------------------------------------
+
+/**
+ * Each chip's layout search (layoutSearch.ts). Chips come as preset ids and, for chips that are not presets (custom
+ * chips), as resolved hardware; a chip whose search fails gets a frontier with no points and the reason.
+ */
+export function layoutFrontiers(
+  s: Scenario,
+  chipIds: readonly string[] = s.chips,
+  load?: LoadProfile,
+  hardware: readonly HardwareSpec[] = [],
+): LayoutFrontier[] {
+  const resolved = chipIds.map((id) => hardware.find((h) => h.id === id) ?? id);
+  for (const h of hardware) if (!chipIds.includes(h.id)) resolved.push(h);
+  return resolved.map((chip) => {
+    const id = typeof chip === 'string' ? chip : chip.id;
+    try {
+      return searchLayouts(s, typeof chip === 'string' ? hardwareSpec(chip) : chip, load);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return {
+        chipId: id,
+        chipName: id,
+        status: 'unknown',
+        throughput: [],
+        cost: [],
+        candidates: 0,
+        evaluated: 0,
+        ms: 0,
+        message: `The layout search failed: ${why}`,
+      };
+    }
+  });
+}
+
 export type SweepRequest =
   | { kind: 'frontier'; scenario: Scenario; chips?: string[]; load?: LoadProfile; batches?: number[] }
+  | { kind: 'layouts'; scenario: Scenario; chips?: string[]; load?: LoadProfile; hardware?: HardwareSpec[] }
   | {
       kind: 'design';
       scenario: Scenario;
@@ -291,6 +328,7 @@ export type SweepRequest =
 
 export type SweepResult =
   | { kind: 'frontier'; series: FrontierSeries[]; ms: number }
+  | { kind: 'layouts'; frontiers: LayoutFrontier[]; ms: number }
   | ({ kind: 'design' } & DesignResult);
 
 /** Run a sweep synchronously (what sweep.worker.ts calls; also usable directly in Node and tests). */
@@ -299,6 +337,11 @@ export function runSweep(req: SweepRequest): SweepResult {
     const t0 = now();
     const series = batchFrontier(req.scenario, req.chips ?? req.scenario.chips, req.load, req.batches);
     return { kind: 'frontier', series, ms: now() - t0 };
+  }
+  if (req.kind === 'layouts') {
+    const t0 = now();
+    const frontiers = layoutFrontiers(req.scenario, req.chips ?? req.scenario.chips, req.load, req.hardware);
+    return { kind: 'layouts', frontiers, ms: now() - t0 };
   }
   const r = designSweep(
     req.scenario,
