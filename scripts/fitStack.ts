@@ -16,6 +16,7 @@ const KNOBS: { key: Knob; min: number; max: number }[] = [
   { key: 'kernelTail', min: 0, max: 20e-6 },
   { key: 'allReduceFloor', min: 0, max: 60e-6 },
   { key: 'expertMemEff', min: 0.5, max: 1 },
+  { key: 'expertSlotTime', min: 0, max: 5e-6 },
   { key: 'kvMemEff', min: 0.5, max: 1 },
   { key: 'computeEff', min: 0.5, max: 1 },
 ];

@@ -182,7 +182,7 @@ function rankCosts(p: Prepared, f: FixedWork, g: AllToAllGeometry): RankCosts {
     perMb: 1 / f.mb,
     sumMode: s.overlap === 'sum',
     fixed: disagg ? 0 : attnHalf,
-    ...expertCoefficients(hw.experts, m, layout.expertShard, p.stack.expertMemEff),
+    ...expertCoefficients(hw.experts, m, layout.expertShard, p.stack.expertMemEff, p.stack.expertSlotTime),
     reduceFixed: moeAllReduce(p, f).time,
     a2aOn: g.a2aOn,
     a2aFixed: g.a2aFixed,

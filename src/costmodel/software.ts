@@ -25,8 +25,15 @@ export interface StackProfile {
   kernelTail: number;
   /** Smallest time of one tensor-parallel all-reduce (custom one-shot all-reduce within a node), s. */
   allReduceFloor: number;
-  /** Share of the chip's memory ceiling that expert kernels reach streaming weights (grouped GEMM at few rows). */
+  /** Share of the chip's memory ceiling that expert kernels reach streaming weights. */
   expertMemEff: number;
+  /**
+   * Extra time per touched expert slot in a grouped GEMM: each expert's tiles fill the pipeline and are scheduled
+   * on their own, which dominates at a few rows per expert (K5: 128 experts of 8 per token at 1–32 tokens) and
+   * vanishes at hundreds. A per-slot term keeps the time monotone in the work, unlike an efficiency that rises
+   * with rows.
+   */
+  expertSlotTime: number;
   /** Share of the chip's memory ceiling that decode attention reaches reading a paged KV cache. */
   kvMemEff: number;
   /** Share of the chip's compute ceiling that production GEMM kernels reach on served shapes. */
@@ -38,17 +45,18 @@ export interface StackProfile {
  * Fitted to the calibration rows by `npx tsx scripts/fitStack.ts` (coordinate descent on the mean |log error| of
  * all rows at once, efficiencies bounded to 0.5–1; docs/COST_MODEL.md §11) and rounded. The compute efficiency
  * ends at its lower bound: served GEMMs on TP-split shapes reach about half of the chip's ceiling in these runs,
- * nearer the MFU serving stacks report than kernel benchmarks; paged decode attention and the fused-MoE kernels
- * reach about 0.6 of the memory ceiling.
+ * nearer the MFU serving stacks report than kernel benchmarks; paged decode attention reaches about 0.6 of the
+ * memory ceiling, fused-MoE kernels about 0.8 plus 0.18 µs per touched expert.
  */
 const TUNED: StackProfile = {
   level: 'tuned',
-  stepOverhead: 0.14e-3,
+  stepOverhead: 0.1e-3,
   perSequence: 2.1e-6,
   launchFloor: 0,
-  kernelTail: 3.1e-6,
-  allReduceFloor: 9.6e-6,
-  expertMemEff: 0.59,
+  kernelTail: 3.6e-6,
+  allReduceFloor: 11.7e-6,
+  expertMemEff: 0.77,
+  expertSlotTime: 0.18e-6,
   kvMemEff: 0.58,
   computeEff: 0.5,
   source:
@@ -64,6 +72,7 @@ export const STACKS: Record<StackLevel, StackProfile> = {
     kernelTail: 0,
     allReduceFloor: 0,
     expertMemEff: 1,
+    expertSlotTime: 0,
     kvMemEff: 1,
     computeEff: 1,
     source: "roofline with the chip's efficiency ceilings and CUDA-graph launch gaps only",

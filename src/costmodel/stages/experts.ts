@@ -18,6 +18,8 @@ export interface ExpertCoefficients {
   memRamp: number;
   launches: number;
   dispatchPerRow: number;
+  /** Serving stack's extra time per touched expert slot (software.ts expertSlotTime). */
+  perSlot: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export function expertCoefficients(
   m: ModelShape,
   shard: number,
   memEff = 1,
+  perSlot = 0,
 ): ExpertCoefficients {
   const sramOnly = X.memBytes <= 0;
   return {
@@ -42,6 +45,7 @@ export function expertCoefficients(
     memRamp: X.memRamp / X.memEffMax,
     launches: 3 * X.launch,
     dispatchPerRow: X.dispatchPerToken,
+    perSlot,
   };
 }
 
@@ -60,5 +64,5 @@ export function expertTime(
   else hbm = streamed * k.weightBytes + rows * k.actBytesPerRow;
   const memory =
     (hbm > 0 ? hbm * k.secPerMemByte + k.memRamp : 0) + (sram > 0 ? sram * k.secPerSramByte + k.memRamp : 0);
-  return Math.max(compute, memory) + k.launches + rows * k.dispatchPerRow;
+  return Math.max(compute, memory) + k.launches + rows * k.dispatchPerRow + (streamed + resident) * k.perSlot;
 }
