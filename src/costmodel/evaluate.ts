@@ -15,7 +15,7 @@ import {
   taxMaxima,
 } from './ranks';
 import { Energy, type StageCost, zeroTimes } from './roofline';
-import { attentionStage } from './stages/attention';
+import { type AttentionWork, attentionStage } from './stages/attention';
 import {
   type AllToAllGeometry,
   allReduce,
@@ -54,25 +54,31 @@ interface SideWork {
   moeEnergy: Energy;
 }
 
-/** This chip's share of the step's attention work: decoding sequences and the prompt tokens mixed in. */
-function attentionShare(p: Prepared, tokens: number) {
+/**
+ * This chip's share of the step's attention work (decoding sequences and the prompt tokens mixed in) for `tokens`
+ * tokens per chip. One object literal of fixed shape: the sweeps build it hundreds of thousands of times.
+ */
+function attentionWork(
+  p: Prepared,
+  tokens: number,
+  chips: number,
+  allReduce: { time: number; linkBytes: number },
+): AttentionWork {
   const w = p.work;
-  if (p.s.phase !== 'decode') {
-    return {
-      decodeSeqs: 0,
-      decodeQueries: 0,
-      kvLength: 0,
-      prefillTokens: tokens,
-      prefillContext: (p.s.contextLength + 1) / 2,
-    };
-  }
-  const share = w.stepTokens > 0 ? tokens / w.stepTokens : 0;
+  const decode = p.s.phase === 'decode';
+  const share = decode && w.stepTokens > 0 ? tokens / w.stepTokens : 0;
+  const tp = p.layout.tensorParallel;
   return {
-    decodeSeqs: w.seqs * share,
-    decodeQueries: w.seqs * w.queries * share,
-    kvLength: w.kvLength,
-    prefillTokens: w.prefillTokens * share,
-    prefillContext: w.prefillContext,
+    decodeSeqs: decode ? w.seqs * share : 0,
+    decodeQueries: decode ? w.seqs * w.queries * share : 0,
+    kvLength: decode ? w.kvLength : 0,
+    prefillTokens: decode ? w.prefillTokens * share : tokens,
+    prefillContext: decode ? w.prefillContext : (p.s.contextLength + 1) / 2,
+    tensorParallel: tp,
+    kvSplit: Math.min(tp, p.m.kvSplit),
+    kvMemEff: p.stack.kvMemEff,
+    chips,
+    allReduce,
   };
 }
 
@@ -81,14 +87,7 @@ function sideWork(p: Prepared, tokens: number, attentionChips: number): SideWork
   const A = hw.attention;
   const tp = layout.tensorParallel;
   const ar = allReduce(A, tp, tokens * m.d * m.actBytes, stack.allReduceFloor);
-  const attention = attentionStage(A, m, {
-    ...attentionShare(p, tokens),
-    tensorParallel: tp,
-    kvSplit: Math.min(tp, m.kvSplit),
-    kvMemEff: stack.kvMemEff,
-    chips: attentionChips,
-    allReduce: ar,
-  });
+  const attention = attentionStage(A, m, attentionWork(p, tokens, attentionChips, ar));
   const router = routerStage(A, m, tokens, attentionChips);
   const shared = sharedExpertsStage(A, m, {
     tokens,
