@@ -12,6 +12,7 @@ test('pasted benchmark points show a residual table and an overlay, and travel i
   page,
   context,
 }) => {
+  test.setTimeout(240_000); // two page loads on a software adapter, on shared cores
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('/');
   const panel = page.getByTestId('user-points');
@@ -32,6 +33,7 @@ test('pasted benchmark points show a residual table and an overlay, and travel i
 
   const chart = panel.getByTestId('measured-overlay-chart');
   await expect(chart).toHaveAttribute('data-points', '3');
+  await expect(chart).toHaveAttribute('data-curves', '3');
   await expect(chart.locator('svg.recharts-surface').first()).toBeVisible();
   await expect(chart.locator('text.overlay-label', { hasText: 'Mixtral H100 c32' })).toHaveCount(1);
   // Hovering a point shows its setup.

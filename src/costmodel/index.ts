@@ -101,11 +101,15 @@ export {
   type PointsFromLink,
 } from './userPointsLink';
 export {
+  CURVE_CONCURRENCIES,
   describeSetup,
+  MAX_CURVES,
   medianAbsError,
   type OverlayPair,
   overlayPairs,
+  type ProjectedCurve,
   type ProjectionCache,
+  projectedCurves,
   projectUserPoints,
   type UserPointResult,
 } from './userPointsOverlay';

@@ -5,6 +5,7 @@ import {
   MAX_USER_POINTS,
   medianAbsError,
   overlayPairs,
+  projectedCurves,
   projectUserPoints,
   readUserPoints,
   userPointsToCsv,
@@ -221,6 +222,25 @@ describe('projecting user points', () => {
     projectUserPoints(points, 'ideal', cache);
     expect(cache.size).toBe(2);
     expect(projectUserPoints(points, 'tuned', cache)[1].projection).toBe(first[0].projection);
+  });
+
+  it('projected curves: one per setup over concurrency, speed falling and throughput per chip rising', () => {
+    const csv = [
+      'model,chip,chips,tp,ep,input_len,output_len,concurrency,tpot_ms',
+      'deepseek-v3,h200,8,8,8,1024,1024,16,30',
+      'deepseek-v3,h200,8,8,8,1024,1024,64,45',
+      'mixtral-8x7b,h100,2,2,1,1024,256,32,14',
+    ].join('\n');
+    const curves = projectedCurves(readUserPoints(csv).points, 'tuned');
+    expect(curves).toHaveLength(2);
+    expect(curves[0].name).toBe('deepseek-v3 on 8× h200 (TP8 EP8), ISL 1024 / OSL 1024');
+    for (const c of curves) {
+      expect(c.points.length).toBeGreaterThan(5);
+      const first = c.points[0];
+      const last = c.points[c.points.length - 1];
+      expect(last.x).toBeLessThan(first.x);
+      expect(last.y).toBeGreaterThan(first.y);
+    }
   });
 
   it('overlay pairs: measured axes from the metrics, the projection fills an axis the row cannot give', () => {

@@ -24,6 +24,8 @@ export interface OverlayPair {
   row: number;
   label: string;
   setup: string;
+  /** The setup without its concurrency: rows of one sweep share it, and with it a colour and a projected curve. */
+  group: string;
   measured: { x: number; y: number };
   projected: { x: number; y: number };
   /** The row measured only one axis; the other is the projection's (said on hover, drawn hollow). */
@@ -56,6 +58,59 @@ export type ProjectionCache = Map<string, Projection | string>;
 function setupKey(p: UserPoint, stackLevel: StackLevel): string {
   const { metric: _m, value: _v, label: _l, row: _r, source: _s, software: _w, id: _i, ...setup } = p;
   return `${stackLevel}|${JSON.stringify(setup, Object.keys(setup).sort())}`;
+}
+
+/** The setup a sweep over concurrency keeps fixed (model, chips, layout, formats, lengths). */
+export function groupKey(p: UserPoint): string {
+  const { concurrency: _c, maxBatch: _b, ...rest } = p;
+  return setupKey(rest as UserPoint, 'ideal').slice('ideal|'.length);
+}
+
+/** "deepseek-v3 on 8× h200 (TP8 EP8), ISL 1024 / OSL 1024": a group's name, without the concurrency. */
+export function describeGroup(p: UserPoint): string {
+  return describeSetup(p).replace(/, (max concurrency|concurrency \d+)$/, '');
+}
+
+/** Concurrencies a projected curve is drawn over (whole system), 1 to 4096 in powers of two. */
+export const CURVE_CONCURRENCIES: readonly number[] = Array.from({ length: 13 }, (_, i) => 2 ** i);
+/** Most setups that get a projected curve: each is 13 projections, and more curves than this do not read. */
+export const MAX_CURVES = 6;
+
+export interface ProjectedCurve {
+  group: string;
+  name: string;
+  points: { concurrency: number; x: number; y: number }[];
+}
+
+/**
+ * The projected frontier of each setup the points measure (up to MAX_CURVES): the same model, chips, layout,
+ * formats and lengths over CURVE_CONCURRENCIES, so a measured point can be read against the whole curve, not only
+ * its own projection. Concurrencies the layout cannot hold (fewer requests than replicas) or that fail are skipped.
+ */
+export function projectedCurves(
+  points: readonly UserPoint[],
+  stackLevel: StackLevel,
+  cache: ProjectionCache = new Map(),
+): ProjectedCurve[] {
+  const seen = new Map<string, UserPoint>();
+  for (const p of points) if (!seen.has(groupKey(p)) && seen.size < MAX_CURVES) seen.set(groupKey(p), p);
+  const curves: ProjectedCurve[] = [];
+  for (const [group, p] of seen) {
+    const replicas = p.replicas ?? 1;
+    const curve: ProjectedCurve = { group, name: describeGroup(p), points: [] };
+    for (const concurrency of CURVE_CONCURRENCIES) {
+      if (concurrency < replicas) continue;
+      const at: UserPoint = { ...p, concurrency, metric: 'tok-s-per-user', value: 1 };
+      const [r] = projectUserPoints([at], stackLevel, cache);
+      const proj = r.projection;
+      if (!proj || r.problem) continue;
+      const x = proj.tokensPerSecPerUser;
+      const y = (proj.throughput * replicas) / p.chips;
+      if (finitePositive(x) && finitePositive(y)) curve.points.push({ concurrency, x, y });
+    }
+    if (curve.points.length) curves.push(curve);
+  }
+  return curves;
 }
 
 /**
@@ -132,6 +187,7 @@ export function overlayPairs(results: readonly UserPointResult[]): OverlayPair[]
       row,
       label: p.label,
       setup: describeSetup(p),
+      group: groupKey(p),
       measured: { x: finitePositive(x) ? x : projected.x, y: finitePositive(y) ? y : projected.y },
       projected,
       xFromProjection: !finitePositive(x),

@@ -11,6 +11,7 @@ import {
   overlayPairs,
   POINTS_LINK_KEY,
   type ProjectionCache,
+  projectedCurves,
   projectUserPoints,
   readUserPoints,
   type StackLevel,
@@ -91,6 +92,7 @@ export function MeasuredVsProjected() {
     return projectUserPoints(read.points, level, cacheRef.current);
   }, [read.points, level]);
   const pairs = useMemo(() => overlayPairs(results), [results]);
+  const curves = useMemo(() => projectedCurves(read.points, level, cacheRef.current), [read.points, level]);
   const median = medianAbsError(results);
   const byLevel = useMemo(() => {
     if (read.points.length === 0 || read.points.length > MAX_POINTS_COMPARED) return null;
@@ -164,7 +166,7 @@ export function MeasuredVsProjected() {
           <LinkStatus count={read.points.length} inLink={inLink} />
           <StackLevelSwitch level={level} setLevel={setLevel} byLevel={byLevel} />
           <ResidualTable results={results} median={median} level={level} />
-          <MeasuredOverlayChart pairs={pairs} stackLevel={level} />
+          <MeasuredOverlayChart pairs={pairs} curves={curves} stackLevel={level} />
         </>
       )}
     </section>

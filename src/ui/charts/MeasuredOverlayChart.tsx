@@ -10,13 +10,15 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { OverlayPair, StackLevel } from '../../costmodel';
+import type { OverlayPair, ProjectedCurve, StackLevel } from '../../costmodel';
 import { fmt } from '../format';
 import { isNum, logDomain, logTicks } from './scale';
 import './charts.css';
 
 export interface MeasuredOverlayChartProps {
   pairs: readonly OverlayPair[];
+  /** The projection of each measured setup over concurrency (drawn as a dashed line in the setup's colour). */
+  curves?: readonly ProjectedCurve[];
   stackLevel: StackLevel;
   testId?: string;
 }
@@ -26,7 +28,7 @@ interface Dot {
   y: number;
   label: string;
   setup: string;
-  kind: 'measured' | 'projected';
+  kind: 'measured' | 'projected' | 'curve';
   /** An axis of a measured dot taken from the projection (the row did not measure it): drawn hollow. */
   borrowed: string;
   /** One colour per setup, so a measurement and its projection read as a pair; the shape tells them apart. */
@@ -41,7 +43,7 @@ function DotTooltip({ active, payload }: { active?: boolean; payload?: readonly 
   if (!active || !dot) return null;
   return (
     <div className="overlay-tooltip" data-testid="measured-overlay-tooltip">
-      <strong>{dot.label}</strong> ({dot.kind})
+      <strong>{dot.label}</strong> ({dot.kind === 'curve' ? 'projected over concurrency' : dot.kind})
       <br />
       {fmt(dot.x)} tokens/s per user, {fmt(dot.y)} output tokens/s per chip
       {dot.borrowed && <br />}
@@ -78,6 +80,13 @@ function DotShape(props: { cx?: number; cy?: number; payload?: Dot }) {
   );
 }
 
+/** A curve's points: small and faint, there to be hovered (the concurrency and the setup). */
+function CurveDot(props: { cx?: number; cy?: number; payload?: Dot }) {
+  const { cx, cy, payload } = props;
+  if (!isNum(cx) || !isNum(cy) || !payload) return <g />;
+  return <circle cx={cx} cy={cy} r={2} fill={payload.colour} opacity={0.6} />;
+}
+
 /** A measured point's label, on one line above it (recharts' default wraps it to the symbol's width). */
 function PointLabel(props: { x?: unknown; y?: unknown; value?: unknown }) {
   const { x, y, value } = props;
@@ -101,15 +110,19 @@ function PointLabel(props: { x?: unknown; y?: unknown; value?: unknown }) {
  */
 export function MeasuredOverlayChart({
   pairs,
+  curves = [],
   stackLevel,
   testId = 'measured-overlay-chart',
 }: MeasuredOverlayChartProps) {
   const drawn = pairs.filter((p) =>
     [p.measured.x, p.measured.y, p.projected.x, p.projected.y].every((v) => isNum(v) && v > 0),
   );
-  const measured: Dot[] = drawn.map((p, i) => ({
+  // One colour per setup (rows of one concurrency sweep share it with their projected curve).
+  const groups = [...new Set([...curves.map((c) => c.group), ...drawn.map((p) => p.group)])];
+  const colourOf = (group: string) => PALETTE[groups.indexOf(group) % PALETTE.length];
+  const measured: Dot[] = drawn.map((p) => ({
     ...p.measured,
-    colour: PALETTE[i % PALETTE.length],
+    colour: colourOf(p.group),
     label: p.label,
     setup: p.setup,
     kind: 'measured',
@@ -118,9 +131,9 @@ export function MeasuredOverlayChart({
         ? `(${p.xFromProjection ? 'speed per user' : 'throughput'} not measured: drawn at the projection's)`
         : '',
   }));
-  const projected: Dot[] = drawn.map((p, i) => ({
+  const projected: Dot[] = drawn.map((p) => ({
     ...p.projected,
-    colour: PALETTE[i % PALETTE.length],
+    colour: colourOf(p.group),
     label: p.label,
     setup: p.setup,
     kind: 'projected',
@@ -129,8 +142,9 @@ export function MeasuredOverlayChart({
   const summary =
     drawn.length === 0
       ? 'Measured against projected: no point to draw.'
-      : `Measured against projected (stack level ${stackLevel}) for ${drawn.length} setup${drawn.length === 1 ? '' : 's'}: ` +
-        'output tokens/s per chip against tokens/s per user; circles are measured, diamonds projected.';
+      : `Measured against projected (stack level ${stackLevel}) for ${drawn.length} point${drawn.length === 1 ? '' : 's'}: ` +
+        'output tokens/s per chip against tokens/s per user; circles are measured, diamonds projected' +
+        (curves.length ? ', dashed lines the projection of each setup over concurrency 1–4096.' : '.');
   if (drawn.length === 0) {
     return (
       <figure className="chart" aria-label={summary} data-testid={testId} data-points={0}>
@@ -138,12 +152,26 @@ export function MeasuredOverlayChart({
       </figure>
     );
   }
+  const curveDots = curves.map((c) =>
+    c.points.map(
+      (p): Dot => ({
+        x: p.x,
+        y: p.y,
+        label: `concurrency ${p.concurrency}`,
+        setup: c.name,
+        kind: 'curve',
+        borrowed: '',
+        colour: colourOf(c.group),
+      }),
+    ),
+  );
+  const all = [...measured, ...projected, ...curveDots.flat()];
   const [x0, x1] = logDomain(
-    [...measured, ...projected].map((d) => d.x),
+    all.map((d) => d.x),
     1.2,
   );
   const [y0, y1] = logDomain(
-    [...measured, ...projected].map((d) => d.y),
+    all.map((d) => d.y),
     1.2,
   );
   return (
@@ -152,6 +180,7 @@ export function MeasuredOverlayChart({
       aria-label={summary}
       data-testid={testId}
       data-points={drawn.length}
+      data-curves={curves.length}
       data-stack-level={stackLevel}
     >
       <figcaption className="chart-caption">{summary}</figcaption>
@@ -183,12 +212,23 @@ export function MeasuredOverlayChart({
           />
           <Tooltip content={DotTooltip} cursor={{ strokeDasharray: '3 3' }} />
           <Legend verticalAlign="top" height={24} />
-          {drawn.map((p, i) => (
+          {curves.map((c, i) => (
+            <Scatter
+              key={`curve-${c.group}`}
+              name={`projected curve ${i + 1}`}
+              data={curveDots[i]}
+              line={{ stroke: colourOf(c.group), strokeDasharray: '2 4', strokeWidth: 1.5 }}
+              shape={CurveDot}
+              legendType="none"
+              isAnimationActive={false}
+            />
+          ))}
+          {drawn.map((p) => (
             <ReferenceLine
               key={`link-${p.row}`}
               segment={[p.measured, p.projected]}
-              stroke={PALETTE[i % PALETTE.length]}
-              strokeDasharray="4 3"
+              stroke={colourOf(p.group)}
+              strokeWidth={1.5}
             />
           ))}
           <Scatter
