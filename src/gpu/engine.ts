@@ -13,7 +13,14 @@ import type { Scenario } from '../scenario';
 import { type LayerConfig, type LayerResult, type LayerTensors, validateLayerTensors } from '../workload';
 import { BufferPool } from './buffers';
 import type { AdapterSummary } from './device';
-import { COMBINE_VEC4_MAX_K, FUSED_GATE_MAX_E, GEMV_GPU_SPLIT_K, gemvFfnByDefault } from './kernels';
+import {
+  COMBINE_VEC4_MAX_K,
+  FUSED_GATE_MAX_E,
+  GEMV_GPU_SPLIT_K,
+  GEMV_GPU_WG,
+  GEMV_SOFTWARE_WG,
+  gemvFfnByDefault,
+} from './kernels';
 import type { KernelVariant, LayerGpu, PreparedKernel } from './layerGpu';
 import {
   allocateLayer,
@@ -518,6 +525,10 @@ class Engine implements MoeEngine {
   /** The kernel paths a layer runs here (part of the pipeline cache key through the programs they select). */
   private variantFor(cfg: LayerConfig): KernelVariant {
     const k = this.options.kernels ?? {};
+    const gemvWorkgroup = this.adapter.isSoftware ? GEMV_SOFTWARE_WG : GEMV_GPU_WG;
+    const gemvSplitK = k.gemvSplitK ?? (this.adapter.isSoftware ? 1 : GEMV_GPU_SPLIT_K);
+    if (!Number.isInteger(gemvSplitK) || gemvSplitK < 1 || gemvWorkgroup % gemvSplitK !== 0)
+      throw new Error(`GEMV split-K ${gemvSplitK} must divide the workgroup of ${gemvWorkgroup}`);
     const vec4 = k.vec4 ?? true;
     const d4 = cfg.dModel % 4 === 0;
     return {
@@ -535,7 +546,8 @@ class Engine implements MoeEngine {
       ffnGemv: (k.gemvFfn ?? gemvFfnByDefault(cfg)) && vec4 && d4 && cfg.ffnSize % 4 === 0,
       // Split-K lets a GPU's many cores share an expert's few columns; a software adapter's few cores are
       // already filled by the experts × column slices, and each split adds a barrier and a reduction there.
-      gemvSplitK: k.gemvSplitK ?? (this.adapter.isSoftware ? 1 : GEMV_GPU_SPLIT_K),
+      gemvSplitK,
+      gemvWorkgroup,
     };
   }
 }

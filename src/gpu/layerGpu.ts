@@ -37,8 +37,10 @@ export interface KernelVariant {
   fusedGate: boolean;
   /** Routed experts on the decode-shaped GEMV kernels (few rows per expert) instead of the tiled GEMMs. */
   ffnGemv: boolean;
-  /** Split-K parts of the GEMV down projection (1: none). */
+  /** Split-K shares of the GEMV down projection (1: none); divides gemvWorkgroup. */
   gemvSplitK: number;
+  /** Invocations per workgroup of the GEMV kernels. */
+  gemvWorkgroup: number;
 }
 
 /** The GPU side of one layer run: its config, plan and buffers (bound at exactly the planned sizes). */

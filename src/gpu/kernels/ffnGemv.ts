@@ -11,8 +11,13 @@ import type { KernelModule, KernelVariant } from '../layerGpu';
 import { range } from '../layerGpu';
 import { bindGroup, type KernelProgram } from '../pipelines';
 
-/** Invocations per workgroup of both kernels; each invocation computes 4 columns. */
-export const GEMV_WG = 64;
+/**
+ * Invocations per workgroup of both kernels (each computes 4 columns): 64 on a GPU (two warps, coalesced rows of
+ * 1 KiB); 16 on a software adapter, which runs a workgroup on one thread, so smaller workgroups give its threads
+ * more, evener pieces (measured 1.3–1.5× faster than 64 there at T = 32–64 with src/gpu/experiments/decodeFfn.ts).
+ */
+export const GEMV_GPU_WG = 64;
+export const GEMV_SOFTWARE_WG = 16;
 /**
  * Split-K shares of the down projection on a GPU: with d = 1024 and E = 16 the plain grid is 64 workgroups of
  * 64 invocations, too few for a GPU with a hundred cores; 4 shares give 4× the workgroups. Not measured here (no
@@ -22,13 +27,15 @@ export const GEMV_GPU_SPLIT_K = 4;
 
 /**
  * The rule: the GEMV path runs when an expert's expected rows (T·k / E, or the capacity, rounded up to the block
- * size B) are at most GEMV_MAX_ROWS. Both paths read every weight once per block of 4 rows; below a tile (32 rows)
- * the tiled path's workgroups are mostly idle invocations past the segment's end and its vec4 weight reads are
- * strided across invocations, while the GEMV path reads consecutive floats and stages x once per block. Past a few
- * blocks the tiled path's 4×4 register blocks reuse x and W better. The crossover was measured with
- * src/gpu/experiments/decodeFfn.ts (d = 128, f = 256, E = 16, k = 2, swept over T; see that file).
+ * size B) are at most GEMV_MAX_ROWS, two blocks of 4. Both paths read every weight once per block of 4 rows (the
+ * tiled vec4 kernels have no shared memory either), so the difference is the grid: below a tile (32 rows) most of
+ * a tiled workgroup's invocations lie past its expert's segment and return at once, and every workgroup first
+ * searches the tile list, while the GEMV grid is exactly experts × column slices. Past a few blocks a GEMV
+ * invocation walks its blocks serially and the tiled grid's row tiles run in parallel. Measured on SwiftShader
+ * (src/gpu/experiments/decodeFfn.ts, d = 128, f = 256, E = 16, k = 2): GEMV faster at 1–8 rows per expert
+ * (T = 8–64), even or slower at 16 (T = 128).
  */
-export const GEMV_MAX_ROWS = 16;
+export const GEMV_MAX_ROWS = 8;
 
 export function expectedRowsPerExpert(cfg: LayerConfig): number {
   const E = cfg.experts;
@@ -44,22 +51,28 @@ export function gemvFfnByDefault(cfg: LayerConfig): boolean {
   return cfg.dModel % 4 === 0 && cfg.ffnSize % 4 === 0 && expectedRowsPerExpert(cfg) <= GEMV_MAX_ROWS;
 }
 
-export const ffnUpGemvProgram: KernelProgram = {
-  shader: 'ffnUpGemv',
-  constants: { WG: GEMV_WG },
-  bindings: ['P', 'X', 'rowToken', 'info', 'W1', 'W3', 'H'],
-};
+/** The up projection with `workgroup` invocations per workgroup. */
+export function ffnUpGemvProgram(workgroup: number): KernelProgram {
+  return {
+    shader: 'ffnUpGemv',
+    constants: { WG: workgroup },
+    bindings: ['P', 'X', 'rowToken', 'info', 'W1', 'W3', 'H'],
+  };
+}
 
-/** The down projection with `splitK` parts of k per workgroup (1: no split). */
-export function ffnDownGemvProgram(splitK: number): KernelProgram {
+/** The down projection with `splitK` shares of k per workgroup (1: no split). */
+export function ffnDownGemvProgram(workgroup: number, splitK: number): KernelProgram {
   return {
     shader: 'ffnDownGemv',
-    constants: { WG: GEMV_WG, KS: splitK },
+    constants: { WG: workgroup, KS: splitK },
     bindings: ['P', 'H', 'info', 'W2', 'Y'],
   };
 }
 
-const programsFor = (v: KernelVariant) => [ffnUpGemvProgram, ffnDownGemvProgram(v.gemvSplitK)];
+const programsFor = (v: KernelVariant) => [
+  ffnUpGemvProgram(v.gemvWorkgroup),
+  ffnDownGemvProgram(v.gemvWorkgroup, v.gemvSplitK),
+];
 
 export const expertFfnGemv: KernelModule = {
   programs: (_cfg, v) => programsFor(v),
@@ -84,8 +97,9 @@ export const expertFfnGemv: KernelModule = {
       Y: range(l, 'rows'),
     });
     const E = l.cfg.experts;
-    const upSlices = Math.ceil(l.cfg.ffnSize / (4 * GEMV_WG));
-    const downSlices = Math.ceil(l.cfg.dModel / ((4 * GEMV_WG) / l.variant.gemvSplitK));
+    const wg = l.variant.gemvWorkgroup;
+    const upSlices = Math.ceil(l.cfg.ffnSize / (4 * wg));
+    const downSlices = Math.ceil(l.cfg.dModel / ((4 * wg) / l.variant.gemvSplitK));
     return {
       encode(pass) {
         pass.setPipeline(up);

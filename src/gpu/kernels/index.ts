@@ -14,7 +14,9 @@ export {
   ffnDownGemvProgram,
   ffnUpGemvProgram,
   GEMV_GPU_SPLIT_K,
+  GEMV_GPU_WG,
   GEMV_MAX_ROWS,
+  GEMV_SOFTWARE_WG,
   gemvFfnByDefault,
 } from './ffnGemv';
 export { FUSED_GATE_MAX_E, gate, gateProgram, routerGate, routerGateProgram } from './gate';
