@@ -28,8 +28,20 @@ export { CALIBRATION_POINTS, NOT_EXPRESSED } from './calibrationSet';
 export { chipSpecFromPreset, hardwareSpec, idealChip, singleChip } from './chips';
 /** Expert-count tables read from .npy (not the workload's CSV CountTable: this one is the cost model's input). */
 export { type CountsFromNpyOptions, type CountTable, countsFromNpy } from './countsFile';
+export {
+  chipFigures,
+  customChipFromSpec,
+  customChipSpec,
+  customHardware,
+  type DerivedFigures,
+  derivedFigures,
+  figureSource,
+  presetChipValues,
+  projectCustomChips,
+} from './customChips';
 export { type ImportProfileOptions, importToLoadProfile, toLoadProfile } from './fromStream';
 export {
+  describeLayout,
   LAYOUT_BATCHES,
   type LayoutFrontier,
   type LayoutPoint,

@@ -2,12 +2,35 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { CHIP_FIELD_KEYS, CHIP_FIELDS } from './chipFields';
 import { decodeHash, encodeHash, scenarioFromJson, scenarioToJson } from './codec';
+import { CHIP_BASES } from './customChips';
 import { migrate, SCHEMA_VERSION } from './migrations';
 import { CHIP_PRESETS } from './presets/chips';
 import { MODEL_PRESETS } from './presets/models';
 import { defaultScenario, PARAM_KEYS, type ParamDef, paramDef, type Scenario } from './schema';
 import { isValidScenario, show, validateScenario } from './validate';
+
+/** A custom chip as a link stores it: a name, a base and some figures in range (from the chip field table). */
+const arbStoredChip: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    name: fc.string({ minLength: 1, maxLength: 40 }),
+    basedOn: fc.constantFrom(...CHIP_BASES.map((c) => c.id)),
+    ...Object.fromEntries(
+      CHIP_FIELD_KEYS.map((k) => {
+        const f = CHIP_FIELDS[k];
+        const arb =
+          f.kind === 'bool'
+            ? fc.boolean()
+            : f.kind === 'int'
+              ? fc.integer({ min: f.min, max: f.max })
+              : fc.double({ min: f.min, max: f.max, noNaN: true });
+        return [k, arb];
+      }),
+    ),
+  },
+  { requiredKeys: ['name'] },
+);
 
 /** Arbitrary for one parameter's valid values, straight from the schema. */
 function arbParam(def: ParamDef): fc.Arbitrary<unknown> {
@@ -27,6 +50,8 @@ function arbParam(def: ParamDef): fc.Arbitrary<unknown> {
         minLength: def.minItems,
         maxLength: def.maxItems,
       });
+    case 'customChips':
+      return fc.array(arbStoredChip, { maxLength: def.maxItems, size: 'small' });
   }
 }
 
@@ -56,7 +81,7 @@ describe('scenario codec', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('decoding random strings never throws and yields a valid scenario', () => {
     fc.assert(
@@ -86,7 +111,8 @@ describe('scenario codec', () => {
       }),
       { numRuns: 2000 },
     );
-  });
+    // Links with custom chips are longer to inflate and read; 2000 of them take seconds on shared cores.
+  }, 60_000);
 
   it('random JSON objects validate to a valid scenario with a message per bad field', () => {
     fc.assert(

@@ -1,6 +1,7 @@
 import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { customChipToStored } from './customChips';
 import { MAX_NESTING_DEPTH, parseJsonSafely } from './json';
-import { migrate, SCHEMA_VERSION } from './migrations';
+import { migrate, SCHEMA_VERSION, VERSION_WITHOUT_CUSTOM_CHIPS } from './migrations';
 import { findLesson } from './presets/lessons';
 import { findModelPreset, MODEL_PRESET_IDS } from './presets/models';
 import { defaultScenario, MODEL_KEYS, PARAM_KEYS, type ParamKey, type Scenario } from './schema';
@@ -73,10 +74,18 @@ function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
-/** The stored form: every parameter plus the schema version. */
+/**
+ * The stored form: every parameter plus the schema version. Custom chips are stored as their changed figures and
+ * left out when there are none, with the version before them (migrations.ts), so such a link is as it always was.
+ */
 export function scenarioToObject(s: Scenario): Record<string, unknown> {
-  const out: Record<string, unknown> = { v: SCHEMA_VERSION };
-  for (const key of PARAM_KEYS) out[key] = s[key];
+  const custom = s.customChips ?? [];
+  const out: Record<string, unknown> = { v: custom.length ? SCHEMA_VERSION : VERSION_WITHOUT_CUSTOM_CHIPS };
+  for (const key of PARAM_KEYS) {
+    if (key === 'customChips') {
+      if (custom.length) out[key] = custom.map(customChipToStored);
+    } else out[key] = s[key];
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { customChipJsonSchema } from './customChips';
 import { SCHEMA_VERSION } from './migrations';
 import { CHIP_PRESETS } from './presets/chips';
 import { PARAM_KEYS, paramDef } from './schema';
@@ -5,7 +6,12 @@ import { PARAM_KEYS, paramDef } from './schema';
 /** The scenario file format as a JSON Schema (draft 2020-12), generated from the parameter table. */
 export function scenarioJsonSchema(): Record<string, unknown> {
   const properties: Record<string, unknown> = {
-    v: { type: 'integer', const: SCHEMA_VERSION, description: 'Schema version of this file.' },
+    v: {
+      type: 'integer',
+      minimum: 1,
+      maximum: SCHEMA_VERSION,
+      description: `Schema version of this file (older versions are migrated; ${SCHEMA_VERSION} is the current one).`,
+    },
   };
   for (const key of PARAM_KEYS) {
     const def = paramDef(key);
@@ -39,6 +45,9 @@ export function scenarioJsonSchema(): Record<string, unknown> {
           uniqueItems: true,
           items: { type: 'string', enum: CHIP_PRESETS.map((c) => c.id) },
         };
+        break;
+      case 'customChips':
+        properties[key] = { ...common, type: 'array', maxItems: def.maxItems, items: customChipJsonSchema() };
         break;
     }
   }

@@ -4,7 +4,13 @@
  */
 import { show } from './validate';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+/**
+ * v4 added custom chips (`customChips`) and changed nothing else, so a scenario without them is still written as
+ * v3: every link made before custom chips existed, and every new one without them, keeps its exact form, and an
+ * older moe-lab opening a link with custom chips says that a newer version made it.
+ */
+export const VERSION_WITHOUT_CUSTOM_CHIPS = 3;
 
 type Raw = Record<string, unknown>;
 
@@ -22,6 +28,8 @@ const MIGRATIONS: Record<number, (raw: Raw) => Raw> = {
   // v2 gave one byte width for all weights (weightBytes) and one for activations and KV cache (actBytes); v3 has a
   // number format per part.
   2: (raw) => liftByteWidths(raw),
+  // v3 had no custom chips; v4 only adds them.
+  3: (raw) => raw,
 };
 
 const WEIGHT_FORMAT_OF_BYTES: Record<string, string> = {

@@ -3,6 +3,7 @@
  * editor panels, the URL codec, the CLI's JSON Schema and validation: a new parameter is one entry in PARAMS.
  */
 
+import { type CustomChip, MAX_CUSTOM_CHIPS } from './customChips';
 import { MODEL_PRESET_IDS } from './presets/models';
 
 /** Weight number formats (bytes per weight with block scales: formats.ts in src/costmodel). */
@@ -58,7 +59,20 @@ export interface ListParam extends Base {
   maxItems: number;
   default: readonly string[];
 }
-export type ParamDef = IntParam | FloatParam | BoolParam | EnumParam | NumEnumParam | ListParam;
+/** The scenario's own chips: their figures come from the chip field table (chipFields.ts, customChips.ts). */
+export interface CustomChipsParam extends Base {
+  kind: 'customChips';
+  maxItems: number;
+  default: readonly CustomChip[];
+}
+export type ParamDef =
+  | IntParam
+  | FloatParam
+  | BoolParam
+  | EnumParam
+  | NumEnumParam
+  | ListParam
+  | CustomChipsParam;
 
 const int = (p: Omit<IntParam, 'kind'>): IntParam => ({ kind: 'int', ...p });
 const float = (p: Omit<FloatParam, 'kind'>): FloatParam => ({ kind: 'float', ...p });
@@ -619,6 +633,15 @@ export const PARAMS = {
     log: true,
     help: 'Speed each user must get; the design-space sweep looks for the cheapest chip that reaches it.',
   }),
+  // Last, so that links without custom chips keep their exact form (the codec leaves an empty list out).
+  customChips: {
+    kind: 'customChips',
+    group: 'hardware',
+    label: 'Custom chips',
+    maxItems: MAX_CUSTOM_CHIPS,
+    default: [],
+    help: `Up to ${MAX_CUSTOM_CHIPS} named chips of your own, each a preset with figures changed; projected beside the chips above and marked hypothetical.`,
+  } satisfies CustomChipsParam as CustomChipsParam,
 } as const;
 
 export type ParamKey = keyof typeof PARAMS;
@@ -626,9 +649,11 @@ type ValueOf<P> = P extends { kind: 'bool' }
   ? boolean
   : P extends { kind: 'list' }
     ? string[]
-    : P extends EnumParam<infer T>
-      ? T
-      : number;
+    : P extends { kind: 'customChips' }
+      ? CustomChip[]
+      : P extends EnumParam<infer T>
+        ? T
+        : number;
 export type Scenario = { -readonly [K in ParamKey]: ValueOf<(typeof PARAMS)[K]> };
 
 export const PARAM_KEYS = Object.keys(PARAMS) as ParamKey[];

@@ -1,5 +1,9 @@
+import { readCustomChips } from './customChips';
 import { findChipPreset } from './presets/chips';
 import { defaultScenario, PARAM_KEYS, type ParamDef, type ParamKey, paramDef, type Scenario } from './schema';
+import { notANumber, show, toNumber } from './values';
+
+export { show };
 
 /** A valid scenario plus one plain sentence per field that had to be fixed. */
 export interface Checked {
@@ -10,68 +14,8 @@ export interface Checked {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Plain decimal numbers as a link or a file writes them: 12, -3, 0.5, .5, 4e3. No hex, units or separators. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** Read a number from a number or decimal string; NaN when it is neither. -0 reads as 0. */
-function toNumber(v: unknown): number {
-  const n =
-    typeof v === 'number' ? v : typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v) : Number.NaN;
-  return n === 0 ? 0 : n;
-}
-
-/** Why a value is not a number, with what is expected. */
-function notANumber(raw: unknown): string {
-  if (typeof raw === 'string' && /^\s*[+-]?[\d.]+\s*[kKmMgG]\s*$/.test(raw))
-    return `${show(raw)} is not a number (write it in full, e.g. 4096 or 4e3; no unit suffixes)`;
-  if (typeof raw === 'string' && DECIMAL.test(raw.trim())) return `${show(raw)} is too large`;
-  if (typeof raw === 'number' || (typeof raw === 'string' && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(raw)))
-    return `${show(raw)} is not a finite number`;
-  return `${show(raw)} is not a number`;
-}
-
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
-
-/**
- * A short JSON-like rendering of any value for a message, at most 40 characters. Written out by hand, visiting at
- * most a few levels and stopping once long enough, so that no value (nested 10^5 deep, cyclic, a BigInt, an
- * object without a prototype) can make it throw or recurse deeply, as JSON.stringify and String would.
- */
-export function show(v: unknown): string {
-  const max = 40;
-  let out = '';
-  const put = (x: unknown, depth: number): void => {
-    if (out.length > max) return;
-    if (typeof x === 'string') out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
-    else if (typeof x === 'number') out += String(x);
-    else if (typeof x === 'boolean' || x === null) out += String(x);
-    else if (typeof x === 'bigint') out += `${x}n`;
-    else if (x === undefined) out += 'undefined';
-    else if (typeof x !== 'object') out += typeof x;
-    else if (depth >= 3) out += Array.isArray(x) ? '[…]' : '{…}';
-    else if (Array.isArray(x)) {
-      out += '[';
-      for (let i = 0; i < x.length && out.length <= max; i++) {
-        if (i) out += ',';
-        put(x[i], depth + 1);
-      }
-      out += ']';
-    } else {
-      out += '{';
-      let i = 0;
-      for (const key of Object.keys(x)) {
-        if (out.length > max) break;
-        if (i++) out += ',';
-        out += `${JSON.stringify(key.slice(0, max))}:`;
-        put((x as Record<string, unknown>)[key], depth + 1);
-      }
-      out += '}';
-    }
-  };
-  put(v, 0);
-  return out.length > max ? `${out.slice(0, max - 3)}...` : out;
-}
 
 /** Coerce one raw value to the parameter's type and range. Returns the value and an issue, if any. */
 export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issue?: string } {
@@ -151,6 +95,11 @@ export function coerceParam(key: ParamKey, raw: unknown): { value: unknown; issu
       return notes.length
         ? { value: kept, issue: `${def.label} (${key}): ${notes.join('; ')}; using ${kept.join(', ')}.` }
         : { value: kept };
+    }
+    case 'customChips': {
+      // Every fix names its chip and field; they travel as one issue of this parameter.
+      const { value, issues } = readCustomChips(raw);
+      return issues.length ? { value, issue: issues.join(' ') } : { value };
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   loadMismatch,
   type Projection,
   projectAll,
+  projectCustomChips,
   uniformLoad,
 } from '../costmodel';
 import type { Scenario } from '../scenario';
@@ -46,7 +47,7 @@ export function chooseLoad(
   return { load: uniformLoad(s), reason: 'No measurement yet: uniform routing assumed.' };
 }
 
-/** Project the scenario onto each of its chips. Never throws: errors become a message. */
+/** Project the scenario onto each of its chips, then its custom chips. Never throws: errors become a message. */
 export function computeProjections(
   s: Scenario,
   measured: MeasuredRun | null,
@@ -54,7 +55,8 @@ export function computeProjections(
 ): ProjectionSet {
   const { load, reason } = chooseLoad(s, measured, imported);
   try {
-    return { projections: projectAll(s, load), load, fallbackReason: reason };
+    const projections = [...projectAll(s, load), ...projectCustomChips(s, load)];
+    return { projections, load, fallbackReason: reason };
   } catch (err) {
     return { projections: [], load, fallbackReason: reason, error: (err as Error).message };
   }

@@ -1,6 +1,9 @@
-import { useEffect, useId, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useState } from 'react';
 import { CHIP_PRESETS, findModelPreset, type ParamDef, type ParamKey, paramDef } from '../../scenario';
 import { useAppStore } from '../../state';
+
+// The chip editor loads with the charts, after the first screen.
+const ChipEditor = lazy(() => import('../chipEditor/ChipEditor').then((m) => ({ default: m.ChipEditor })));
 
 /** One control generated from the schema: its label, unit, range and help all come from PARAMS. */
 export function ParamControl({ name }: { name: ParamKey }) {
@@ -12,6 +15,12 @@ export function ParamControl({ name }: { name: ParamKey }) {
   const label = def.unit ? `${def.label} (${def.unit})` : def.label;
 
   if (def.kind === 'list') return <ChipList def={def} value={value as string[]} helpId={helpId} />;
+  if (def.kind === 'customChips')
+    return (
+      <Suspense fallback={<p className="placeholder">Loading the chip editor…</p>}>
+        <ChipEditor />
+      </Suspense>
+    );
   return (
     <div className="param" data-param={name}>
       <label htmlFor={id}>{label}</label>
