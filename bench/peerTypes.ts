@@ -131,6 +131,11 @@ export interface PeerReport {
   adapter: { label: string; isSoftware: boolean; architecture: string; features: string[] };
   tfjsVersion: string;
   ortVersion: string;
+  /**
+   * The machine as the Node driver saw it (os.cpus, os.loadavg before and after the run): SwiftShader's threads and
+   * the CPU reference share these cores with whatever else runs there.
+   */
+  machine?: { cpus: number; cpuModel: string; loadBefore: number[]; loadAfter: number[] };
   /** The one clock every engine's whole-layer time uses: start, stop, inclusions. */
   clock: { start: string; stop: string; included: string; excluded: string; schedule: string };
   microbench: { copyGBps: number; matmulGflops: number; matmulSize: number; source: string };

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -105,7 +106,14 @@ export async function runPeerBench(argv: string[]): Promise<PeerReport> {
     page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     await page.goto(`http://127.0.0.1:${port}/bench/page/index.html`);
     await page.waitForFunction(() => window.moeBench?.ready === true, undefined, { timeout: 120_000 });
+    const loadBefore = loadavg();
     const report = await page.evaluate((s) => window.moeBench.run(s), spec);
+    report.machine = {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? '?',
+      loadBefore,
+      loadAfter: loadavg(),
+    };
     const text = formatReport(report);
     process.stdout.write(`${text}\n`);
     const out = arg(argv, '--out') ?? join(ROOT, 'bench/results', quick ? 'peers-quick.json' : 'peers.json');
@@ -234,6 +242,9 @@ export function formatReport(r: PeerReport): string {
     `adapter: ${r.adapter.label}${r.adapter.isSoftware ? ' — SOFTWARE ADAPTER: WebGPU emulated on the CPU, times are CPU times' : ''}`,
     `browser: ${r.userAgent}`,
     `tfjs ${r.tfjsVersion}; onnxruntime-web ${r.ortVersion}; ${r.warmup} warm-up and ${r.trials} timed rounds per size, every engine once per round in this order: ${first}; medians`,
+    r.machine
+      ? `machine: ${r.machine.cpus} × ${r.machine.cpuModel}; load average (1, 5, 15 min) ${r.machine.loadBefore.map((v) => v.toFixed(1)).join(', ')} before the run, ${r.machine.loadAfter.map((v) => v.toFixed(1)).join(', ')} after`
+      : 'machine: not recorded',
     `micro-benchmark (${r.microbench.source}): copy ${r.microbench.copyGBps.toFixed(2)} GB/s, f32 matmul ${r.microbench.matmulGflops.toFixed(2)} GFLOP/s (${r.microbench.matmulSize}³)`,
     '',
     `clock, start: ${r.clock.start}`,

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { runReferenceLayer } from '../src/reference';
-import { decodeHash, LESSONS, MODEL_PRESETS } from '../src/scenario';
+import { decodeHash, FIRST_SCREEN_LINK, LESSONS, MODEL_PRESETS } from '../src/scenario';
 import {
   entryFromResult,
   type PrecomputedTable,
@@ -15,6 +15,7 @@ import { capacityOf, generateLayerTensors } from '../src/workload';
 
 export const PRECOMPUTED_LINKS = [
   '',
+  FIRST_SCREEN_LINK,
   ...LESSONS.map((l) => `lesson=${l.id}`),
   ...MODEL_PRESETS.map((p) => `preset=${p.id}`),
 ];

@@ -3,7 +3,7 @@ import type { LoadProfile } from '../costmodel';
 import {
   applyModelPreset,
   coerceParam,
-  defaultScenario,
+  firstScreenScenario,
   MODEL_KEYS,
   type ParamKey,
   reconcileScenario,
@@ -71,7 +71,8 @@ export interface AppState {
 let nextNoticeId = 1;
 
 export const useAppStore = create<AppState>((set, get) => ({
-  scenario: defaultScenario(),
+  // A fresh visit's scenario until the URL is read (urlSync opens the same one for an empty hash).
+  scenario: firstScreenScenario(),
   gpu: { kind: 'checking' },
   notices: [],
   extras: {},

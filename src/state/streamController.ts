@@ -11,12 +11,16 @@ export type StreamState =
 
 let controller: AbortController | null = null;
 
+/** Layers a routing-only stream measures: every MoE layer of the presets (DeepSeek-V3 has 58), and no more. */
+const MAX_ROUTING_LAYERS = 64;
+
 /**
  * Run the scenario as a stream of steps through several MoE layers, with the balancing what-ifs and the decode
  * sparsity curve, on the GPU when there is one (CPU reference, routing only, otherwise).
  */
 export async function runStreamNow(
   extra: Pick<StreamOptions, 'source' | 'cfg'> = {},
+  { timeFfn = false }: { timeFfn?: boolean } = {},
 ): Promise<StreamResult | null> {
   controller?.abort();
   const mine = new AbortController();
@@ -26,9 +30,13 @@ export async function runStreamNow(
   store.setStreamState({ status: 'running', done: 0, total: 1, stage: 'starting' });
   try {
     const found = s.engine === 'cpu' ? { engine: null } : await getEngine();
-    const runner = found.engine ? gpuRunner(found.engine) : cpuRunner({ routingOnly: true });
+    // The load does not depend on the expert FFN: by default only routing is measured, over every MoE layer.
+    const runner = found.engine
+      ? gpuRunner(found.engine, { routingOnly: !timeFfn })
+      : cpuRunner({ routingOnly: true });
     const stream = await runStream(runner, s, {
       ...extra,
+      ...(found.engine && !timeFfn ? { maxLayers: Math.min(s.moeLayers, MAX_ROUTING_LAYERS) } : {}),
       signal: mine.signal,
       placement: {
         ranks: s.expertParallel,

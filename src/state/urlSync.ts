@@ -1,4 +1,4 @@
-import { decodeHash, encodeHash } from '../scenario';
+import { decodeHash, encodeHash, FIRST_SCREEN_LINK } from '../scenario';
 import { useAppStore } from './store';
 
 const WRITE_DELAY_MS = 250;
@@ -14,7 +14,9 @@ export function startUrlSync(win: Window = window): () => void {
   const readHash = () => {
     const hash = win.location.hash;
     if (hash.slice(1) === lastWritten) return;
-    const { scenario, issues, extras } = decodeHash(hash);
+    // No hash: the first screen (a real model); any link is read over the schema defaults instead.
+    const blank = hash.replace(/^#/, '').trim() === '';
+    const { scenario, issues, extras } = decodeHash(blank ? FIRST_SCREEN_LINK : hash);
     store.getState().replaceScenario(scenario, extras);
     if (issues.length) store.getState().notify('This link needed fixing', issues);
   };

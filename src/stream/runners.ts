@@ -11,7 +11,10 @@ export interface RunnerInfo {
   /** A software adapter (SwiftShader) or the CPU: times are CPU times. */
   isSoftware: boolean;
   adapter?: AdapterSummary;
-  /** True when the runner skips the expert FFN and combine (y is zeros); routing and counts are exact. */
+  /**
+   * True when the runner measures routing only: the CPU skips the expert FFN and combine (y is zeros), the GPU runs
+   * them at the smallest width (f = 4, no shared experts). Routing and counts are exact either way.
+   */
   routingOnly: boolean;
 }
 
@@ -62,27 +65,43 @@ export function cpuRunner(opts: { routingOnly?: boolean } = {}): LayerRunner {
   };
 }
 
+/** Expert FFN width a routing-only GPU stream runs at: the smallest the layer config allows. */
+export const ROUTING_ONLY_FFN = 4;
+
 /**
  * The WebGPU engine as a LayerRunner: every run is the whole layer on the GPU (router GEMM unless logits are
  * supplied, gate, count, offsets, scatter, expert FFN, combine), one trial, no warm-up (the engine caches
- * pipelines and buffers, so only the first run of a shape compiles).
+ * pipelines and buffers, so only the first run of a shape compiles). `routingOnly` runs the expert FFN at
+ * f = ROUTING_ONLY_FFN without shared experts: the load a stream measures does not depend on them, and a stream
+ * over every layer of a real model then takes seconds, not minutes, on a software adapter.
  */
-export function gpuRunner(engine: MoeEngine): LayerRunner {
+export function gpuRunner(engine: MoeEngine, opts: { routingOnly?: boolean } = {}): LayerRunner {
+  const routingOnly = opts.routingOnly ?? false;
   const stats = { runs: 0, ms: 0 };
   return {
     get info(): RunnerInfo {
       return {
         engine: 'gpu',
-        label: engine.adapter.label,
+        label: routingOnly
+          ? `${engine.adapter.label} (routing only: expert FFN at f = 4)`
+          : engine.adapter.label,
         isSoftware: engine.adapter.isSoftware,
         adapter: engine.adapter,
-        routingOnly: false,
+        routingOnly,
       };
     },
     stats,
     plan(s) {
-      const p = engine.planScenario(s);
-      return { cfg: p.cfg, note: p.note };
+      if (!routingOnly) {
+        const p = engine.planScenario(s);
+        return { cfg: p.cfg, note: p.note };
+      }
+      const scale = Math.min(1, ROUTING_ONLY_FFN / s.ffnSize);
+      const p = engine.planScenario({ ...s, sharedExperts: 0, measureScale: scale });
+      return {
+        cfg: p.cfg,
+        note: `routing only: expert FFN at f = ${p.cfg.ffnSize} (of ${s.ffnSize}) and no shared experts, which the load does not depend on`,
+      };
     },
     async run(cfg, tensors) {
       const out = await engine.run(cfg, tensors, { trials: 1, warmup: 0 });

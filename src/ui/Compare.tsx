@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { type LoadMetrics, METRIC_FORMULAS } from '../metrics';
 import { PARAM_KEYS, paramDef, type Scenario } from '../scenario';
 import { computeProjections, type MeasuredRun, useAppStore } from '../state';
+import { speedLabel } from './export/projections';
 import { fmt, fmtMs } from './format';
 
 function differences(a: Scenario, b: Scenario): string[] {
@@ -17,6 +18,19 @@ const METRIC_ROWS: (keyof LoadMetrics)[] = [
   'distinctExperts',
   'paddingRows',
 ];
+
+/** Stages timed in either run, in pipeline order (so a change of d or f can be read stage by stage). */
+function stageNames(a: MeasuredRun | null, b: MeasuredRun | null): { name: string; label: string }[] {
+  const seen = new Map<string, string>();
+  for (const run of [a, b])
+    for (const st of run?.stages ?? []) if (!seen.has(st.name)) seen.set(st.name, st.label);
+  return [...seen].map(([name, label]) => ({ name, label }));
+}
+
+function stageMs(run: MeasuredRun | null, name: string): number | undefined {
+  const ms = run?.stages.find((st) => st.name === name)?.medianMs;
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+}
 
 /** The pinned result beside the current one: what changed, the load, and every chip's projection. */
 export function Compare() {
@@ -67,6 +81,17 @@ export function Compare() {
               <td>{metric(measured, k)}</td>
             </tr>
           ))}
+          {stageNames(pinned.measured, measured).map(({ name, label }) => {
+            const a = stageMs(pinned.measured, name);
+            const b = stageMs(measured, name);
+            return (
+              <tr key={name} data-stage={name} data-pinned-ms={a} data-current-ms={b}>
+                <th scope="row">{label} here</th>
+                <td>{fmtMs(a)}</td>
+                <td>{fmtMs(b)}</td>
+              </tr>
+            );
+          })}
           <tr>
             <th scope="row">whole layer here</th>
             <td>{fmtMs(pinned.measured?.totalMs ?? undefined)}</td>
@@ -79,7 +104,7 @@ export function Compare() {
         <thead>
           <tr>
             <th scope="col">projected chip</th>
-            <th scope="col">tokens/s per user: pinned</th>
+            <th scope="col">{speedLabel([...before.projections, ...after.projections])}: pinned</th>
             <th scope="col">current</th>
             <th scope="col">$/M tokens: pinned</th>
             <th scope="col">current</th>

@@ -20,13 +20,24 @@ export function DynamicsView() {
   const stream = useAppStore((s) => s.stream);
   const state = useAppStore((s) => s.streamState);
   const running = state.status === 'running';
+  // Off by default: the load does not depend on the expert FFN, and routing alone streams every layer in seconds.
+  const [timeFfn, setTimeFfn] = useState(false);
   return (
     <section className="panel" aria-labelledby="dynamics-title" data-testid="dynamics">
       <h2 id="dynamics-title">Dynamics: steps and layers</h2>
       <div className="run-bar">
-        <button type="button" onClick={() => void runStreamNow()} disabled={running}>
+        <button type="button" onClick={() => void runStreamNow({}, { timeFfn })} disabled={running}>
           Run a stream
         </button>
+        <label title="The load does not depend on the expert FFN: without it the stream measures routing over every MoE layer; with it, the full layer over a few layers.">
+          <input
+            type="checkbox"
+            checked={timeFfn}
+            onChange={(e) => setTimeFfn(e.target.checked)}
+            data-testid="stream-time-ffn"
+          />{' '}
+          time the expert FFN too
+        </label>
         {running && (
           <button type="button" onClick={cancelStream}>
             Cancel

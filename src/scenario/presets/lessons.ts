@@ -158,6 +158,79 @@ export const LESSONS: readonly Lesson[] = [
       'Fine tile granularity and cheap dispatch recover what skew and padding cost; SRAM capacity buys speed per user.',
     focus: ['chips', 'tokens', 'popularitySkew'],
   },
+  {
+    id: 'design-your-chip',
+    title: 'Design your own chip',
+    scenario: {
+      preset: 'deepseek-v3',
+      phase: 'decode',
+      tokens: '16',
+      targetSpeed: '50',
+      measureScale: '0.015625',
+      chip: 'h100,dyn-native,sram-7nm',
+    },
+    steps: [
+      "Read the H100's $/M tokens in the cost-versus-speed frontier at the target of 50 tokens/s per user: the cheapest batch that still gives every user 50 tokens/s.",
+      'In "Design a chip for this load", start from the H100: the sweep tries SRAM, memory bandwidth, FLOP/s and process node and names the cheapest design that reaches 50 tokens/s per user, with its $/M tokens.',
+      "Make your own: open a chip in the chip editor (start from the H100 or from the sweep's winner), change one figure at a time (HBM bandwidth, SRAM, tile rows, price) and watch its row in the chip table until it beats the H100 on $/M tokens at 50 tokens/s per user.",
+    ],
+    question:
+      'Which figure buys the most $/M tokens at 50 tokens/s per user for DeepSeek-V3, and which ones (more FLOP/s?) buy nothing?',
+    notice:
+      'Decode at a fixed speed per user is bound by reading weights: memory bandwidth and SRAM that holds experts move $/M tokens; arithmetic that waits on memory does not.',
+    focus: ['targetSpeed', 'tokens', 'chips'],
+  },
+  {
+    id: 'dimensions-fit',
+    title: 'Dimensions that fit the chip',
+    scenario: {
+      preset: 'custom',
+      dModel: '4096',
+      ffnSize: '128',
+      experts: '4',
+      topK: '1',
+      tokens: '128',
+      measureScale: '1',
+      popularitySkew: '0',
+      engine: 'auto',
+    },
+    steps: [
+      'Run the layer (d = 4096, f = 128: every size a whole number of the 32 × 32 tiles the GEMM kernels here use) and read the router GEMM and expert FFN rows of the stage table.',
+      'Pin to compare, set the hidden size d to 4000 (125 tiles: also a whole number) and run; then d = 4100 (128.1 tiles: the last one is almost empty) and compare the times per stage.',
+      'Now change f instead: 100 pads to 128 (it costs about as much as 128 for 22% less work), and d = 4098 is not a multiple of 4, so the vectorised (vec4) kernels cannot be used.',
+    ],
+    question:
+      'Why does a dimension just past a multiple of the tile cost a whole extra tile, and why do labs pick sizes such as 4096 rather than 4100?',
+    notice:
+      'Kernels work in tiles (32 here, 64–256 rows on datacenter GPUs) and vectors of 4: a size that is a multiple of both wastes nothing. 4000 fits a 32 tile too; a power of two is simply a multiple of every tile size at once.',
+    focus: ['dModel', 'ffnSize', 'engine'],
+  },
+  {
+    id: 'static-vs-programmable',
+    title: 'A static-shape ASIC against a programmable chip under skew',
+    scenario: {
+      preset: 'mixtral-8x7b',
+      phase: 'prefill',
+      tokens: '2048',
+      chipCount: '8',
+      expertParallel: '8',
+      popularitySkew: '1.5',
+      topicConcentration: '0.8',
+      capacityFactor: '4',
+      measureScale: '0.0003',
+      chip: 'h100,static-asic',
+    },
+    steps: [
+      'The ASIC is the H100 with one change: it is compiled for fixed shapes, so each expert computes ⌈4 · T·k/E⌉ rows (capacity factor 4, enough that this skew drops nothing) and reads its weights on every batch, however many tokens arrive.',
+      'Under this skew, compare the expert stage in the chip comparison: the H100 waits for its busiest chip; the ASIC makes every chip as busy as that one.',
+      'Set the expert popularity skew and the topic concentration to 0 (a more balanced load): the H100 speeds up, the ASIC does not. Then set the capacity factor to 1.25: both now drop tokens (see the imbalance tax) and run alike.',
+    ],
+    question:
+      'What does a static chip pay for skew that a programmable one does not, and why does balancing the load never help it?',
+    notice:
+      'A static chip turns skew into either compute for every expert at the hottest expert’s size (a loose capacity) or dropped tokens (a tight one); a programmable chip running dropless gains from every bit of balance.',
+    focus: ['popularitySkew', 'topicConcentration', 'capacityFactor'],
+  },
 ];
 
 export function findLesson(id: string): Lesson | undefined {

@@ -6,6 +6,7 @@ import {
   projectionSourceText,
   STAGE_KEYS,
   STAGE_NAMES,
+  speedLabel,
   taxCauses,
   taxCausesText,
 } from '../export/projections';
@@ -94,12 +95,14 @@ export function ChipComparison({
     for (const p of projections) if (isNum(p[key]) && (!pick || better(p[key], pick[key]))) pick = p;
     return pick;
   };
+  const speed = speedLabel(projections);
+  const prefill = speed === 'prompt tokens/s';
   const fastest = best('tokensPerSecPerUser', (a, b) => a > b);
   const cheapest = best('usdPerMTokens', (a, b) => a < b);
   const summary =
     `Chip comparison of ${projections.length} chip${projections.length === 1 ? '' : 's'}, ${src}.` +
     (fastest
-      ? ` Fastest per user: ${fastest.chipName} (${fmt(fastest.tokensPerSecPerUser)} tokens/s).`
+      ? ` Fastest ${prefill ? 'prompt reading' : 'per user'}: ${fastest.chipName} (${fmt(fastest.tokensPerSecPerUser)} ${speed}).`
       : '') +
     (cheapest ? ` Cheapest: ${cheapest.chipName} ($${fmt(cheapest.usdPerMTokens)} per million tokens).` : '');
 
@@ -224,7 +227,7 @@ export function ChipComparison({
           <thead>
             <tr>
               <th scope="col">chip</th>
-              <th scope="col">tokens/s per user</th>
+              <th scope="col">{speed}</th>
               <th scope="col">throughput (tokens/s)</th>
               <th scope="col">J/token</th>
               <th scope="col">$/M tokens</th>
@@ -247,6 +250,8 @@ export function ChipComparison({
                   data-usd-per-m-tokens={num(p.usdPerMTokens)}
                   data-imbalance-tax={num(p.imbalanceTax.ratio)}
                   data-step-time={num(p.stepTime)}
+                  data-experts-time={num(p.breakdown.experts)}
+                  data-dropped-share={num(p.load.droppedFraction)}
                   data-chips={num(p.system.totalChips)}
                   data-chips-needed={num(p.system.chipsNeeded)}
                   data-fits={p.system.fits}

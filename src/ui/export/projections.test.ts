@@ -9,6 +9,7 @@ import {
   mdCell,
   projectionsToCsv,
   projectionsToMarkdown,
+  speedLabel,
   taxCauses,
   taxCausesText,
 } from './projections';
@@ -57,6 +58,14 @@ describe('projection exports', () => {
     });
   });
 
+  it('names the speed column by phase: prompt tokens/s for prefill, tokens/s per user for decode', () => {
+    const decode = projectAll({ ...defaultScenario(), phase: 'decode', chips: ['h100'] });
+    expect(speedLabel(projections)).toBe('prompt tokens/s');
+    expect(speedLabel(decode)).toBe('tokens/s per user');
+    expect(speedLabel([...projections, ...decode])).toBe('tokens/s per user');
+    expect(projectionsToMarkdown(decode, { loadSource: measured })).toContain('| Tokens/s per user |');
+  });
+
   it('CSV quotes awkward names and leaves missing numbers empty', () => {
     const text = projectionsToCsv([withTax(projections[0])], { loadSource: measured });
     expect(text).not.toMatch(/NaN/);
@@ -78,7 +87,9 @@ describe('projection exports', () => {
     // Every row has the same number of unescaped cells as the header.
     const cells = (l: string) => l.slice(1, -1).split(/(?<!\\)\|/).length;
     for (const l of table) expect(cells(l)).toBe(cells(table[0]));
-    expect(table[0]).toContain('Tokens/s per user');
+    // The default scenario is prefill: its speed is how fast a prompt is read, not a user's generation speed.
+    expect(table[0]).toContain('Prompt tokens/s');
+    expect(table[0]).not.toContain('per user');
     expect(table[0]).toContain('Cost ($/M tokens)');
     expect(table[0]).toContain('Energy (J/token)');
     expect(table[1]).toMatch(/^\| -+ \| -+ \| -+: \|/);

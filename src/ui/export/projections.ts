@@ -18,6 +18,15 @@ export const STAGE_KEYS: readonly (keyof StageTimes)[] = [
   'host',
 ];
 
+/**
+ * The speed column's name. A prefill step's speed is how fast one prompt is read (prompt tokens/s per sequence),
+ * which is not a user's generation speed: when every projection is prefill the column says so.
+ */
+export function speedLabel(projections: readonly Pick<Projection, 'phase'>[]): string {
+  const prefill = projections.length > 0 && projections.every((p) => p.phase === 'prefill');
+  return prefill ? 'prompt tokens/s' : 'tokens/s per user';
+}
+
 export const STAGE_NAMES: Record<keyof StageTimes, string> = {
   attention: 'attention',
   router: 'router',
@@ -213,7 +222,7 @@ export function projectionsToMarkdown(
   const header = [
     'Chip',
     'Status',
-    'Tokens/s per user',
+    speedLabel(projections).replace(/^./, (c) => c.toUpperCase()),
     'Throughput (tokens/s)',
     'Energy (J/token)',
     'Cost ($/M tokens)',

@@ -79,7 +79,7 @@ export const HYPOTHETICAL_CHIPS: readonly ChipPreset[] = [
     status: 'hypothetical',
     basedOn: 'h100',
     source:
-      'H100 arithmetic, HBM and links in a dataflow compiled ahead of time for fixed tensor shapes (as GShard-style TPU programs): every expert runs at full capacity every step',
+      'The H100 with one change: its expert kernels are compiled ahead of time for fixed tensor shapes (as GShard-style TPU programs), so every expert runs at full capacity on every step',
     tflopsBf16: 989,
     tflopsFp8: 1979,
     memGB: 80,
@@ -91,13 +91,10 @@ export const HYPOTHETICAL_CHIPS: readonly ChipPreset[] = [
     dieMm2: 814,
     staticShapes: true,
     notes:
-      'The price of inflexibility: no launches or permutes to pay, but each expert computes ⌈cf·T·k/E⌉ rows and reads its weights on every step, and rows over that are dropped.',
+      'The price of inflexibility, and nothing else: every other figure is the H100’s. Each expert computes ⌈cf·T·k/E⌉ rows and reads its weights on every step (cf = 1 when the scenario is dropless); rows over that are dropped.',
     model: gpuModel(hyp(700, 'as H100'), {
-      launchUs: hyp(0.5, 'one compiled program per step: no kernel launches between stages'),
-      dispatchNsPerToken: hyp(0.5, 'dispatch is a fixed-shape gather compiled into the dataflow'),
-      a2aBaseUs: hyp(2, 'collectives scheduled at compile time'),
       areaMm2: hyp(814, 'as H100'),
-      purchaseUsd: hyp(25000, 'as H100: same die size, memory and board'),
+      purchaseUsd: hyp(25000, 'as H100: same die, memory and board'),
     }),
   },
   {
