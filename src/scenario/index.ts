@@ -1,4 +1,14 @@
 export {
+  CHIP_FIELD_GROUPS,
+  CHIP_FIELD_KEYS,
+  CHIP_FIELDS,
+  type ChipField,
+  type ChipFieldGroup,
+  type ChipFieldKey,
+  chipField,
+  presetFigure,
+} from './chipFields';
+export {
   applyModelPreset,
   decodeHash,
   encodeHash,
@@ -6,6 +16,20 @@ export {
   scenarioFromJson,
   scenarioToJson,
 } from './codec';
+export {
+  CHIP_BASES,
+  CHIP_FILE_FORMAT,
+  type ChipFigures,
+  type CustomChip,
+  chipFile,
+  customChipId,
+  customChipLabel,
+  customChipToStored,
+  isCustomChipId,
+  MAX_CUSTOM_CHIPS,
+  readCustomChip,
+  readCustomChips,
+} from './customChips';
 export { allToAllBytesPerRow, FORMAT_BYTES } from './formats';
 export { jsonNestingDepth, MAX_NESTING_DEPTH, parseJsonSafely } from './json';
 export { scenarioJsonSchema } from './jsonSchema';
