@@ -1,0 +1,116 @@
+/**
+ * Experiment (not a test): count and scatter at T ≥ 16K against this device's copy bandwidth, and the ceiling
+ * their memory operations allow. Count and scatter move few bytes per (token, slot) pair but touch more than they
+ * move: count reads an id (4 B, what stageWork counts) and increments a histogram entry (a 4 B read and a 4 B
+ * write); scatter reads an id, reads and writes the chunk's rank, reads the expert's start and kept count, writes
+ * the row's token and the pair's position (16 B counted, 28 B touched). On a software adapter every one of these
+ * is a per-invocation memory operation that costs about what a copy's element costs, cached or not, so the
+ * fraction of copy bandwidth they can reach is counted / touched bytes: 33% for count and 57% for scatter. On a
+ * GPU the histogram and offsets stay in cache and the ceiling is the counted bytes alone.
+ *
+ *   npx tsx src/gpu/experiments/countScatter.ts [--trials N] [--tokens 16384,65536]
+ */
+import { makeLayerConfig, Rng } from '../../workload';
+import { createMoeEngine } from '../index';
+import { acquireNodeDevice, loadNodeShaders } from '../node';
+
+/** Bytes stageWork counts per pair, and bytes each kernel reads or writes per pair (see above). */
+export const COUNT_BYTES = { counted: 4, touched: 12 };
+export const SCATTER_BYTES = { counted: 16, touched: 28 };
+
+export interface CountScatterRow {
+  tokens: number;
+  experts: number;
+  topK: number;
+  copyGBps: number;
+  countMs: number;
+  scatterMs: number;
+  /** Counted bytes / median time, as a fraction of copy bandwidth (what the layer bench reports). */
+  countFraction: number;
+  scatterFraction: number;
+  /** Those fractions over the ceiling counted / touched. */
+  countOfCeiling: number;
+  scatterOfCeiling: number;
+}
+
+export async function runCountScatterExperiment(
+  opts: { trials?: number; tokens?: number[]; experts?: number; topK?: number } = {},
+): Promise<{ adapter: string; isSoftware: boolean; rows: CountScatterRow[] }> {
+  const status = await acquireNodeDevice();
+  if (!status.ok) throw new Error(status.message);
+  const engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
+  const E = opts.experts ?? 64;
+  const k = opts.topK ?? 4;
+  const rows: CountScatterRow[] = [];
+  try {
+    for (const T of opts.tokens ?? [16384, 65536]) {
+      // A tiny FFN (d = f = 8): the stages measured here do not depend on it.
+      const cfg = makeLayerConfig({ tokens: T, dModel: 8, ffnSize: 8, experts: E, topK: k });
+      const rng = Rng.from(T, 'count-scatter');
+      const normal = (n: number) => {
+        const a = new Float32Array(n);
+        rng.fillNormal(a, 1);
+        return a;
+      };
+      const t = {
+        x: normal(T * 8),
+        router: normal(8 * E),
+        bias: new Float32Array(E),
+        w1: normal(E * 64),
+        w3: normal(E * 64),
+        w2: normal(E * 64),
+        sharedW1: new Float32Array(0),
+        sharedW3: new Float32Array(0),
+        sharedW2: new Float32Array(0),
+      };
+      const run = await engine.run(cfg, t, { trials: opts.trials ?? 7, warmup: 1 });
+      const roof = await engine.microbench({ fresh: true });
+      const pairs = T * k;
+      const countMs = run.timing.count?.medianMs ?? Number.NaN;
+      const scatterMs = run.timing.scatter?.medianMs ?? Number.NaN;
+      const fraction = (bytes: number, ms: number) => (bytes * pairs) / (ms * 1e6) / roof.copyGBps;
+      const countFraction = fraction(COUNT_BYTES.counted, countMs);
+      const scatterFraction = fraction(SCATTER_BYTES.counted, scatterMs);
+      rows.push({
+        tokens: T,
+        experts: E,
+        topK: k,
+        copyGBps: roof.copyGBps,
+        countMs,
+        scatterMs,
+        countFraction,
+        scatterFraction,
+        countOfCeiling: countFraction / (COUNT_BYTES.counted / COUNT_BYTES.touched),
+        scatterOfCeiling: scatterFraction / (SCATTER_BYTES.counted / SCATTER_BYTES.touched),
+      });
+    }
+    return { adapter: status.summary.label, isSoftware: status.summary.isSoftware, rows };
+  } finally {
+    engine.destroy();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const r = await runCountScatterExperiment({
+    trials: Number(arg('--trials') ?? 7),
+    tokens: arg('--tokens')?.split(',').map(Number),
+  });
+  const soft = r.isSoftware ? ' (SOFTWARE ADAPTER: every time is a CPU time)' : '';
+  console.log(`adapter: ${r.adapter}${soft}`);
+  console.log(
+    '| T | E | k | copy GB/s | count ms | count % copy | % of ceiling 33% | scatter ms | scatter % copy | % of ceiling 57% |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+  for (const x of r.rows) {
+    console.log(
+      `| ${x.tokens} | ${x.experts} | ${x.topK} | ${x.copyGBps.toFixed(2)} | ${x.countMs.toFixed(3)} | ${pct(x.countFraction)} | ${pct(x.countOfCeiling)} | ${x.scatterMs.toFixed(3)} | ${pct(x.scatterFraction)} | ${pct(x.scatterOfCeiling)} |`,
+    );
+  }
+  process.exit(0);
+}
