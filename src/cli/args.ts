@@ -5,8 +5,10 @@ import { readInputText } from './files';
 export interface Args {
   flags: Record<string, string | true>;
   positional: string[];
-  /** Flags given more than once (the last value would win): refused by checkFlags. */
+  /** Flags given more than once (the last value would win): refused by checkFlags unless repeatable. */
   repeated?: string[];
+  /** Every value of each flag, in order (for repeatable flags such as --chip-file). */
+  all?: Record<string, (string | true)[]>;
 }
 
 export function parseArgs(argv: string[]): Args {
@@ -14,9 +16,11 @@ export function parseArgs(argv: string[]): Args {
   const flags: Record<string, string | true> = Object.create(null);
   const positional: string[] = [];
   const repeated: string[] = [];
+  const all: Record<string, (string | true)[]> = Object.create(null);
   const set = (name: string, value: string | true) => {
     if (Object.hasOwn(flags, name) && !repeated.includes(name)) repeated.push(name);
     flags[name] = value;
+    all[name] = [...(all[name] ?? []), value];
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -27,7 +31,16 @@ export function parseArgs(argv: string[]): Args {
       else set(a.slice(2), true);
     } else positional.push(a);
   }
-  return { flags, positional, repeated };
+  return { flags, positional, repeated, all };
+}
+
+/** Every value of a repeatable `--name value` flag, in order (empty when absent). */
+export function stringFlags(args: Args, name: string): string[] {
+  const values = args.all?.[name] ?? (args.flags[name] === undefined ? [] : [args.flags[name]]);
+  return values.map((v) => {
+    if (v === true) throw new Error(`--${name} needs a value`);
+    return v;
+  });
 }
 
 export function stringFlag(args: Args, name: string): string | undefined {
@@ -68,14 +81,15 @@ export function filterFlag(args: Args): Record<string, string> {
 }
 
 /**
- * Fail on flags a command does not know, on a flag given twice and on positional arguments (no command takes
- * any), so a typo or a stray word is never silently ignored.
+ * Fail on flags a command does not know, on a flag given twice (unless repeatable) and on positional arguments
+ * (only `chip` takes one, and checks it itself), so a typo or a stray word is never silently ignored.
  */
-export function checkFlags(args: Args, known: readonly string[]): void {
+export function checkFlags(args: Args, known: readonly string[], repeatable: readonly string[] = []): void {
   const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));
   if (unknown.length)
     throw new Error(`unknown option --${unknown[0]} (known: ${known.map((k) => `--${k}`).join(' ')})`);
-  if (args.repeated?.length) throw new Error(`--${args.repeated[0]} is given more than once`);
+  const repeated = (args.repeated ?? []).filter((f) => !repeatable.includes(f));
+  if (repeated.length) throw new Error(`--${repeated[0]} is given more than once`);
   if (args.positional.length)
     throw new Error(`unexpected argument "${args.positional[0]}" (every input is given with a --flag)`);
 }

@@ -1,4 +1,5 @@
 import type { Args } from './args';
+import { chipCommand } from './chipCommand';
 import { projectCommand } from './projectCommand';
 import { runCommand } from './runCommand';
 import { schemaCommand } from './schemaCommand';
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   projectCommand,
   streamCommand,
   validateCommand,
+  chipCommand,
 ];

@@ -13,16 +13,21 @@ import {
   loadFromTrace,
   type Projection,
   projectAll,
+  projectCustomChips,
 } from '../costmodel';
 import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors } from '../metrics';
 import { allToAllBytesPerRow, type Scenario } from '../scenario';
 import { type NpyArray, parseImport, type RoutingTrace, readNpy, routingTraceFromNpy } from '../workload';
-import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag } from './args';
+import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag, stringFlags } from './args';
+import { withChipFiles } from './chipCommand';
 import type { Command } from './commands';
 import { readInputFile, readInputText } from './files';
 
 const USAGE =
-  'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv|FILE.pt] [--filter col=value,...] [--json]\n' +
+  'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv|FILE.pt] [--filter col=value,...]\n' +
+  '  [--chip-file my-chip.json ...] [--json]\n' +
+  '  --chip-file: a custom chip (npm run moe -- chip h100 > my-chip.json, then edit), projected after the\n' +
+  "  scenario's chips; repeatable, at most 4 custom chips with the scenario's own\n" +
   '  --counts: .npy counts [E] or [L, E] (int32/float32), a .npy routing trace [tokens, layers, k], a CSV with\n' +
   "  SGLang's columns layer_id,expert_id,count (extra leading columns are chosen with --filter), or SGLang's\n" +
   "  expert-distribution .pt dump (logical_count, or per-pass records), MindSpeed-RL's or LMDeploy's JSON counts,\n" +
@@ -303,10 +308,12 @@ export const projectCommand: Command = {
   name: 'project',
   summary: 'project a scenario (and measured counts) onto its chips: time, speed, energy, $/token',
   async run(args) {
-    checkFlags(args, ['scenario', 'counts', 'filter', 'json']);
+    checkFlags(args, ['scenario', 'counts', 'filter', 'json', 'chip-file'], ['chip-file']);
     if (!stringFlag(args, 'scenario')) throw new Error(`--scenario is required\n${USAGE}`);
     const json = boolFlag(args, 'json');
-    const { scenario, file, issues } = scenarioArg(args);
+    const read = scenarioArg(args);
+    const { file, issues } = read;
+    const scenario = withChipFiles(read.scenario, stringFlags(args, 'chip-file'));
     const countsFile = stringFlag(args, 'counts');
     const filter = filterFlag(args);
     if (!countsFile && Object.keys(filter).length) throw new Error('--filter needs --counts');
@@ -318,7 +325,10 @@ export const projectCommand: Command = {
           countsFile,
         )
       : undefined;
-    const projections = projectAll(scenario, imported?.load);
+    const projections = [
+      ...projectAll(scenario, imported?.load),
+      ...projectCustomChips(scenario, imported?.load),
+    ];
     if (json) {
       const out = {
         scenario,
