@@ -7,6 +7,13 @@
  *   npx tsx src/gpu/experiments/decodeFfn.ts [--trials N] [--tokens 8,16,32] [--json]
  *
  * On a software adapter (SwiftShader) every number is a CPU number, and the output says so.
+ *
+ * The limit it shows: with r rows per expert the FFN does 2·r FLOPs per weight float (r/2 FLOP per byte), and a
+ * device whose own best GEMM rate (micro-benchmark) over its copy bandwidth is below that is compute-bound at
+ * decode, not bandwidth-bound. `floorMs` = max(FLOPs / matmul rate, weight bytes / copy bandwidth) is then the
+ * fastest the FFN can run without beating the device's own GEMM, and `floorCopyFraction` the most of the copy
+ * bandwidth it can reach on the weight bytes. SwiftShader's ridge is about 0.7 FLOP/B, so at 4 rows (2 FLOP/B)
+ * the ceiling is about a third of the copy bandwidth: the 50% target needs a real GPU (ridge 20–300 FLOP/B).
  */
 import { runReferenceLayer } from '../../reference';
 import type { LayerConfig, LayerTensors } from '../../workload';
@@ -27,6 +34,13 @@ export interface DecodeFfnRow {
   /** Weight bytes of the touched experts / GEMV FFN median, as a fraction of the copy bandwidth measured beside it. */
   gemvCopyFraction: number;
   copyGBps: number;
+  matmulGflops: number;
+  /** Useful FLOPs of the routed experts (6 · kept rows · d · f). */
+  flops: number;
+  /** max(FLOPs / matmul rate, weight bytes / copy bandwidth): the FFN's floor on this device. */
+  floorMs: number;
+  /** Weight bytes / floorMs as a fraction of the copy bandwidth: the most this device allows. */
+  floorCopyFraction: number;
   gemvLayerMs: number;
   tiledLayerMs: number;
   cpuLayerMs: number;
@@ -108,6 +122,7 @@ export async function runDecodeFfnExperiment(
       cpu: [] as number[],
     };
     let touched = 0;
+    let keptRows = 0;
     for (let i = 0; i < trials; i++) {
       const g = await gemv.run(cfg, t, once);
       const b = await tiled.run(cfg, t, once);
@@ -119,12 +134,15 @@ export async function runDecodeFfnExperiment(
       s.gemv.push(g.total.medianMs);
       s.tiled.push(b.total.medianMs);
       touched = g.result.kept.filter((n) => n > 0).length;
+      keptRows = g.result.kept.reduce((a, n) => a + n, 0);
     }
     // The copy bandwidth measured right after this size's trials: on a shared machine it drifts within minutes.
     const roof = await gemv.microbench({ fresh: true });
     copyGBps = roof.copyGBps;
     const weightBytes = touched * 3 * d * f * 4;
     const gemvFfnMs = median(s.gemvFfn);
+    const flops = 6 * keptRows * d * f;
+    const floorMs = Math.max(flops / (roof.matmulGflops * 1e6), weightBytes / (roof.copyGBps * 1e6));
     rows.push({
       tokens: T,
       rowsPerExpert: (T * k) / E,
@@ -136,6 +154,10 @@ export async function runDecodeFfnExperiment(
       tiledFfnMinMs: minOf(s.tiledFfn),
       gemvCopyFraction: weightBytes / (gemvFfnMs * 1e6) / roof.copyGBps,
       copyGBps: roof.copyGBps,
+      matmulGflops: roof.matmulGflops,
+      flops,
+      floorMs,
+      floorCopyFraction: weightBytes / (floorMs * 1e6) / roof.copyGBps,
       gemvLayerMs: median(s.gemv),
       tiledLayerMs: median(s.tiled),
       cpuLayerMs: median(s.cpu),
@@ -156,12 +178,12 @@ function printTable(r: DecodeFfnResult): void {
   const soft = r.isSoftware ? ' (SOFTWARE ADAPTER: every time is a CPU time)' : '';
   console.log(`adapter: ${r.adapter}${soft}; ${r.shape}`);
   console.log(
-    '| T | rows/expert | GEMV FFN ms (min) | tiled FFN ms (min) | copy GB/s | GEMV % of copy BW | layer GEMV ms | layer tiled ms | CPU ref ms |',
+    '| T | rows/expert | GEMV FFN ms (min) | tiled FFN ms (min) | copy GB/s | matmul GFLOP/s | FFN floor ms | GEMV % of copy BW | ceiling % | layer GEMV ms | layer tiled ms | CPU ref ms |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const x of r.rows) {
     console.log(
-      `| ${x.tokens} | ${x.rowsPerExpert} | ${x.gemvFfnMs.toFixed(3)} (${x.gemvFfnMinMs.toFixed(3)}) | ${x.tiledFfnMs.toFixed(3)} (${x.tiledFfnMinMs.toFixed(3)}) | ${x.copyGBps.toFixed(2)} | ${(100 * x.gemvCopyFraction).toFixed(0)}% | ${x.gemvLayerMs.toFixed(3)} | ${x.tiledLayerMs.toFixed(3)} | ${x.cpuLayerMs.toFixed(3)} |`,
+      `| ${x.tokens} | ${x.rowsPerExpert} | ${x.gemvFfnMs.toFixed(3)} (${x.gemvFfnMinMs.toFixed(3)}) | ${x.tiledFfnMs.toFixed(3)} (${x.tiledFfnMinMs.toFixed(3)}) | ${x.copyGBps.toFixed(2)} | ${x.matmulGflops.toFixed(2)} | ${x.floorMs.toFixed(3)} | ${(100 * x.gemvCopyFraction).toFixed(0)}% | ${(100 * x.floorCopyFraction).toFixed(0)}% | ${x.gemvLayerMs.toFixed(3)} | ${x.tiledLayerMs.toFixed(3)} | ${x.cpuLayerMs.toFixed(3)} |`,
     );
   }
 }
