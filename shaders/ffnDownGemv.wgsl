@@ -1,10 +1,11 @@
 // Expert FFN down projection shaped for decode (few rows per expert), GEMV-style like ffnUpGemv.wgsl:
 //   Y[r, :] = H[r, :] · W2[e]  for the rows [offsets[e], offsets[e+1]) of expert e (padding rows: H zero).
 // One workgroup per (expert, slice of output columns); an invocation keeps 4 rows × 4 columns in registers,
-// reading H four k at a time (every weight read feeds 4 rows). Split-K (KS > 1): the workgroup's KS groups of invocations each sum a
-// contiguous share of k for the same columns and the partial sums meet in workgroup memory in a fixed order (so
-// results do not depend on timing); it gives a GPU more invocations when E × d / 4 columns are too few to fill it.
-// KS = 1 compiles no barrier (a software adapter's cores are already filled, and a barrier costs it a coroutine).
+// reading H four k at a time (every weight read feeds 4 rows). Split-K (KS > 1): the workgroup's KS groups of
+// invocations each sum a contiguous share of k for the same columns, and the partial sums meet in workgroup memory
+// in a fixed order (results do not depend on timing); it gives a GPU more invocations when E × d / 4 columns are
+// too few to fill it. With KS = 1 (software adapters, whose few cores the grid already fills) the reduction and
+// its barriers never run.
 //!include params
 //!include gemmVec4
 

@@ -2,8 +2,8 @@
 // (expert, slice of 4·WG output columns), so each expert's W1 and W3 stream once per block of 4 rows, and an
 // empty expert's workgroups return at once (no tile list, no idle invocations past a segment's end). An invocation
 // keeps 4 rows × 4 columns of both projections in registers and reads x four k at a time: every weight read feeds
-// 4 rows, every x read 4 columns. No workgroup memory and no barriers (on a software adapter a barrier makes every
-// invocation a coroutine; on a GPU the x reads of a workgroup hit the same cache lines). d and f multiples of 4.
+// 4 rows, every x read 4 columns. No workgroup memory and no barriers (a barrier is a context switch on a software
+// adapter, see gemmVec4.wgsl; on a GPU the x reads of a workgroup hit the same cache lines). d, f multiples of 4.
 //   H[r, :] = silu(x_t · W1[e]) ⊙ (x_t · W3[e]),  t = rowToken[r] − 1 (0: padding row, H row zero),
 // for the rows [offsets[e], offsets[e+1]) of expert e (from the offsets kernel). Grid: (column slices, E).
 //!include params
