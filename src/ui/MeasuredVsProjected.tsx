@@ -48,20 +48,17 @@ const signedPct = (e: number | undefined) =>
   e === undefined || !Number.isFinite(e) ? '—' : `${e > 0 ? '+' : e < 0 ? '−' : ''}${fmtPct(Math.abs(e))}`;
 
 /**
- * "Predicted vs measured": a person's own benchmark points (pasted CSV or a .csv file) against the cost model's
- * projection of the same setups, as a residual table and an overlay chart. Small sets travel in the link (`pts=`).
+ * The CSV text, kept in step with the link's `pts`: a link opened (or back/forward) fills the text; points read from
+ * the text go back into the link when a link can carry them, and leave it when it cannot.
  */
-export function MeasuredVsProjected() {
+function useLinkedPointsText() {
   const param = useAppStore((s) => s.extras[POINTS_LINK_KEY]);
   const [initial] = useState(() => fromLink(param));
   const [text, setText] = useState(initial.text);
   const [linkProblems, setLinkProblems] = useState(initial.problems);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const [level, setLevel] = useState<StackLevel>(() => useAppStore.getState().scenario.stackLevel ?? 'tuned');
-  /** The `pts` value last read or written here: a different one came from outside (a link opened, back/forward). */
+  /** The `pts` value last read or written here: a different one came from outside. */
   const lastParam = useRef<string | undefined>(param);
   const notified = useRef<string | undefined>(undefined);
-  const cacheRef = useRef<ProjectionCache>(new Map());
 
   useEffect(() => {
     if (param === lastParam.current) return;
@@ -86,22 +83,37 @@ export function MeasuredVsProjected() {
     lastParam.current = next;
     useAppStore.getState().setExtra(POINTS_LINK_KEY, next);
   }, [read]);
+  return { text, setText, read, linkProblems, inLink: encodePointsParam(read.points) !== undefined };
+}
 
+/** The points projected at a stack level, their overlay, curves, and the median |error| at every level. */
+function useProjectedPoints(points: readonly UserPoint[], level: StackLevel) {
+  const cacheRef = useRef<ProjectionCache>(new Map());
   const results = useMemo(() => {
     if (cacheRef.current.size > MAX_CACHED_PROJECTIONS) cacheRef.current.clear();
-    return projectUserPoints(read.points, level, cacheRef.current);
-  }, [read.points, level]);
+    return projectUserPoints(points, level, cacheRef.current);
+  }, [points, level]);
   const pairs = useMemo(() => overlayPairs(results), [results]);
-  const curves = useMemo(() => projectedCurves(read.points, level, cacheRef.current), [read.points, level]);
-  const median = medianAbsError(results);
+  const curves = useMemo(() => projectedCurves(points, level, cacheRef.current), [points, level]);
   const byLevel = useMemo(() => {
-    if (read.points.length === 0 || read.points.length > MAX_POINTS_COMPARED) return null;
+    if (points.length === 0 || points.length > MAX_POINTS_COMPARED) return null;
     return STACK_LEVELS.map((l) => ({
       level: l,
-      median: medianAbsError(projectUserPoints(read.points, l, cacheRef.current)),
+      median: medianAbsError(projectUserPoints(points, l, cacheRef.current)),
     }));
-  }, [read.points]);
-  const inLink = encodePointsParam(read.points) !== undefined;
+  }, [points]);
+  return { results, pairs, curves, byLevel, median: medianAbsError(results) };
+}
+
+/**
+ * "Predicted vs measured": a person's own benchmark points (pasted CSV or a .csv file) against the cost model's
+ * projection of the same setups, as a residual table and an overlay chart. Small sets travel in the link (`pts=`).
+ */
+export function MeasuredVsProjected() {
+  const { text, setText, read, linkProblems, inLink } = useLinkedPointsText();
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [level, setLevel] = useState<StackLevel>(() => useAppStore.getState().scenario.stackLevel ?? 'tuned');
+  const { results, pairs, curves, byLevel, median } = useProjectedPoints(read.points, level);
 
   const loadFile = async (file: File) => {
     setFileError(null);

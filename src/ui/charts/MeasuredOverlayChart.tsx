@@ -104,6 +104,106 @@ function PointLabel(props: { x?: unknown; y?: unknown; value?: unknown }) {
   );
 }
 
+/** Everything the chart draws, in plot units: the pairs it can draw, their dots, the curves' dots, the domains. */
+export function overlayDots(pairs: readonly OverlayPair[], curves: readonly ProjectedCurve[]) {
+  const drawn = pairs.filter((p) =>
+    [p.measured.x, p.measured.y, p.projected.x, p.projected.y].every((v) => isNum(v) && v > 0),
+  );
+  // One colour per setup (rows of one concurrency sweep share it with their projected curve).
+  const groups = [...new Set([...curves.map((c) => c.group), ...drawn.map((p) => p.group)])];
+  const colourOf = (group: string) => PALETTE[groups.indexOf(group) % PALETTE.length];
+  const dot = (p: OverlayPair, kind: 'measured' | 'projected'): Dot => ({
+    ...p[kind],
+    colour: colourOf(p.group),
+    label: p.label,
+    setup: p.setup,
+    kind,
+    borrowed:
+      kind === 'measured' && (p.xFromProjection || p.yFromProjection)
+        ? `(${p.xFromProjection ? 'speed per user' : 'throughput'} not measured: drawn at the projection's)`
+        : '',
+  });
+  const curveDots = curves.map((c) =>
+    c.points
+      .filter((p) => isNum(p.x) && p.x > 0 && isNum(p.y) && p.y > 0)
+      .map(
+        (p): Dot => ({
+          x: p.x,
+          y: p.y,
+          label: `concurrency ${p.concurrency}`,
+          setup: c.name,
+          kind: 'curve',
+          borrowed: '',
+          colour: colourOf(c.group),
+        }),
+      ),
+  );
+  const measured = drawn.map((p) => dot(p, 'measured'));
+  const projected = drawn.map((p) => dot(p, 'projected'));
+  const all = [...measured, ...projected, ...curveDots.flat()];
+  const xDomain = logDomain(
+    all.map((d) => d.x),
+    1.2,
+  );
+  const yDomain = logDomain(
+    all.map((d) => d.y),
+    1.2,
+  );
+  return { drawn, colourOf, measured, projected, curveDots, xDomain, yDomain };
+}
+
+/** A log axis over [lo, hi] with decade ticks, numbers as people read them. */
+const logAxis = ([lo, hi]: [number, number]) => ({
+  type: 'number' as const,
+  scale: 'log' as const,
+  domain: [lo, hi],
+  ticks: logTicks(lo, hi),
+  allowDataOverflow: true,
+  tick: { fontSize: 11 },
+  tickFormatter: (v: unknown) => fmt(Number(v)),
+});
+
+function OverlayTable({
+  drawn,
+  stackLevel,
+  testId,
+}: {
+  drawn: readonly OverlayPair[];
+  stackLevel: StackLevel;
+  testId: string;
+}) {
+  return (
+    <table className="visually-hidden" data-testid={`${testId}-table`}>
+      <caption>Measured and projected points ({stackLevel} stack)</caption>
+      <thead>
+        <tr>
+          <th scope="col">point</th>
+          <th scope="col">measured tokens/s per user</th>
+          <th scope="col">measured output tokens/s per chip</th>
+          <th scope="col">projected tokens/s per user</th>
+          <th scope="col">projected output tokens/s per chip</th>
+        </tr>
+      </thead>
+      <tbody>
+        {drawn.map((p) => (
+          <tr
+            key={p.row}
+            data-label={p.label}
+            data-measured-x={p.measured.x}
+            data-projected-x={p.projected.x}
+          >
+            <th scope="row">{p.label}</th>
+            <td>{fmt(p.measured.x)}</td>
+            <td>{fmt(p.measured.y)}</td>
+            <td>{fmt(p.projected.x)}</td>
+            <td>{fmt(p.projected.y)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /**
  * A person's measured points beside the projection of the same setups: output tokens/s per chip against tokens/s
  * per user (log, log), the usual serving frontier axes; a line joins each measurement to its projection.
@@ -114,31 +214,7 @@ export function MeasuredOverlayChart({
   stackLevel,
   testId = 'measured-overlay-chart',
 }: MeasuredOverlayChartProps) {
-  const drawn = pairs.filter((p) =>
-    [p.measured.x, p.measured.y, p.projected.x, p.projected.y].every((v) => isNum(v) && v > 0),
-  );
-  // One colour per setup (rows of one concurrency sweep share it with their projected curve).
-  const groups = [...new Set([...curves.map((c) => c.group), ...drawn.map((p) => p.group)])];
-  const colourOf = (group: string) => PALETTE[groups.indexOf(group) % PALETTE.length];
-  const measured: Dot[] = drawn.map((p) => ({
-    ...p.measured,
-    colour: colourOf(p.group),
-    label: p.label,
-    setup: p.setup,
-    kind: 'measured',
-    borrowed:
-      p.xFromProjection || p.yFromProjection
-        ? `(${p.xFromProjection ? 'speed per user' : 'throughput'} not measured: drawn at the projection's)`
-        : '',
-  }));
-  const projected: Dot[] = drawn.map((p) => ({
-    ...p.projected,
-    colour: colourOf(p.group),
-    label: p.label,
-    setup: p.setup,
-    kind: 'projected',
-    borrowed: '',
-  }));
+  const { drawn, colourOf, measured, projected, curveDots, xDomain, yDomain } = overlayDots(pairs, curves);
   const summary =
     drawn.length === 0
       ? 'Measured against projected: no point to draw.'
@@ -152,28 +228,6 @@ export function MeasuredOverlayChart({
       </figure>
     );
   }
-  const curveDots = curves.map((c) =>
-    c.points.map(
-      (p): Dot => ({
-        x: p.x,
-        y: p.y,
-        label: `concurrency ${p.concurrency}`,
-        setup: c.name,
-        kind: 'curve',
-        borrowed: '',
-        colour: colourOf(c.group),
-      }),
-    ),
-  );
-  const all = [...measured, ...projected, ...curveDots.flat()];
-  const [x0, x1] = logDomain(
-    all.map((d) => d.x),
-    1.2,
-  );
-  const [y0, y1] = logDomain(
-    all.map((d) => d.y),
-    1.2,
-  );
   return (
     <figure
       className="chart"
@@ -189,25 +243,13 @@ export function MeasuredOverlayChart({
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
           <XAxis
             dataKey="x"
-            type="number"
-            scale="log"
-            domain={[x0, x1]}
-            ticks={logTicks(x0, x1)}
-            allowDataOverflow
-            tick={{ fontSize: 11 }}
-            tickFormatter={(v) => fmt(Number(v))}
+            {...logAxis(xDomain)}
             label={{ value: 'tokens/s per user', position: 'insideBottom', offset: -12, fontSize: 11 }}
           />
           <YAxis
             dataKey="y"
-            type="number"
-            scale="log"
-            domain={[y0, y1]}
-            ticks={logTicks(y0, y1)}
-            allowDataOverflow
+            {...logAxis(yDomain)}
             width={64}
-            tick={{ fontSize: 11 }}
-            tickFormatter={(v) => fmt(Number(v))}
             label={{ value: 'output tokens/s per chip', angle: -90, position: 'insideLeft', fontSize: 11 }}
           />
           <Tooltip content={DotTooltip} cursor={{ strokeDasharray: '3 3' }} />
@@ -250,34 +292,7 @@ export function MeasuredOverlayChart({
           />
         </ScatterChart>
       </ResponsiveContainer>
-      <table className="visually-hidden" data-testid={`${testId}-table`}>
-        <caption>Measured and projected points ({stackLevel} stack)</caption>
-        <thead>
-          <tr>
-            <th scope="col">point</th>
-            <th scope="col">measured tokens/s per user</th>
-            <th scope="col">measured output tokens/s per chip</th>
-            <th scope="col">projected tokens/s per user</th>
-            <th scope="col">projected output tokens/s per chip</th>
-          </tr>
-        </thead>
-        <tbody>
-          {drawn.map((p) => (
-            <tr
-              key={p.row}
-              data-label={p.label}
-              data-measured-x={p.measured.x}
-              data-projected-x={p.projected.x}
-            >
-              <th scope="row">{p.label}</th>
-              <td>{fmt(p.measured.x)}</td>
-              <td>{fmt(p.measured.y)}</td>
-              <td>{fmt(p.projected.x)}</td>
-              <td>{fmt(p.projected.y)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <OverlayTable drawn={drawn} stackLevel={stackLevel} testId={testId} />
     </figure>
   );
 }
