@@ -91,7 +91,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Device roofline (from `microbench()`); when given, each stage reports its efficiency. */
   roofline?: DeviceRoofline;
+  /**
+   * Run only the routing stages (router, gate, count, offsets, scatter): the load a stream measures does not
+   * depend on the expert FFN or the combine. y comes back as zeros.
+   */
+  routingOnly?: boolean;
 }
+
+/** Stages a routing-only run leaves out. */
+const AFTER_ROUTING: ReadonlySet<StageName> = new Set<StageName>(['ffn', 'shared', 'combine']);
 
 export interface StageReport extends StageTiming {
   name: StageName;
@@ -418,7 +426,10 @@ class Engine implements MoeEngine {
     const scopes = new ErrorScopes(device, 2);
     try {
       const { prepared, uploads, plan } = await this.setUp(cfg, tensors);
-      const { stages, supplied, fused } = prepared;
+      const { supplied, fused } = prepared;
+      const stages = opts.routingOnly
+        ? prepared.stages.filter((st) => !AFTER_ROUTING.has(st.name))
+        : prepared.stages;
       for (let w = 0; w < Math.max(0, opts.warmup); w++) {
         opts.signal?.throwIfAborted();
         const enc = device.createCommandEncoder();
@@ -430,6 +441,8 @@ class Engine implements MoeEngine {
       const rec = hasTimestamps(device) ? this.recorderFor(stages.length, trials) : null;
       const { totals, perStage } = await this.timeTrials(stages, trials, rec, opts.signal);
       const result = await readLayerResult(device, this.pool, prepared.layer);
+      // The output buffer still holds an earlier run's y: a routing-only run has none.
+      if (opts.routingOnly) result.y.fill(0);
       await scopes.close();
       if (this.lostMessage) throw new Error(`the GPU device was lost during the run (${this.lostMessage})`);
       return {

@@ -171,12 +171,7 @@ export async function runStream(
   const E = cfg.experts;
   const S = source.steps;
   const notes = [...source.notes];
-  if (runner.info.routingOnly)
-    notes.push(
-      runner.info.engine === 'cpu'
-        ? 'routing only: the expert FFN and combine were not run'
-        : 'routing only: the expert FFN ran at its smallest width (its times say nothing about the full layer)',
-    );
+  if (runner.info.routingOnly) notes.push('routing only: the expert FFN and combine were not run');
 
   // ---- plan the work, for progress ----
   const tokenChoice = cfg.routingMode === 'token-choice';

@@ -12,8 +12,8 @@ export interface RunnerInfo {
   isSoftware: boolean;
   adapter?: AdapterSummary;
   /**
-   * True when the runner measures routing only: the CPU skips the expert FFN and combine (y is zeros), the GPU runs
-   * them at the smallest width (f = 4, no shared experts). Routing and counts are exact either way.
+   * True when the runner measures routing only: the expert FFN and combine are skipped (y is zeros); routing and
+   * counts are exact.
    */
   routingOnly: boolean;
 }
@@ -65,15 +65,15 @@ export function cpuRunner(opts: { routingOnly?: boolean } = {}): LayerRunner {
   };
 }
 
-/** Expert FFN width a routing-only GPU stream runs at: the smallest the layer config allows. */
+/** Expert FFN width a routing-only GPU stream uploads weights for (the smallest the layer config allows). */
 export const ROUTING_ONLY_FFN = 4;
 
 /**
  * The WebGPU engine as a LayerRunner: every run is the whole layer on the GPU (router GEMM unless logits are
  * supplied, gate, count, offsets, scatter, expert FFN, combine), one trial, no warm-up (the engine caches
- * pipelines and buffers, so only the first run of a shape compiles). `routingOnly` runs the expert FFN at
- * f = ROUTING_ONLY_FFN without shared experts: the load a stream measures does not depend on them, and a stream
- * over every layer of a real model then takes seconds, not minutes, on a software adapter.
+ * pipelines and buffers, so only the first run of a shape compiles). `routingOnly` runs the routing stages only,
+ * with expert weights at f = ROUTING_ONLY_FFN and no shared experts to upload: the load a stream measures does not
+ * depend on them, and a stream over every layer of a real model then takes seconds on a software adapter.
  */
 export function gpuRunner(engine: MoeEngine, opts: { routingOnly?: boolean } = {}): LayerRunner {
   const routingOnly = opts.routingOnly ?? false;
@@ -100,11 +100,11 @@ export function gpuRunner(engine: MoeEngine, opts: { routingOnly?: boolean } = {
       const p = engine.planScenario({ ...s, sharedExperts: 0, measureScale: scale });
       return {
         cfg: p.cfg,
-        note: `routing only: expert FFN at f = ${p.cfg.ffnSize} (of ${s.ffnSize}) and no shared experts, which the load does not depend on`,
+        note: 'routing only: the expert FFN and combine are not run (the load does not depend on them)',
       };
     },
     async run(cfg, tensors) {
-      const out = await engine.run(cfg, tensors, { trials: 1, warmup: 0 });
+      const out = await engine.run(cfg, tensors, { trials: 1, warmup: 0, routingOnly });
       stats.runs++;
       stats.ms += out.total.medianMs;
       return out.result;

@@ -11,6 +11,7 @@ import {
 } from '../../src/stream';
 import {
   choiceCounts,
+  generateLayerTensors,
   layerConfigFromScenario,
   parseImport,
   Rng,
@@ -72,6 +73,31 @@ describe('streams on the GPU match the CPU reference', () => {
     const { g, c } = await same(gpu, s, { bias: false, sparsity: { batchSizes: [1, 4, 16], steps: 3 } });
     expect(g.sparsity?.points.map((p) => p.measured)).toEqual(c.sparsity?.points.map((p) => p.measured));
     expect(g.sparsity?.points[0].measured).toBe(2);
+  });
+
+  it('routing only: the same counts with no expert FFN or combine run, and y zeros', async () => {
+    const s = scenario({ steps: 3, capacityFactor: 1.25, sharedExperts: 1 });
+    const routing = gpuRunner(engine, { routingOnly: true });
+    expect(routing.info.routingOnly).toBe(true);
+    const planned = routing.plan?.(s);
+    expect(planned?.cfg.ffnSize).toBe(4);
+    expect(planned?.cfg.sharedExperts).toBe(0);
+    const { g } = await same(routing, s, { bias: false, sparsity: false });
+    expect(g.notes.join(' ')).toMatch(/routing only/);
+    const cfg = layerConfigFromScenario(s);
+    const full = await engine.run(cfg, generateLayerTensors(s, cfg), { trials: 1, warmup: 0 });
+    const only = await engine.run(cfg, generateLayerTensors(s, cfg), {
+      trials: 1,
+      warmup: 0,
+      routingOnly: true,
+    });
+    expect(only.stages.map((st) => st.name)).not.toContain('ffn');
+    expect(only.stages.map((st) => st.name)).not.toContain('combine');
+    expect(full.stages.map((st) => st.name)).toContain('ffn');
+    expect(Array.from(only.result.counts)).toEqual(Array.from(full.result.counts));
+    expect(Array.from(only.result.kept)).toEqual(Array.from(full.result.kept));
+    expect(only.result.y.every((v) => v === 0)).toBe(true);
+    expect(full.result.y.some((v) => v !== 0)).toBe(true);
   });
 
   it('replays recorded expert choices exactly through the GPU pipeline', async () => {
