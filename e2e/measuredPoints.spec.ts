@@ -80,3 +80,31 @@ test('a damaged pts in a link is reported and the rest of the link still opens',
   await expect(panel.getByTestId('user-points-problems')).toContainText('damaged');
   await expect(panel.getByTestId('user-points-empty')).toBeVisible();
 });
+
+test('a loaded CSV of more than 12 points is shown but not put in the link; bad rows are listed', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const rows = Array.from(
+    { length: 13 },
+    (_, i) => `c${2 ** (i % 7)},deepseek-v3,h200,8,8,8,1024,1024,${2 ** (i % 7)},${30 + i}`,
+  );
+  const csv = [
+    'label,model,chip,gpus,tp,ep,isl,osl,concurrency,tpot_ms',
+    ...rows,
+    'bad,deepseek-v3,h200,8,8,8,1024,1024,64,NaN',
+  ].join('\n');
+  const panel = page.getByTestId('user-points');
+  await panel.scrollIntoViewIfNeeded();
+  await panel
+    .getByLabel('Load a .csv file')
+    .setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(panel.getByTestId('user-points-table').locator('tbody tr')).toHaveCount(13);
+  await expect(panel.getByTestId('user-points-link-status')).toContainText('not put in the link');
+  await expect(panel.getByTestId('user-points-problems')).toContainText(
+    'Line 15: tpot_ms "NaN" is not a number',
+  );
+  await expect(panel).not.toContainText('NaN%');
+  await page.waitForTimeout(500); // the link is written after a short throttle
+  expect(page.url()).not.toContain('pts=');
+});
