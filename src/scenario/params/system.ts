@@ -1,0 +1,102 @@
+/** Cost-model system options: placement, overlap, pools, fit, cost, the serving stack and custom chips. */
+import { MAX_CUSTOM_CHIPS } from '../customChips';
+import { type CustomChipsParam, choice, float, int } from './kinds';
+
+export const SYSTEM_PARAMS = {
+  // ---- hardware: cost-model system options (appended) ----------------------------------------------------
+  expertPlacement: choice({
+    group: 'hardware',
+    label: 'Expert placement',
+    options: ['round-robin', 'load-aware', 'eplb'] as const,
+    default: 'round-robin',
+    help: 'How experts are put on the expert-parallel chips: expert e on chip e mod N, packed by measured load, or packed with the hottest experts replicated (DeepSeek EPLB).',
+  }),
+  redundantExperts: int({
+    group: 'hardware',
+    label: 'Redundant expert replicas',
+    min: 0,
+    max: 1024,
+    default: 0,
+    help: 'Extra copies of hot experts per layer for EPLB placement (DeepSeek serves V3 with 32).',
+    advanced: true,
+  }),
+  overlap: choice({
+    group: 'hardware',
+    label: 'Compute/communication overlap',
+    options: ['max', 'sum', 'dual-batch'] as const,
+    default: 'max',
+    help: 'max: the all-to-all hides fully behind compute (ideal); sum: nothing overlaps; dual-batch: two micro-batches take turns, each re-reading weights (DeepSeek serving).',
+  }),
+  attentionChips: int({
+    group: 'hardware',
+    label: 'Attention pool chips',
+    min: 0,
+    max: 4096,
+    default: 0,
+    log: true,
+    help: 'Attention/FFN disaggregation: chips that run attention apart from the expert chips (0 = no separate pool; for a two-pool system, its own default).',
+    advanced: true,
+  }),
+  fitPolicy: choice({
+    group: 'hardware',
+    label: 'When the model does not fit',
+    options: ['grow', 'fixed'] as const,
+    default: 'grow',
+    help: 'grow: add pipeline stages, then wider stages, until weights and KV cache fit; fixed: project the chips as set and flag it.',
+  }),
+  costBasis: choice({
+    group: 'hardware',
+    label: 'Cost basis',
+    options: ['ownership', 'rental'] as const,
+    default: 'ownership',
+    help: 'Price per chip-hour from owning the chip (purchase amortised plus electricity; works for every chip, so comparisons are fair) or from a cloud rental list price where one is published.',
+  }),
+  electricityPrice: float({
+    group: 'hardware',
+    label: 'Electricity price',
+    unit: '$/kWh',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    default: 0.1,
+    help: 'Paid for every watt the chips draw, times a data-centre overhead (PUE), when owning the chips.',
+    advanced: true,
+  }),
+  amortizationYears: float({
+    group: 'hardware',
+    label: 'Amortisation',
+    unit: 'years',
+    min: 0.5,
+    max: 10,
+    step: 0.5,
+    default: 4,
+    help: 'Years over which an owned chip’s purchase price is spread.',
+    advanced: true,
+  }),
+  stackLevel: choice({
+    group: 'hardware',
+    label: 'Serving-stack level',
+    options: ['ideal', 'tuned', 'untuned'] as const,
+    default: 'tuned',
+    help: 'The software the chips run. ideal: the roofline with every kernel at its ceiling; tuned: a well-tuned current stack (CUDA graphs, fused MoE kernels, custom all-reduce), calibrated on published measurements; untuned: an older or untuned stack (no graphs, framework overhead per step).',
+  }),
+  targetSpeed: int({
+    group: 'hardware',
+    label: 'Target speed per user',
+    unit: 'tokens/s',
+    min: 1,
+    max: 10000,
+    default: 50,
+    log: true,
+    help: 'Speed each user must get; the design-space sweep looks for the cheapest chip that reaches it.',
+  }),
+  // Last, so that links without custom chips keep their exact form (the codec leaves an empty list out).
+  customChips: {
+    kind: 'customChips',
+    group: 'hardware',
+    label: 'Custom chips',
+    maxItems: MAX_CUSTOM_CHIPS,
+    default: [],
+    help: `Up to ${MAX_CUSTOM_CHIPS} named chips of your own, each a preset with figures changed; projected beside the chips above and marked hypothetical.`,
+  } satisfies CustomChipsParam as CustomChipsParam,
+} as const;
