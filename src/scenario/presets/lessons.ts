@@ -172,7 +172,7 @@ export const LESSONS: readonly Lesson[] = [
     steps: [
       "Read the H100's $/M tokens in the cost-versus-speed frontier at the target of 50 tokens/s per user: the cheapest batch that still gives every user 50 tokens/s.",
       'In "Design a chip for this load", start from the H100: the sweep tries SRAM, memory bandwidth, FLOP/s and process node and names the cheapest design that reaches 50 tokens/s per user, with its $/M tokens.',
-      "Make your own: open a chip in the chip editor (start from the H100 or from the sweep's winner), change one figure at a time (HBM bandwidth, SRAM, tile rows, price) and watch its row in the chip table until it beats the H100 on $/M tokens at 50 tokens/s per user.",
+      'Make your own in the chip editor (Hardware panel: start a chip from the H100 or from the design sweep’s winner, then "Add custom chip"), change one figure at a time (HBM bandwidth, SRAM, tile rows, price) and watch its row in the chip table until it beats the H100 on $/M tokens at 50 tokens/s per user.',
     ],
     question:
       'Which figure buys the most $/M tokens at 50 tokens/s per user for DeepSeek-V3, and which ones (more FLOP/s?) buy nothing?',
