@@ -21,19 +21,32 @@ export interface FigureRowsProps {
 }
 
 const GROUPS = Object.keys(CHIP_FIELD_GROUPS) as ChipFieldGroup[];
+/** Groups shown unfolded: what decides most projections. Others unfold when they hold an edited figure. */
+const OPEN: readonly ChipFieldGroup[] = ['compute', 'hbm', 'sram'];
 
 /** Every figure of the chip table, grouped; each with its unit, range, help and the base preset's value and source. */
 export function FigureRows(props: FigureRowsProps) {
   return (
     <>
-      {GROUPS.map((group) => (
-        <fieldset key={group} className="chip-figures" data-group={group}>
-          <legend>{CHIP_FIELD_GROUPS[group]}</legend>
-          {CHIP_FIELD_KEYS.filter((k) => CHIP_FIELDS[k].group === group).map((key) => (
-            <FigureRow key={key} name={key} {...props} />
-          ))}
-        </fieldset>
-      ))}
+      {GROUPS.map((group) => {
+        const keys = CHIP_FIELD_KEYS.filter((k) => CHIP_FIELDS[k].group === group);
+        const edited = keys.filter((k) => props.chip.figures[k] !== undefined).length;
+        return (
+          <details
+            key={group}
+            className="chip-figures"
+            data-group={group}
+            open={OPEN.includes(group) || edited > 0 || undefined}
+          >
+            <summary>
+              {CHIP_FIELD_GROUPS[group]} ({keys.length} figures{edited ? `, ${edited} edited` : ''})
+            </summary>
+            {keys.map((key) => (
+              <FigureRow key={key} name={key} {...props} />
+            ))}
+          </details>
+        );
+      })}
     </>
   );
 }
