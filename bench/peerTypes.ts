@@ -55,6 +55,8 @@ export interface EngineResult {
   samplesMs: number[];
   /** max |y − y_ref| / max |y_ref| against the CPU reference (null for the reference itself). */
   yErr: number | null;
+  /** The peer's untimed agreement run (y read back, first-call compilation included), ms. */
+  agreementRunMs?: number;
   /** Why the engine has no timed trials at this size (too slow, disagrees, failed to run), if so. */
   skipped?: string;
 }

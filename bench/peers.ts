@@ -223,7 +223,7 @@ export function summaryTable(r: PeerReport): string[] {
   for (const s of r.sizes) {
     const q = sizeRatios(s);
     lines.push(
-      `| ${s.size.name} (${s.shape}) | ${q.moeMs.toFixed(2)} | ${q.peer?.label ?? '— (moe-lab alone)'} | ${ms(q.peer?.total)} | ${ratio(q.peer?.total.medianMs, q.moeMs)} | ${ms(q.cpu?.total)} | ${ratio(q.cpu?.total.medianMs, q.moeMs)} |`,
+      `| ${s.size.name} (${s.shape}) | ${q.moeMs.toFixed(2)} | ${q.peer?.label ?? (s.size.peers ? 'none timed (see the size)' : '— (moe-lab alone)')} | ${ms(q.peer?.total)} | ${ratio(q.peer?.total.medianMs, q.moeMs)} | ${ms(q.cpu?.total)} | ${ratio(q.cpu?.total.medianMs, q.moeMs)} |`,
     );
   }
   return lines;

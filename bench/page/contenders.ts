@@ -176,12 +176,10 @@ export function cpuContender(layer: () => unknown): Contender {
 export interface InterleaveOptions {
   warmup: number;
   trials: number;
-  /** An engine whose warm-up run takes longer than this is dropped from the size (its time is reported). */
-  slowLimitMs: number;
   log: (s: string) => void;
 }
 
-/** Run the contenders round-robin; a contender that throws or is too slow is dropped with the reason. */
+/** Run the contenders round-robin; a contender that throws is dropped with the reason. */
 export async function interleave(
   contenders: Contender[],
   opts: InterleaveOptions,
@@ -205,13 +203,6 @@ export async function interleave(
       }
       order.push({ phase, round, engine: c.engine });
       if (phase === 'trial') samples.get(c.engine)?.push(ms);
-      else if (ms > opts.slowLimitMs) {
-        skipped.set(
-          c.engine,
-          `one warm-up layer took ${(ms / 1000).toFixed(1)} s (limit ${(opts.slowLimitMs / 1000).toFixed(0)} s): not timed at this size`,
-        );
-        opts.log(`${c.engine}: ${skipped.get(c.engine)}`);
-      }
     }
   }
   return { samples, skipped, order };

@@ -47,6 +47,8 @@ const ENGINE_ORDER: EngineId[] = [
 
 /** y agrees with the reference when max |y − y_ref| / max |y_ref| is below this (f32, different sum orders). */
 const Y_TOLERANCE = 1e-3;
+/** A slow peer is still timed while its agreement run is within this factor of the fastest peer's. */
+const SLOW_VS_FASTEST = 2;
 /** The dense all-experts composition runs only for small E (it does E/k times the routed FLOPs). */
 const DENSE_MAX_EXPERTS = 32;
 
@@ -114,25 +116,37 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
   const want = cpuLayer(cfg, t);
   const check = await engine.run(cfg, t, { trials: 1, warmup: 0 });
   const yErr = new Map<EngineId, number>([['moe-lab', relErr(check.result.y, want.y)]]);
+  const agreementMs = new Map<EngineId, number>();
   const moeIdMis = mismatches(check.result.topkIds, want.ids);
   let tfjsIdMis: number | null = null;
   let tfjsCountsOk = true;
   const peers: Contender[] = [];
   const notTimed: { contender: Contender; reason: string }[] = [];
-  // The agreement run doubles as the slowness check: an engine whose untimed run (y read back included) takes
-  // longer than the limit is reported with that time and not timed, so one size cannot take many minutes.
+  // The agreement run doubles as the slowness check, so that one size cannot take many minutes: a peer is not
+  // timed when its untimed run (y read back, compilation included) took longer than the limit AND more than
+  // SLOW_VS_FASTEST times the fastest agreeing peer's run, so the fastest peer is always timed. A peer whose y
+  // disagrees with the reference is not timed either. Both are reported with the reason.
   const slowMs = spec.slowLimitS * 1000;
-  // An engine whose y disagrees with the reference is reported and not timed either.
+  const candidates: { contender: Contender; ms: number }[] = [];
   const admit = (c: Contender, ms: number) => {
-    const err = yErr.get(c.engine) ?? Number.NaN;
-    let reason: string | null = null;
-    if (!(err < Y_TOLERANCE)) reason = `y disagrees with the reference (${err.toExponential(1)}): not timed`;
-    else if (ms > slowMs)
-      reason = `its untimed agreement run (y read back) took ${(ms / 1000).toFixed(1)} s (limit ${spec.slowLimitS} s): not timed at this size`;
-    if (reason === null) peers.push(c);
-    else {
-      log(`${c.engine}: ${reason}`);
-      notTimed.push({ contender: c, reason });
+    agreementMs.set(c.engine, ms);
+    candidates.push({ contender: c, ms });
+  };
+  const decide = () => {
+    const agreeing = candidates.filter((x) => (yErr.get(x.contender.engine) ?? Number.NaN) < Y_TOLERANCE);
+    const fastest = Math.min(...agreeing.map((x) => x.ms));
+    for (const { contender: c, ms } of candidates) {
+      const err = yErr.get(c.engine) ?? Number.NaN;
+      let reason: string | null = null;
+      if (!(err < Y_TOLERANCE))
+        reason = `y disagrees with the reference (${err.toExponential(1)}): not timed`;
+      else if (ms > slowMs && ms > SLOW_VS_FASTEST * fastest)
+        reason = `its untimed agreement run (y read back) took ${(ms / 1000).toFixed(1)} s, over the ${spec.slowLimitS} s limit and ${(ms / fastest).toFixed(1)}× the fastest peer's: not timed at this size`;
+      if (reason === null) peers.push(c);
+      else {
+        log(`${c.engine}: ${reason}`);
+        notTimed.push({ contender: c, reason });
+      }
     }
   };
   const timed = async <R>(fn: () => Promise<R>): Promise<[R, number]> => {
@@ -171,6 +185,7 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
       });
     }
   }
+  decide();
   const agreement = {
     idsEqual: moeIdMis === 0 && (tfjsIdMis ?? 0) === 0,
     countsEqual: mismatches(check.result.counts, want.counts) === 0 && tfjsCountsOk,
@@ -186,15 +201,20 @@ async function runSize(engine: MoeEngine, size: PeerSize, spec: PeerSpec): Promi
   const { samples, skipped, order } = await interleave(contenders, {
     warmup: spec.warmup,
     trials: spec.trials,
-    slowLimitMs: spec.slowLimitS * 1000,
     log,
   });
+  const withAgreementMs = (e: EngineResult): EngineResult => {
+    const ms = agreementMs.get(e.engine);
+    return ms === undefined ? e : { ...e, agreementRunMs: ms };
+  };
   const engines: EngineResult[] = contenders.map((c) => {
     const err = c.engine === 'cpu-reference' ? null : (yErr.get(c.engine) ?? null);
-    return engineResult(c, samples.get(c.engine) ?? [], skipped.get(c.engine), err, timing);
+    return withAgreementMs(engineResult(c, samples.get(c.engine) ?? [], skipped.get(c.engine), err, timing));
   });
   for (const n of notTimed)
-    engines.push(engineResult(n.contender, [], n.reason, yErr.get(n.contender.engine) ?? null, timing));
+    engines.push(
+      withAgreementMs(engineResult(n.contender, [], n.reason, yErr.get(n.contender.engine) ?? null, timing)),
+    );
   for (const c of [...contenders, ...notTimed.map((n) => n.contender)]) await c.dispose();
   engines.sort((a, b) => ENGINE_ORDER.indexOf(a.engine) - ENGINE_ORDER.indexOf(b.engine));
   for (const e of engines)
