@@ -49,6 +49,7 @@ export interface DecodeFfnRow {
 export interface DecodeFfnResult {
   adapter: string;
   isSoftware: boolean;
+  /** The last size's copy bandwidth (each row carries its own). */
   copyGBps: number;
   shape: string;
   rows: DecodeFfnRow[];
@@ -82,6 +83,66 @@ function tensorsFor(cfg: LayerConfig, seed: number): LayerTensors {
   };
 }
 
+/** One size: GEMV, tiled and CPU reference interleaved trial by trial, then the copy bandwidth beside them. */
+async function measureSize(
+  engines: { gemv: MoeEngine; tiled: MoeEngine },
+  cfg: LayerConfig,
+  trials: number,
+): Promise<DecodeFfnRow> {
+  const { gemv, tiled } = engines;
+  const { tokens: T, dModel: d, ffnSize: f, experts: E, topK: k } = cfg;
+  const t = tensorsFor(cfg, T);
+  const once = { trials: 1, warmup: 0 };
+  await gemv.run(cfg, t, { trials: 1, warmup: 1 });
+  await tiled.run(cfg, t, { trials: 1, warmup: 1 });
+  const s = {
+    gemvFfn: [] as number[],
+    tiledFfn: [] as number[],
+    gemv: [] as number[],
+    tiled: [] as number[],
+  };
+  const cpu: number[] = [];
+  let kept = new Int32Array(0);
+  for (let i = 0; i < trials; i++) {
+    const g = await gemv.run(cfg, t, once);
+    const b = await tiled.run(cfg, t, once);
+    const c0 = performance.now();
+    runReferenceLayer(cfg, t);
+    cpu.push(performance.now() - c0);
+    s.gemvFfn.push(g.timing.ffn?.medianMs ?? Number.NaN);
+    s.tiledFfn.push(b.timing.ffn?.medianMs ?? Number.NaN);
+    s.gemv.push(g.total.medianMs);
+    s.tiled.push(b.total.medianMs);
+    kept = g.result.kept;
+  }
+  // The copy bandwidth measured right after this size's trials: on a shared machine it drifts within minutes.
+  const roof = await gemv.microbench({ fresh: true });
+  const touched = kept.filter((n) => n > 0).length;
+  const weightBytes = touched * 3 * d * f * 4;
+  const gemvFfnMs = median(s.gemvFfn);
+  const flops = 6 * kept.reduce((a, n) => a + n, 0) * d * f;
+  const floorMs = Math.max(flops / (roof.matmulGflops * 1e6), weightBytes / (roof.copyGBps * 1e6));
+  return {
+    tokens: T,
+    rowsPerExpert: (T * k) / E,
+    touchedExperts: touched,
+    weightBytes,
+    gemvFfnMs,
+    tiledFfnMs: median(s.tiledFfn),
+    gemvFfnMinMs: minOf(s.gemvFfn),
+    tiledFfnMinMs: minOf(s.tiledFfn),
+    gemvCopyFraction: weightBytes / (gemvFfnMs * 1e6) / roof.copyGBps,
+    copyGBps: roof.copyGBps,
+    matmulGflops: roof.matmulGflops,
+    flops,
+    floorMs,
+    floorCopyFraction: weightBytes / (floorMs * 1e6) / roof.copyGBps,
+    gemvLayerMs: median(s.gemv),
+    tiledLayerMs: median(s.tiled),
+    cpuLayerMs: median(cpu),
+  };
+}
+
 export async function runDecodeFfnExperiment(
   opts: {
     trials?: number;
@@ -92,86 +153,31 @@ export async function runDecodeFfnExperiment(
     topK?: number;
   } = {},
 ): Promise<DecodeFfnResult> {
-  const trials = opts.trials ?? 7;
   const status = await acquireNodeDevice();
   if (!status.ok) throw new Error(status.message);
   const shaders = loadNodeShaders();
-  const gemv: MoeEngine = createMoeEngine(status.device, status.summary, shaders, {
-    kernels: { gemvFfn: true },
-  });
-  const tiled: MoeEngine = createMoeEngine(status.device, status.summary, shaders, {
-    kernels: { gemvFfn: false },
-  });
-  const d = opts.dModel ?? 128;
-  const f = opts.ffnSize ?? 256;
-  const E = opts.experts ?? 16;
+  const engines = {
+    gemv: createMoeEngine(status.device, status.summary, shaders, { kernels: { gemvFfn: true } }),
+    tiled: createMoeEngine(status.device, status.summary, shaders, { kernels: { gemvFfn: false } }),
+  };
+  const shape = { dModel: opts.dModel ?? 128, ffnSize: opts.ffnSize ?? 256, experts: opts.experts ?? 16 };
   const k = opts.topK ?? 2;
   const rows: DecodeFfnRow[] = [];
-  let copyGBps = 0;
-  for (const T of opts.tokens ?? [1, 8, 16, 32, 64, 128, 256]) {
-    const cfg = makeLayerConfig({ tokens: T, dModel: d, ffnSize: f, experts: E, topK: k });
-    const t = tensorsFor(cfg, T);
-    const once = { trials: 1, warmup: 0 };
-    await gemv.run(cfg, t, { trials: 1, warmup: 1 });
-    await tiled.run(cfg, t, { trials: 1, warmup: 1 });
-    const s = {
-      gemvFfn: [] as number[],
-      tiledFfn: [] as number[],
-      gemv: [] as number[],
-      tiled: [] as number[],
-      cpu: [] as number[],
-    };
-    let touched = 0;
-    let keptRows = 0;
-    for (let i = 0; i < trials; i++) {
-      const g = await gemv.run(cfg, t, once);
-      const b = await tiled.run(cfg, t, once);
-      const c0 = performance.now();
-      runReferenceLayer(cfg, t);
-      s.cpu.push(performance.now() - c0);
-      s.gemvFfn.push(g.timing.ffn?.medianMs ?? Number.NaN);
-      s.tiledFfn.push(b.timing.ffn?.medianMs ?? Number.NaN);
-      s.gemv.push(g.total.medianMs);
-      s.tiled.push(b.total.medianMs);
-      touched = g.result.kept.filter((n) => n > 0).length;
-      keptRows = g.result.kept.reduce((a, n) => a + n, 0);
+  try {
+    for (const T of opts.tokens ?? [1, 8, 16, 32, 64, 128, 256]) {
+      const cfg = makeLayerConfig({ tokens: T, ...shape, topK: k });
+      rows.push(await measureSize(engines, cfg, opts.trials ?? 7));
     }
-    // The copy bandwidth measured right after this size's trials: on a shared machine it drifts within minutes.
-    const roof = await gemv.microbench({ fresh: true });
-    copyGBps = roof.copyGBps;
-    const weightBytes = touched * 3 * d * f * 4;
-    const gemvFfnMs = median(s.gemvFfn);
-    const flops = 6 * keptRows * d * f;
-    const floorMs = Math.max(flops / (roof.matmulGflops * 1e6), weightBytes / (roof.copyGBps * 1e6));
-    rows.push({
-      tokens: T,
-      rowsPerExpert: (T * k) / E,
-      touchedExperts: touched,
-      weightBytes,
-      gemvFfnMs,
-      tiledFfnMs: median(s.tiledFfn),
-      gemvFfnMinMs: minOf(s.gemvFfn),
-      tiledFfnMinMs: minOf(s.tiledFfn),
-      gemvCopyFraction: weightBytes / (gemvFfnMs * 1e6) / roof.copyGBps,
-      copyGBps: roof.copyGBps,
-      matmulGflops: roof.matmulGflops,
-      flops,
-      floorMs,
-      floorCopyFraction: weightBytes / (floorMs * 1e6) / roof.copyGBps,
-      gemvLayerMs: median(s.gemv),
-      tiledLayerMs: median(s.tiled),
-      cpuLayerMs: median(s.cpu),
-    });
+  } finally {
+    status.device.destroy();
   }
-  const result: DecodeFfnResult = {
+  return {
     adapter: status.summary.label,
     isSoftware: status.summary.isSoftware,
-    copyGBps,
-    shape: `d=${d} f=${f} E=${E} k=${k}`,
+    copyGBps: rows.at(-1)?.copyGBps ?? Number.NaN,
+    shape: `d=${shape.dModel} f=${shape.ffnSize} E=${shape.experts} k=${k}`,
     rows,
   };
-  status.device.destroy();
-  return result;
 }
 
 function printTable(r: DecodeFfnResult): void {
