@@ -38,6 +38,8 @@ function skewedLoad(
   return loadFromCounts({ counts, topK, tokens, phase: 'decode', source: 'synthetic' });
 }
 
+const SIX_CHIPS = ['h100', 'h200', 'b200', 'mi300x', 'groq-lpu', 'dyn-native'];
+
 function time(runs: number, fn: (i: number) => void): { median: number; min: number } {
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -74,6 +76,8 @@ export function runCostModelBench(print = true): CostModelBenchResult {
     phase: 'decode',
     tokens: 256,
   };
+  // The layout search picks chips, TP, EP and batch itself; the scenario gives the model, formats and workload.
+  const v3Serving: Scenario = { ...v3, expertPlacement: 'round-robin', redundantExperts: 0, overlap: 'max' };
   const loads = Array.from({ length: 40 }, (_, i) => skewedLoad(58, 256, 8, v3.tokens, i));
   // What the app projects: a few measured layers (the GPU engine runs one layer per step) on an 8-chip system.
   const olmoe: Scenario = {
@@ -108,6 +112,17 @@ export function runCostModelBench(print = true): CostModelBenchResult {
     row('batch frontier, 15 batches × 3 chips, DeepSeek-V3', 5, 1000, () => {
       runSweep({ kind: 'frontier', scenario: v3, chips: ['h800', 'dyn-native', 'sram-7nm'] });
     }),
+    row('layout search, one chip: DeepSeek-V3 on H100 (TP, EP, expert TP, batch, stages)', 5, 200, () => {
+      runSweep({ kind: 'layouts', scenario: v3Serving, chips: ['h100'] });
+    }),
+    row(
+      'layout search, 6 chips: DeepSeek-V3 (H100, H200, B200, MI300X, Groq LPU, dyn-native)',
+      3,
+      1000,
+      () => {
+        runSweep({ kind: 'layouts', scenario: v3Serving, chips: SIX_CHIPS });
+      },
+    ),
     row('design sweep, 10,000 designs, Mixtral 8x7B', 3, 1000, () => {
       runSweep({ kind: 'design', scenario: mixtral, baseChip: 'dyn-native', target: 100 });
     }),

@@ -1,7 +1,7 @@
 /**
  * Layout search: each chip at its best parallel layout for every speed per user, the frontier InferenceX and
- * NVIDIA's AIConfigurator draw (output tokens/s per chip against tokens/s per user), and from the same candidates
- * the cheapest layout at every speed ($/M tokens against tokens/s per user).
+ * NVIDIA's AIConfigurator draw (output tokens/s per chip against tokens/s per user). Every point carries its layout
+ * and $/M tokens, so the cost-versus-speed chart is drawn from the same search.
  *
  * Candidate space (docs/COST_MODEL.md, "Layout search and the frontier"):
  * - chips per pipeline stage N: powers of two up to the scale-up domain D, D itself, then D·2, D·4, …; at most
@@ -17,10 +17,13 @@
  * Two-pool systems (attention apart from experts) search N expert chips and TP ≤ the attention pool; their expert
  * split is the one planSystem gives.
  *
- * Pruning, all exact (the brute force in layoutSearch.test.ts enumerates the same space without it): the batch scan
- * of a stage layout that fits stops at the first batch that does not (KV bytes only grow with the batch), and a
- * resolved layout already evaluated at the same sequences is not evaluated again (grown layouts and the KV-capped
- * batches of max-throughput serving repeat).
+ * Pruning, checked against the brute force in layoutSearch.test.ts (the same space, nothing pruned):
+ * - a stage layout that fits stops at the first batch that does not (KV bytes only grow with the batch);
+ * - a resolved layout already projected at the same sequences is not projected again;
+ * - dominated batches: throughput = sequences × speed per user, and within one resolved layout a bigger batch is
+ *   never faster per user, so a batch's point lies at or below (speed of a smaller batch, sequences / chips × that
+ *   speed); when a projected point is strictly faster and higher than that corner, the batch is skipped unprojected.
+ *   Only strictly dominated points are skipped, and those never change the front (paretoByBucket).
  */
 
 import type { Scenario } from '../scenario';
@@ -66,10 +69,12 @@ export interface LayoutFrontier {
   chipId: string;
   chipName: string;
   status: string;
-  /** Best throughput per chip at each speed per user (no point has both more speed and more throughput). */
+  /**
+   * Best throughput per chip at each speed per user (no point has both more speed and more throughput), slowest
+   * first; each point's $/M tokens is its layout's (owning a chip costs about the same per hour whatever it runs,
+   * so the layout with the most tokens per chip is the cheapest at that speed to within its power draw).
+   */
   throughput: LayoutPoint[];
-  /** Cheapest layout at each speed per user (no point is both faster and cheaper). */
-  cost: LayoutPoint[];
   /** Stage layouts × batches in the candidate space, and how many the search projected. */
   candidates: number;
   evaluated: number;
@@ -164,6 +169,8 @@ interface Plan {
   s: Scenario;
   work: BatchWork;
   layout: SystemLayout;
+  /** The resolved layout and sequences: two plans with one key project to the same point. */
+  key: string;
 }
 
 function layoutOf(p: { layout: SystemLayout; work: BatchWork }): ParallelLayout {
@@ -223,83 +230,132 @@ class Projector {
   /** Layout and batch only (no resources): what fit checks and repeat checks need. */
   plan(c: StageCandidate, batch: number, grow: boolean): Plan {
     const s = candidateScenario(this.s, c, batch, grow);
-    return { s, ...planOnly(s, this.hw, this.shape(batch)) };
+    const planned = planOnly(s, this.hw, this.shape(batch));
+    return { s, ...planned, key: layoutKey(layoutOf(planned)) };
   }
-  project(plan: Plan, batch: number): LayoutPoint | undefined {
+  project(plan: Plan): LayoutPoint | undefined {
     this.evaluated++;
-    return pointOf(prepare(plan.s, this.hw, this.load, { shape: this.shape(batch), quiet: true }));
+    return pointOf(prepare(plan.s, this.hw, this.load, { shape: this.shape(plan.s.tokens), quiet: true }));
   }
 }
 
 // ---- frontier reduction --------------------------------------------------------------------------------
 
-/** The figure a frontier maximises: throughput per chip, or minus the price. */
-type Figure = (p: LayoutPoint) => number;
-
-/** Ties (equal figure) go to fewer chips, then to the layout that sorts first: the same answer in any order. */
-function better(a: LayoutPoint, b: LayoutPoint, figure: Figure): boolean {
-  const fa = figure(a);
-  const fb = figure(b);
-  if (fa !== fb) return fa > fb;
+/** Ties (equal throughput) go to fewer chips, then to the layout that sorts first: the same answer in any order. */
+function better(a: LayoutPoint, b: LayoutPoint): boolean {
+  if (a.throughputPerChip !== b.throughputPerChip) return a.throughputPerChip > b.throughputPerChip;
   if (a.layout.chips !== b.layout.chips) return a.layout.chips < b.layout.chips;
   return layoutKey(a.layout) < layoutKey(b.layout);
 }
 
 /**
  * The best point per speed bucket, then the Pareto front of those: walking from the fastest bucket down, a point
- * stays only when its figure beats every faster one's. Equals the Pareto front of all points, thinned to one per
- * bucket (a dominated point loses to its dominator's bucket winner, which is faster and at least as good).
+ * stays only when it beats every faster one's throughput. This is the Pareto front of all points thinned to one per
+ * bucket, and a strictly dominated point never changes it: it is never a kept bucket winner, and the faster bucket
+ * of its dominator already bounds every slower bucket.
  */
 export function paretoByBucket(
   points: readonly LayoutPoint[],
-  figure: Figure,
   bucketsPerDecade = BUCKETS_PER_DECADE,
 ): LayoutPoint[] {
   const best = new Map<number, LayoutPoint>();
   for (const p of points) {
     const b = Math.floor(Math.log10(p.tokensPerSecPerUser) * bucketsPerDecade);
     const cur = best.get(b);
-    if (!cur || better(p, cur, figure)) best.set(b, p);
+    if (!cur || better(p, cur)) best.set(b, p);
   }
   const fastestFirst = [...best.entries()].sort((a, b) => b[0] - a[0]).map(([, p]) => p);
   const front: LayoutPoint[] = [];
   for (const p of fastestFirst) {
     const last = front[front.length - 1];
-    if (!last || figure(p) > figure(last)) front.push(p);
+    if (!last || p.throughputPerChip > last.throughputPerChip) front.push(p);
   }
   return front.reverse();
 }
 
-export const throughputFrontierOf = (pts: readonly LayoutPoint[], k?: number) =>
-  paretoByBucket(pts, (p) => p.throughputPerChip, k);
-export const costFrontierOf = (pts: readonly LayoutPoint[], k?: number) =>
-  paretoByBucket(pts, (p) => -p.usdPerMTokens, k);
-
 // ---- the search ----------------------------------------------------------------------------------------
 
-/** The batch scan of one stage layout, pruned: stop when a layout that fits runs out of KV room. */
-function scanStage(
-  proj: Projector,
-  c: StageCandidate,
-  batches: readonly number[],
-  seen: Set<string>,
-  out: LayoutPoint[],
-): void {
+/** A stage layout's batches that share one resolved layout (same stages and chips): where batches are ordered. */
+type Run = Plan[];
+
+/**
+ * A stage layout's candidate batches, cheaply planned (no projection): a layout whose weights fit stops at the
+ * first batch its KV cache cannot hold; one whose weights do not fit grows stages as fitPolicy 'grow' does. Split
+ * into runs of one resolved layout (stages and chips only grow with the batch, so a run is contiguous).
+ */
+function stageRuns(proj: Projector, c: StageCandidate, batches: readonly number[]): Run[] {
+  const runs: Run[] = [];
   let weightsFit: boolean | undefined;
+  let lastShape = '';
   for (const batch of batches) {
-    let plan: Plan | undefined;
-    if (weightsFit !== false) {
-      plan = proj.plan(c, batch, false);
-      weightsFit ??= plan.layout.fits;
-      if (weightsFit && !plan.layout.fits) return;
-    }
+    let plan = weightsFit === false ? undefined : proj.plan(c, batch, false);
+    weightsFit ??= plan?.layout.fits;
+    if (weightsFit && !plan?.layout.fits) break;
     if (!weightsFit) plan = proj.plan(c, batch, true);
     if (!plan) continue;
-    const key = layoutKey(layoutOf(plan));
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const point = proj.project(plan, batch);
-    if (point) out.push(point);
+    const shape = layoutKey({ ...layoutOf(plan), batch: 0 });
+    if (shape !== lastShape || runs.length === 0) runs.push([]);
+    lastShape = shape;
+    runs[runs.length - 1].push(plan);
+  }
+  return runs;
+}
+
+/**
+ * Output tokens per step over output tokens per user per step, per chip: throughput per chip = this × speed per
+ * user (headline.ts: decode emits sequences × accepted tokens per step, each user gets the accepted tokens; prefill
+ * serves T prompt tokens, each request min(T, context)).
+ */
+function perChipPerSpeed(plan: Plan): number {
+  const s = plan.s;
+  const ratio =
+    s.phase === 'decode' ? plan.work.seqs : s.tokens / Math.max(1, Math.min(s.tokens, s.contextLength));
+  return ratio / Math.max(1, plan.layout.totalChips);
+}
+
+/** Projected points by resolved layout and sequences (a layout reached from two candidates is projected once). */
+class PointSet {
+  private byKey = new Map<string, LayoutPoint | null>();
+  readonly points: LayoutPoint[] = [];
+  /** The points no other point weakly dominates: enough to answer dominance queries, and few. */
+  private staircase: LayoutPoint[] = [];
+  constructor(private proj: Projector) {}
+  get(plan: Plan): LayoutPoint | undefined {
+    let p = this.byKey.get(plan.key);
+    if (p === undefined) {
+      p = this.proj.project(plan) ?? null;
+      this.byKey.set(plan.key, p);
+      if (p) this.add(p);
+    }
+    return p ?? undefined;
+  }
+  private add(p: LayoutPoint): void {
+    this.points.push(p);
+    const atLeast = (a: LayoutPoint, b: LayoutPoint) =>
+      a.tokensPerSecPerUser >= b.tokensPerSecPerUser && a.throughputPerChip >= b.throughputPerChip;
+    if (this.staircase.some((q) => atLeast(q, p))) return;
+    this.staircase = this.staircase.filter((q) => !atLeast(p, q));
+    this.staircase.push(p);
+  }
+  /** Some projected point is strictly faster per user and strictly higher in throughput per chip. */
+  dominates(speed: number, perChip: number): boolean {
+    for (const q of this.staircase)
+      if (q.tokensPerSecPerUser > speed && q.throughputPerChip > perChip) return true;
+    return false;
+  }
+}
+
+/**
+ * A run's batches in order, each skipped when its best possible point (the speed of the last projected smaller
+ * batch, at its own sequences per chip) is strictly dominated already.
+ */
+function scanRun(set: PointSet, run: Run): void {
+  let speedBound = Number.POSITIVE_INFINITY;
+  for (const plan of run) {
+    if (Number.isFinite(speedBound) && set.dominates(speedBound, perChipPerSpeed(plan) * speedBound))
+      continue;
+    const p = set.get(plan);
+    if (p) speedBound = p.tokensPerSecPerUser;
   }
 }
 
@@ -313,13 +369,12 @@ function frontierFrom(
   t0: number,
   k: number | undefined,
 ): LayoutFrontier {
-  const throughput = throughputFrontierOf(points, k);
+  const throughput = paretoByBucket(points, k);
   return {
     chipId: proj.hw.id,
     chipName: proj.hw.name,
     status: proj.hw.status,
     throughput,
-    cost: costFrontierOf(points, k),
     candidates,
     evaluated: proj.evaluated,
     ms: now() - t0,
@@ -342,9 +397,12 @@ export function searchLayouts(
   const batches = sortedBatches(opt);
   const proj = new Projector(s, hw, load);
   const stages = stageCandidates(s, hw, proj.shape(batches[0] ?? 1));
-  const seen = new Set<string>();
-  const points: LayoutPoint[] = [];
-  for (const c of stages) scanStage(proj, c, batches, seen, points);
+  const set = new PointSet(proj);
+  const runs = stages.flatMap((c) => stageRuns(proj, c, batches));
+  // Every run's first batch first (nothing bounds it), so the scans prune against a strong front from the start.
+  for (const run of runs) set.get(run[0]);
+  for (const run of runs) scanRun(set, run);
+  const points = set.points;
   return frontierFrom(proj, points, stages.length * batches.length, t0, opt.bucketsPerDecade);
 }
 
@@ -363,7 +421,7 @@ export function enumerateLayoutPoints(
     const weightsFit = proj.plan(c, batches[0], false).layout.fits;
     for (const batch of batches) {
       if (weightsFit && !proj.plan(c, batch, false).layout.fits) continue;
-      const point = proj.project(proj.plan(c, batch, !weightsFit), batch);
+      const point = proj.project(proj.plan(c, batch, !weightsFit));
       if (point) points.push(point);
     }
   }
@@ -379,16 +437,26 @@ export function bruteForceLayouts(
 ): LayoutFrontier {
   const t0 = now();
   const all = enumerateLayoutPoints(s, hw, load, opt);
-  const throughput = throughputFrontierOf(all.points, opt.bucketsPerDecade);
+  const throughput = paretoByBucket(all.points, opt.bucketsPerDecade);
   return {
     chipId: hw.id,
     chipName: hw.name,
     status: hw.status,
     throughput,
-    cost: costFrontierOf(all.points, opt.bucketsPerDecade),
     candidates: all.candidates,
     evaluated: all.evaluated,
     ms: now() - t0,
     message: throughput.length === 0 ? noFrontier(hw) : undefined,
   };
+}
+
+/** One line a person reads: "32 chips (2 stages × 16): TP 2 × DP 8, EP 16 × expert TP 1, batch 256". */
+export function describeLayout(l: ParallelLayout): string {
+  const stages = l.stages > 1 ? ` (${l.stages} stages × ${l.stageChips})` : '';
+  const pool = l.attentionChips > 0 ? ` + ${l.attentionChips} attention chips` : '';
+  const chips = l.chips - l.attentionChips;
+  return (
+    `${chips} chip${chips === 1 ? '' : 's'}${stages}${pool}: TP ${l.tensorParallel} × DP ${l.dataParallel}, ` +
+    `EP ${l.expertParallel} × expert TP ${l.expertTensorParallel}, batch ${Math.round(l.batch)}`
+  );
 }

@@ -1,11 +1,13 @@
 import { lazy, Suspense } from 'react';
 import { useAppStore } from '../state';
 import { ErrorBoundary } from './ErrorBoundary';
+// The chip comparison is the first screen's answer, so it ships in the entry chunk (no recharts in it) and draws in
+// the first render; a lazy chunk waited for every other panel's chunk and rendered seconds later on a busy machine.
+import { ProjectionsView } from './ProjectionsView';
 import { RunBar } from './RunBar';
 
 // Charts (recharts and friends) load after the first screen, so the page is useful at once.
 const MeasuredView = lazy(() => import('./MeasuredView').then((m) => ({ default: m.MeasuredView })));
-const ProjectionsView = lazy(() => import('./ProjectionsView').then((m) => ({ default: m.ProjectionsView })));
 const Compare = lazy(() => import('./Compare').then((m) => ({ default: m.Compare })));
 const FrontierView = lazy(() => import('./SweepViews').then((m) => ({ default: m.FrontierView })));
 const DynamicsView = lazy(() => import('./DynamicsView').then((m) => ({ default: m.DynamicsView })));
@@ -49,9 +51,7 @@ export function Results() {
         )}
       </ErrorBoundary>
       <ErrorBoundary name="Chip comparison">
-        <Suspense fallback={<Loading what="the chip comparison" />}>
-          <ProjectionsView />
-        </Suspense>
+        <ProjectionsView />
       </ErrorBoundary>
       <ErrorBoundary name="Cost versus speed">
         <Suspense fallback={<Loading what="the frontier" />}>

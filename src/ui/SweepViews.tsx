@@ -1,9 +1,10 @@
 import { useMemo, useState } from 'react';
+import type { LayoutFrontier } from '../costmodel';
 import { CHIP_PRESETS } from '../scenario';
 import { chooseLoad, useAppStore } from '../state';
-import { FrontierChart } from './charts/FrontierChart';
+import { layoutFrontiersCsv } from './charts/layoutFrontierData';
+import { LayoutFrontierChart } from './charts/ThroughputFrontier';
 import { ChartFrame } from './export/ChartFrame';
-import { toCsv } from './export/csv';
 import { fmt } from './format';
 import { projectionSource } from './loadSource';
 import { useSweep } from './useSweep';
@@ -17,60 +18,74 @@ function useLoad() {
   return { scenario, load: chosen.load, source };
 }
 
-/** Batch size → $/M tokens against tokens/s per user, per chip: cost per token climbs when speed is required. */
+/**
+ * The layout search for every chip, off the main thread: output tokens/s per chip against tokens/s per user (the
+ * InferenceX / AIConfigurator frontier) and, from the same search, $/M tokens against tokens/s per user. Two
+ * panels from one search (the cost panel keeps its place and test id).
+ */
 export function FrontierView() {
   const { scenario, load, source } = useLoad();
-  const request = useMemo(() => ({ kind: 'frontier' as const, scenario, load }), [scenario, load]);
+  const request = useMemo(() => ({ kind: 'layouts' as const, scenario, load }), [scenario, load]);
   const sweep = useSweep(request);
-  const series = sweep?.status === 'done' && sweep.result.kind === 'frontier' ? sweep.result.series : null;
-  return (
-    <section className="panel" aria-labelledby="frontier-title" data-testid="frontier">
-      <h2 id="frontier-title">Cost versus speed</h2>
-      {sweep?.status === 'error' && <p role="alert">The sweep failed: {sweep.message}</p>}
-      {!series ? (
-        <p className="placeholder">Sweeping batch sizes off the main thread…</p>
+  const result = sweep?.status === 'done' && sweep.result.kind === 'layouts' ? sweep.result : null;
+  const frontiers = result?.frontiers ?? null;
+  const panels = [
+    {
+      metric: 'throughput' as const,
+      testId: 'throughput-frontier',
+      title: 'Throughput per chip versus speed, at the best layout',
+      file: 'throughput-frontier',
+    },
+    {
+      metric: 'cost' as const,
+      testId: 'frontier',
+      title: 'Cost versus speed, at the best layout',
+      file: 'frontier',
+    },
+  ];
+  return panels.map((c) => (
+    <section key={c.metric} className="panel" aria-labelledby={`${c.testId}-title`} data-testid={c.testId}>
+      <h2 id={`${c.testId}-title`}>{c.title}</h2>
+      {sweep?.status === 'error' && <p role="alert">The layout search failed: {sweep.message}</p>}
+      {!frontiers ? (
+        sweep?.status !== 'error' && (
+          <p className="placeholder">
+            Searching layouts (TP, EP, expert TP, batch, stages) off the main thread…
+          </p>
+        )
       ) : (
-        <ChartFrame
-          fileName="frontier"
-          label="cost versus speed frontier"
-          downloads={[
-            {
-              kind: 'csv',
-              make: () =>
-                toCsv(
-                  [
-                    'chip',
-                    'batch',
-                    'tokens_per_s_per_user',
-                    'usd_per_m_tokens',
-                    'throughput',
-                    'chips',
-                    'pareto',
-                  ],
-                  series.flatMap((s) =>
-                    s.points.map((p) => [
-                      s.chipId,
-                      p.batch,
-                      p.tokensPerSecPerUser,
-                      p.usdPerMTokens,
-                      p.throughput,
-                      p.chips,
-                      p.pareto,
-                    ]),
-                  ),
-                ),
-            },
-          ]}
-        >
-          <FrontierChart
-            series={series}
-            loadSource={source}
-            targetTokensPerSecPerUser={scenario.targetSpeed}
-          />
-        </ChartFrame>
+        <>
+          <p className="muted" data-testid={`${c.testId}-note`}>
+            {c.metric === 'throughput'
+              ? 'Each point is the chip at the parallel layout with the most output tokens/s per chip at that speed per user: '
+              : 'The layouts of the throughput frontier, at their $/M tokens (a chip costs about the same per hour whatever it runs, so the most tokens per chip is the cheapest to within its power draw): '}
+            {searchNote(frontiers, result?.ms ?? 0)} Hover a point for its layout.
+          </p>
+          <ChartFrame
+            fileName={c.file}
+            label={c.title}
+            downloads={[
+              { kind: 'csv', fileName: 'layout-frontier', make: () => layoutFrontiersCsv(frontiers) },
+            ]}
+          >
+            <LayoutFrontierChart
+              frontiers={frontiers}
+              metric={c.metric}
+              loadSource={source}
+              targetTokensPerSecPerUser={scenario.targetSpeed}
+              phase={scenario.phase}
+            />
+          </ChartFrame>
+        </>
       )}
     </section>
-  );
+  ));
+}
+
+function searchNote(frontiers: readonly LayoutFrontier[], ms: number): string {
+  const evaluated = frontiers.reduce((a, f) => a + f.evaluated, 0);
+  const candidates = frontiers.reduce((a, f) => a + f.candidates, 0);
+  return `${evaluated.toLocaleString('en-US')} of ${candidates.toLocaleString('en-US')} candidate layouts projected in ${fmt(ms)} ms.`;
 }
 
 const HYPOTHETICAL = CHIP_PRESETS.filter(
