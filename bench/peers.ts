@@ -16,6 +16,7 @@ import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { findChromium, WEBGPU_CHROMIUM_ARGS } from '../e2e/chromium';
 import type { EngineId, EngineResult, PeerReport, PeerSize, PeerSpec, SizeResult, Timing } from './peerTypes';
+import { meanRoof } from './peerTypes';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -200,6 +201,35 @@ function sizeTable(r: SizeResult): string[] {
   return lines;
 }
 
+/**
+ * Where moe-lab is not faster than the CPU reference: the measured pieces of its time (GPU timestamps from the
+ * per-stage trials, a different clock from the whole-layer column, so the gap column also holds load drift
+ * between the two sets of trials) and the expert FFN at 100% of this device's own matmul roof, an estimate of
+ * the best the FFN kernels could do here.
+ */
+export function cpuGapTable(r: PeerReport): string[] {
+  const lines = [
+    '| size | moe-lab whole ms | its stages, sum ms | expert FFN ms | FFN at 100% of the matmul roof ms | other stages ms | whole − stages ms | CPU reference ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  let any = false;
+  for (const s of r.sizes) {
+    const q = sizeRatios(s);
+    if (!q.cpu || !(q.vsCpu < 1)) continue;
+    any = true;
+    const rows = s.moeStages.rows;
+    const sum = rows.reduce((a, x) => a + x.medianMs, 0);
+    const ffn = rows.find((x) => x.name === 'ffn');
+    const roof = s.roof ? meanRoof(s.roof).matmulGflops : r.microbench.matmulGflops;
+    const ffnAtRoof = ffn ? ffn.flops / (roof * 1e6) : Number.NaN;
+    const others = sum - (ffn?.medianMs ?? 0);
+    lines.push(
+      `| ${s.size.name} | ${q.moeMs.toFixed(2)} | ${sum.toFixed(2)} | ${ffn?.medianMs.toFixed(2) ?? '—'} | ${ffnAtRoof.toFixed(2)} | ${others.toFixed(2)} | ${(q.moeMs - sum).toFixed(2)} | ${ms(q.cpu.total)} |`,
+    );
+  }
+  return any ? lines : ['moe-lab is faster than the CPU reference at every size with a CPU reference.'];
+}
+
 /** Each engine's clock, inclusions and exclusions, from the first size where it was timed. */
 export function engineTable(r: PeerReport): string[] {
   const lines = ['| engine | timed as | inside the timed region | outside |', '|---|---|---|---|'];
@@ -271,6 +301,7 @@ export function formatReport(r: PeerReport): string {
     `| moe-lab, skewed (max/mean ${k.maxOverMean.toFixed(1)}) | ${k.skewedFfnMs.toFixed(2)} | ${k.skewedGflops.toFixed(3)} | GPU timestamps of the FFN pass |`,
     `| tfjs dense matMul, same FLOPs | ${k.tfjsDenseMs.toFixed(2)} | ${k.tfjsDenseGflops.toFixed(3)} | wall, first op to queue drain (not the same clock) |`,
   );
+  lines.push('', '### where moe-lab is not faster than the CPU reference', '', ...cpuGapTable(r));
   lines.push('', '### targets', '', ...targets(r).map((t) => `- ${t}`));
   return lines.join('\n');
 }
