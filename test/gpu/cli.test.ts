@@ -183,7 +183,13 @@ describe('moe run (CLI)', () => {
     const file = join(dir, 'v3.json');
     writeFileSync(
       file,
-      JSON.stringify({ preset: 'deepseek-v3', phase: 'decode', tokens: 32, chips: ['h200'] }),
+      // Three chips × 61 layers of breakdown: about 120 KB of JSON.
+      JSON.stringify({
+        preset: 'deepseek-v3',
+        phase: 'decode',
+        tokens: 32,
+        chips: ['h200', 'b200', 'mi300x'],
+      }),
     );
     const { stdout } = await run('npx', ['tsx', 'src/cli/main.ts', 'project', '--scenario', file, '--json'], {
       cwd: process.cwd(),
