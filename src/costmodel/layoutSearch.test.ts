@@ -55,6 +55,16 @@ describe('layout search', () => {
     });
   }
 
+  it('equals the brute force at full size: DeepSeek-V3 on the Groq LPU (pipelines thousands of chips deep)', () => {
+    const s = decode('deepseek-v3', { weightFormat: 'fp8', expertFormat: 'fp8', contextLength: 4989 });
+    const groq = hardwareSpec('groq-lpu');
+    const searched = searchLayouts(s, groq);
+    const brute = bruteForceLayouts(s, groq);
+    expect(searched.throughput.length).toBeGreaterThan(1);
+    expect(strip(searched)).toEqual(strip(brute));
+    expect(searched.evaluated).toBeLessThan(brute.evaluated * 0.6);
+  });
+
   it('prunes: the search projects fewer candidates than the brute force', () => {
     const s = decode('mixtral-8x7b');
     const searched = searchLayouts(s, smallChip, undefined, SMALL);
