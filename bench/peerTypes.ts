@@ -138,6 +138,8 @@ export interface PeerReport {
    * the CPU reference share these cores with whatever else runs there.
    */
   machine?: { cpus: number; cpuModel: string; loadBefore: number[]; loadAfter: number[] };
+  /** The code that ran: HEAD and the engine's files (src/gpu, shaders, bench) that differed from it. */
+  source?: { commit: string; uncommitted: string[] };
   /** The one clock every engine's whole-layer time uses: start, stop, inclusions. */
   clock: { start: string; stop: string; included: string; excluded: string; schedule: string };
   microbench: { copyGBps: number; matmulGflops: number; matmulSize: number; source: string };

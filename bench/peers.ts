@@ -7,6 +7,7 @@
  * times on one clock in interleaved rounds (bench/page/contenders.ts). Prints tables and the targets of issues 7
  * and 15, and writes JSON to bench/results/ (peers.json; peers-quick.json with --quick, not committed).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -53,6 +54,32 @@ function freePort(): Promise<number> {
       srv.close(() => res(port));
     });
   });
+}
+
+/** HEAD and the benchmarked code's uncommitted files (a shared working tree: the run uses what is on disk). */
+function sourceState(): { commit: string; uncommitted: string[] } {
+  const git = (args: string[]) => {
+    try {
+      // trimEnd only: a porcelain line starts with its status columns, a space among them.
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
+    } catch {
+      return '';
+    }
+  };
+  const status = git([
+    'status',
+    '--porcelain',
+    '--',
+    'src/gpu',
+    'shaders',
+    'bench',
+    'src/reference',
+    'src/workload',
+  ]);
+  return {
+    commit: git(['rev-parse', 'HEAD']) || 'unknown',
+    uncommitted: status ? status.split('\n').map((l) => l.slice(3)) : [],
+  };
 }
 
 const arg = (argv: string[], name: string): string | undefined => {
@@ -107,6 +134,7 @@ export async function runPeerBench(argv: string[]): Promise<PeerReport> {
     page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     await page.goto(`http://127.0.0.1:${port}/bench/page/index.html`);
     await page.waitForFunction(() => window.moeBench?.ready === true, undefined, { timeout: 120_000 });
+    const source = sourceState();
     const loadBefore = loadavg();
     const report = await page.evaluate((s) => window.moeBench.run(s), spec);
     report.machine = {
@@ -115,6 +143,7 @@ export async function runPeerBench(argv: string[]): Promise<PeerReport> {
       loadBefore,
       loadAfter: loadavg(),
     };
+    report.source = source;
     const text = formatReport(report);
     process.stdout.write(`${text}\n`);
     const out = arg(argv, '--out') ?? join(ROOT, 'bench/results', quick ? 'peers-quick.json' : 'peers.json');
@@ -275,6 +304,9 @@ export function formatReport(r: PeerReport): string {
     r.machine
       ? `machine: ${r.machine.cpus} × ${r.machine.cpuModel}; load average (1, 5, 15 min) ${r.machine.loadBefore.map((v) => v.toFixed(1)).join(', ')} before the run, ${r.machine.loadAfter.map((v) => v.toFixed(1)).join(', ')} after`
       : 'machine: not recorded',
+    r.source
+      ? `code: commit ${r.source.commit.slice(0, 10)}${r.source.uncommitted.length ? `, with uncommitted changes in ${r.source.uncommitted.join(', ')}` : ', no uncommitted changes in the benchmarked code'}`
+      : 'code: not recorded',
     `micro-benchmark (${r.microbench.source}): copy ${r.microbench.copyGBps.toFixed(2)} GB/s, f32 matmul ${r.microbench.matmulGflops.toFixed(2)} GFLOP/s (${r.microbench.matmulSize}³)`,
     '',
     `clock, start: ${r.clock.start}`,
