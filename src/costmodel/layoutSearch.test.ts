@@ -148,6 +148,19 @@ describe('layout search', () => {
     expect(fastest(ideal)).toBeGreaterThan(fastest(untuned));
   });
 
+  it('searches the scenario custom chips after its presets; more HBM bandwidth gives more speed per user', () => {
+    const s: Scenario = {
+      ...decode('olmoe-1b-7b'),
+      customChips: [{ name: 'fast', basedOn: 'h100', figures: { hbmBandwidthTBs: 6.7 } }],
+    };
+    const [h100, fast] = layoutFrontiers(s, ['h100']);
+    expect(fast.chipId).toBe('custom-1');
+    expect(fast.chipName).toContain('(custom)');
+    expect(fast.status).toBe('hypothetical');
+    const fastest = (f: LayoutFrontier) => Math.max(...f.throughput.map((p) => p.tokensPerSecPerUser));
+    expect(fastest(fast)).toBeGreaterThan(fastest(h100));
+  });
+
   it('answers an unknown chip with a message, not an exception, through the worker entry point', () => {
     const [bad, good] = layoutFrontiers(decode('olmoe-1b-7b'), ['no-such-chip', 'h100']);
     expect(bad.throughput).toEqual([]);

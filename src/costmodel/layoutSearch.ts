@@ -249,10 +249,10 @@ function better(a: LayoutPoint, b: LayoutPoint): boolean {
 }
 
 /**
- * The best point per speed bucket, then the Pareto front of those: walking from the fastest bucket down, a point
- * stays only when it beats every faster one's throughput. This is the Pareto front of all points thinned to one per
- * bucket, and a strictly dominated point never changes it: it is never a kept bucket winner, and the faster bucket
- * of its dominator already bounds every slower bucket.
+ * The best point per speed bucket (and the fastest point of all), then the Pareto front of those: walking from the
+ * fastest down, a point stays only when it beats every faster one's throughput. This is the Pareto front of all
+ * points thinned to one per bucket, and a strictly dominated point never changes it: it is neither the fastest nor a
+ * kept bucket winner, and the faster bucket of its dominator already bounds every slower bucket.
  */
 export function paretoByBucket(
   points: readonly LayoutPoint[],
@@ -265,6 +265,14 @@ export function paretoByBucket(
     if (!cur || better(p, cur)) best.set(b, p);
   }
   const fastestFirst = [...best.entries()].sort((a, b) => b[0] - a[0]).map(([, p]) => p);
+  // The fastest point of all is kept beside its bucket's winner: the speed limit is what a reader looks for at
+  // that end, and nothing can dominate it.
+  let fastest: LayoutPoint | undefined;
+  for (const p of points) {
+    if (!fastest || p.tokensPerSecPerUser > fastest.tokensPerSecPerUser) fastest = p;
+    else if (p.tokensPerSecPerUser === fastest.tokensPerSecPerUser && better(p, fastest)) fastest = p;
+  }
+  if (fastest && fastest !== fastestFirst[0]) fastestFirst.unshift(fastest);
   const front: LayoutPoint[] = [];
   for (const p of fastestFirst) {
     const last = front[front.length - 1];

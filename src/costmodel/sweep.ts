@@ -6,6 +6,7 @@
 
 import type { Scenario } from '../scenario';
 import { hardwareSpec, manufacturingCostUsd, singleChip } from './chips';
+import { customHardware } from './customChips';
 import {
   chipAreaMm2,
   HBM_STACK_GB,
@@ -281,8 +282,8 @@ export function designSweep(
 // ---- layouts → throughput and cost frontiers ------------------------------------------------------------
 
 /**
- * Each chip's layout search (layoutSearch.ts). Chips come as preset ids and, for chips that are not presets (custom
- * chips), as resolved hardware; a chip whose search fails gets a frontier with no points and the reason.
+ * Each chip's layout search (layoutSearch.ts): the preset ids, then the scenario's custom chips and any other
+ * resolved hardware; a chip whose search fails gets a frontier with no points and the reason.
  */
 export function layoutFrontiers(
   s: Scenario,
@@ -290,8 +291,10 @@ export function layoutFrontiers(
   load?: LoadProfile,
   hardware: readonly HardwareSpec[] = [],
 ): LayoutFrontier[] {
-  const resolved = chipIds.map((id) => hardware.find((h) => h.id === id) ?? id);
-  for (const h of hardware) if (!chipIds.includes(h.id)) resolved.push(h);
+  // The scenario's custom chips (custom-1 …) follow its presets, as in every comparison.
+  const given = [...hardware, ...customHardware(s).filter((c) => !hardware.some((h) => h.id === c.id))];
+  const resolved = chipIds.map((id) => given.find((h) => h.id === id) ?? id);
+  for (const h of given) if (!chipIds.includes(h.id)) resolved.push(h);
   return resolved.map((chip) => {
     const id = typeof chip === 'string' ? chip : chip.id;
     try {
