@@ -166,7 +166,7 @@ export const LESSONS: readonly Lesson[] = [
       phase: 'decode',
       tokens: '16',
       targetSpeed: '50',
-      measureScale: '0.015625',
+      measureScale: '0.002',
       chip: 'h100,dyn-native,sram-7nm',
     },
     steps: [
