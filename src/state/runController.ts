@@ -10,6 +10,11 @@ export type RunState =
 
 let controller: AbortController | null = null;
 let generation = 0;
+/**
+ * The latest run, settled or not. The GPU engine runs one layer at a time and an aborted run only stops between
+ * its steps, so a new run waits for the one before it instead of failing with "already running".
+ */
+let previousRun: Promise<unknown> = Promise.resolve();
 
 /** Only these fields change what the kernels measure; hardware fields only change the projection. */
 const MEASURED_KEYS = PARAM_KEYS.filter((k) => paramDef(k).group !== 'hardware');
@@ -27,15 +32,17 @@ export async function runNow(): Promise<MeasuredRun | null> {
   const scenario = store.scenario;
   store.setRunState({ status: 'running', phase: 'preparing', startedAt: performance.now() });
   void showPrecomputed(scenario, id);
+  const onPhase = (phase: RunPhase) => {
+    if (id === generation)
+      useAppStore.getState().setRunState({ status: 'running', phase, startedAt: performance.now() });
+  };
+  const thisRun = previousRun.then(() => {
+    mine.signal.throwIfAborted();
+    return runScenario(scenario, onPhase, mine.signal);
+  });
+  previousRun = thisRun.catch(() => undefined);
   try {
-    const run = await runScenario(
-      scenario,
-      (phase) => {
-        if (id === generation)
-          useAppStore.getState().setRunState({ status: 'running', phase, startedAt: performance.now() });
-      },
-      mine.signal,
-    );
+    const run = await thisRun;
     if (id !== generation) return null;
     useAppStore.getState().setMeasured(run);
     useAppStore.getState().setRunState({ status: 'idle' });
