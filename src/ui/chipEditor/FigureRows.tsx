@@ -94,7 +94,7 @@ function FigureRow({
         </button>
       )}
       <small id={helpId} className="help">
-        {f.help} Range {fmt(f.min)}–{fmt(f.max)}.{' '}
+        {f.help} Range {f.min.toLocaleString('en-US')}–{f.max.toLocaleString('en-US')}.{' '}
         <span className="figure-source">
           {baseName}: {baseText} ({sources[name]})
         </span>
