@@ -1,7 +1,7 @@
 export { getEngine, startGpuSession } from './gpuSession';
 export { applyImportedLoad, type ImportRequest, importedScenario } from './importController';
 export { chooseLoad, computeProjections, type ProjectionSet } from './projections';
-export { cancelRun, type RunState, runNow, startAutoRun } from './runController';
+export { cancelRun, markProjectionShown, type RunState, runNow, startAutoRun } from './runController';
 export type { MeasuredRun, RunPhase } from './runner';
 export { type AppState, type GpuState, type Notice, type Pinned, useAppStore } from './store';
 export {

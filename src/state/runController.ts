@@ -76,10 +76,28 @@ export function cancelRun(): void {
   controller?.abort();
 }
 
+let projectionShown: () => void = () => undefined;
+/** Settles when the chip comparison first shows numbers (or after FIRST_RUN_LATEST_MS, whichever comes first). */
+const firstProjection = new Promise<void>((resolve) => {
+  projectionShown = resolve;
+});
+/** Longest the first run waits for the first projection (a page without one still measures). */
+const FIRST_RUN_LATEST_MS = 4000;
+
+/**
+ * The chip comparison calls this once it has drawn: the first run (microbenchmark, tensors generated on the main
+ * thread) waits for it, so on a busy machine the first screen's projection is not held up by the measurement.
+ */
+export function markProjectionShown(): void {
+  projectionShown();
+}
+
 /** Re-run (debounced) whenever a measured field changes; hardware edits only re-project. */
 export function startAutoRun(delayMs = 600): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let scheduledOnce = false;
   const schedule = () => {
+    scheduledOnce = true;
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
@@ -94,8 +112,16 @@ export function startAutoRun(delayMs = 600): () => void {
     )
       schedule();
   });
-  schedule();
+  let stopped = false;
+  const latest = setTimeout(() => projectionShown(), FIRST_RUN_LATEST_MS);
+  void firstProjection.then(() => {
+    clearTimeout(latest);
+    // An edit made in the meantime has already scheduled the run of the current scenario.
+    if (!stopped && !scheduledOnce) schedule();
+  });
   return () => {
+    stopped = true;
+    clearTimeout(latest);
     unsubscribe();
     if (timer !== undefined) clearTimeout(timer);
   };

@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { scenarioToJson } from '../scenario';
-import { computeProjections, currentLink, useAppStore } from '../state';
+import { computeProjections, currentLink, markProjectionShown, useAppStore } from '../state';
 import { ChipComparison } from './charts/ChipComparison';
 import { ChartFrame } from './export/ChartFrame';
 import { assumptionLines, projectionsToCsv, projectionsToMarkdown } from './export/projections';
@@ -13,6 +13,10 @@ export function ProjectionsView() {
   const imported = useAppStore((s) => s.imported);
   const set = useMemo(() => computeProjections(scenario, measured, imported), [scenario, measured, imported]);
   const loadSource = projectionSource(set, measured?.isSoftware ?? false);
+  const shown = set.projections.length > 0;
+  useEffect(() => {
+    if (shown) markProjectionShown();
+  }, [shown]);
   return (
     <section className="panel" data-testid="projections" aria-labelledby="projections-title">
       <h2 id="projections-title">Chip comparison</h2>
