@@ -102,7 +102,7 @@ async function measureSize(
     tiled: [] as number[],
   };
   const cpu: number[] = [];
-  let kept: ArrayLike<number> = new Int32Array(0);
+  let kept: number[] = [];
   for (let i = 0; i < trials; i++) {
     const g = await gemv.run(cfg, t, once);
     const b = await tiled.run(cfg, t, once);
@@ -113,11 +113,11 @@ async function measureSize(
     s.tiledFfn.push(b.timing.ffn?.medianMs ?? Number.NaN);
     s.gemv.push(g.total.medianMs);
     s.tiled.push(b.total.medianMs);
-    kept = g.result.kept;
+    kept = Array.from(g.result.kept);
   }
   // The copy bandwidth measured right after this size's trials: on a shared machine it drifts within minutes.
   const roof = await gemv.microbench({ fresh: true });
-  const touched = Array.from(kept).filter((n) => n > 0).length;
+  const touched = kept.filter((n) => n > 0).length;
   const weightBytes = touched * 3 * d * f * 4;
   const gemvFfnMs = median(s.gemvFfn);
   const flops = 6 * kept.reduce((a, n) => a + n, 0) * d * f;
