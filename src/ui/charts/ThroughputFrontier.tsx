@@ -108,9 +108,111 @@ function summaryOf(
   return `${head} At ${fmt(target)} ${w.speed}: ${picks.join('; ')}.`;
 }
 
+interface PlotProps {
+  lines: FrontierLine[];
+  metric: FrontierMetric;
+  words: Words;
+  target?: number;
+}
+
+/** The recharts scatter: one line of dots per chip on log axes, the target speed as a dashed line. */
+function FrontierPlot({ lines, metric, words, target }: PlotProps) {
+  const dots = lines.flatMap((l) => l.dots);
+  const [x0, x1] = logDomain([...dots.map((d) => d.x), ...(target ? [target] : [])], 1.2);
+  const [y0, y1] = logDomain(
+    dots.map((d) => d.y),
+    1.3,
+  );
+  const axis = { type: 'number', scale: 'log', allowDataOverflow: true, tick: { fontSize: 11 } } as const;
+  return (
+    <ResponsiveContainer width="100%" height={340}>
+      <ScatterChart margin={{ top: 16, right: 24, bottom: 24, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+        <XAxis
+          {...axis}
+          dataKey="x"
+          domain={[x0, x1]}
+          ticks={logTicks(x0, x1)}
+          tickFormatter={(v) => fmt(Number(v))}
+          label={{ value: words.speed, position: 'insideBottom', offset: -12, fontSize: 11 }}
+        />
+        <YAxis
+          {...axis}
+          dataKey="y"
+          domain={[y0, y1]}
+          ticks={logTicks(y0, y1)}
+          width={64}
+          tickFormatter={(v) => fmt(Number(v))}
+          label={{ value: yAxisText(metric, words), angle: -90, position: 'insideLeft', fontSize: 11 }}
+        />
+        <Tooltip
+          content={<LayoutTooltip metric={metric} words={words} />}
+          cursor={{ strokeDasharray: '3 3' }}
+        />
+        <Legend verticalAlign="top" height={28} />
+        {target && (
+          <ReferenceLine
+            x={target}
+            stroke="var(--series-bad)"
+            strokeDasharray="4 3"
+            label={{ value: `target ${fmt(target)}/s`, position: 'insideTopRight', fontSize: 11 }}
+          />
+        )}
+        {lines.map((l, i) => (
+          <Scatter
+            key={l.chipId}
+            name={l.name}
+            data={l.dots}
+            fill={colourOf(i)}
+            line={{
+              stroke: colourOf(i),
+              strokeWidth: 2,
+              strokeDasharray: l.hypothetical ? '6 4' : undefined,
+            }}
+            shape={<DotShape hollow={l.hypothetical} />}
+            isAnimationActive={false}
+          />
+        ))}
+      </ScatterChart>
+    </ResponsiveContainer>
+  );
+}
+
+/** Every point as a row (screen readers and tests read the numbers and layouts here). */
+function FrontierTable({ lines, metric, words, src, testId }: PlotProps & { src: string; testId: string }) {
+  return (
+    <table className="visually-hidden" data-testid={`${testId}-table`}>
+      <caption>
+        Frontier points per chip: {yAxisText(metric, words)} against {words.speed} ({src})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">chip</th>
+          <th scope="col">{words.speed}</th>
+          <th scope="col">{yAxisText(metric, words)}</th>
+          <th scope="col">layout</th>
+        </tr>
+      </thead>
+      <tbody>
+        {lines.flatMap((l) =>
+          l.dots.map((d) => (
+            <tr key={`${l.chipId}-${d.x}`} data-chip={l.chipId} data-x={d.x} data-y={d.y}>
+              <th scope="row">{l.name}</th>
+              <td>{fmt(d.x)}</td>
+              <td>{fmt(d.y)}</td>
+              <td>{d.layout}</td>
+            </tr>
+          )),
+        )}
+      </tbody>
+    </table>
+  );
+}
+
 /**
  * The serving frontier hardware people read (InferenceX, NVIDIA AIConfigurator): per chip, output tokens/s per chip
- * (or $/M tokens) against tokens/s per user on log axes, every point at the layout the search found best.
+ * (or $/M tokens) against tokens/s per user on log axes, every point at the layout the search found best. Drawn
+ * with recharts; a chip with no point is named with the reason, and an empty search says so.
  */
 export function LayoutFrontierChart({
   frontiers,
@@ -142,104 +244,20 @@ export function LayoutFrontierChart({
       </figure>
     );
   }
-  const dots = lines.flatMap((l) => l.dots);
-  const [x0, x1] = logDomain([...dots.map((d) => d.x), ...(target ? [target] : [])], 1.2);
-  const [y0, y1] = logDomain(
-    dots.map((d) => d.y),
-    1.3,
-  );
+  const points = lines.reduce((n, l) => n + l.dots.length, 0);
   return (
     <figure
       className="chart"
       aria-label={summary}
       data-testid={testId}
       data-series={lines.length}
-      data-points={dots.length}
+      data-points={points}
       data-target={target}
     >
       <figcaption className="chart-caption">{summary}</figcaption>
-      <ResponsiveContainer width="100%" height={340}>
-        <ScatterChart margin={{ top: 16, right: 24, bottom: 24, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis
-            dataKey="x"
-            type="number"
-            scale="log"
-            domain={[x0, x1]}
-            ticks={logTicks(x0, x1)}
-            allowDataOverflow
-            tick={{ fontSize: 11 }}
-            tickFormatter={(v) => fmt(Number(v))}
-            label={{ value: words.speed, position: 'insideBottom', offset: -12, fontSize: 11 }}
-          />
-          <YAxis
-            dataKey="y"
-            type="number"
-            scale="log"
-            domain={[y0, y1]}
-            ticks={logTicks(y0, y1)}
-            allowDataOverflow
-            width={64}
-            tick={{ fontSize: 11 }}
-            tickFormatter={(v) => fmt(Number(v))}
-            label={{ value: yAxisText(metric, words), angle: -90, position: 'insideLeft', fontSize: 11 }}
-          />
-          <Tooltip
-            content={<LayoutTooltip metric={metric} words={words} />}
-            cursor={{ strokeDasharray: '3 3' }}
-          />
-          <Legend verticalAlign="top" height={28} />
-          {target && (
-            <ReferenceLine
-              x={target}
-              stroke="var(--series-bad)"
-              strokeDasharray="4 3"
-              label={{ value: `target ${fmt(target)}/s`, position: 'insideTopRight', fontSize: 11 }}
-            />
-          )}
-          {lines.map((l, i) => (
-            <Scatter
-              key={l.chipId}
-              name={l.name}
-              data={l.dots}
-              fill={colourOf(i)}
-              line={{
-                stroke: colourOf(i),
-                strokeWidth: 2,
-                strokeDasharray: l.hypothetical ? '6 4' : undefined,
-              }}
-              shape={<DotShape hollow={l.hypothetical} />}
-              isAnimationActive={false}
-            />
-          ))}
-        </ScatterChart>
-      </ResponsiveContainer>
+      <FrontierPlot lines={lines} metric={metric} words={words} target={target} />
       {notes}
-      <table className="visually-hidden" data-testid={`${testId}-table`}>
-        <caption>
-          Frontier points per chip: {yAxisText(metric, words)} against {words.speed} ({src})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">chip</th>
-            <th scope="col">{words.speed}</th>
-            <th scope="col">{yAxisText(metric, words)}</th>
-            <th scope="col">layout</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.flatMap((l) =>
-            l.dots.map((d) => (
-              <tr key={`${l.chipId}-${d.x}`} data-chip={l.chipId} data-x={d.x} data-y={d.y}>
-                <th scope="row">{l.name}</th>
-                <td>{fmt(d.x)}</td>
-                <td>{fmt(d.y)}</td>
-                <td>{d.layout}</td>
-              </tr>
-            )),
-          )}
-        </tbody>
-      </table>
+      <FrontierTable lines={lines} metric={metric} words={words} src={src} testId={testId} />
     </figure>
   );
 }
