@@ -112,12 +112,12 @@ export function runCostModelBench(print = true): CostModelBenchResult {
     row('batch frontier, 15 batches × 3 chips, DeepSeek-V3', 5, 1000, () => {
       runSweep({ kind: 'frontier', scenario: v3, chips: ['h800', 'dyn-native', 'sram-7nm'] });
     }),
-    row('layout search, one chip: DeepSeek-V3 on H100 (TP, EP, expert TP, batch, stages)', 5, 200, () => {
+    row('layout search, one chip: DeepSeek-V3 on H100 (TP, EP, expert TP, batch, stages)', 9, 200, () => {
       runSweep({ kind: 'layouts', scenario: v3Serving, chips: ['h100'] });
     }),
     row(
       'layout search, 6 chips: DeepSeek-V3 (H100, H200, B200, MI300X, Groq LPU, dyn-native)',
-      3,
+      5,
       1000,
       () => {
         runSweep({ kind: 'layouts', scenario: v3Serving, chips: SIX_CHIPS });
