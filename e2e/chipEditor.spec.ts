@@ -22,8 +22,11 @@ const numbers = (page: Page, chip: string) =>
         .map((a) => [a.name, a.value]),
     ),
   );
-const ready = (page: Page) =>
-  expect(page.getByTestId('run-status')).toHaveText('Ready', { timeout: 150_000 });
+/** The layer measured on this device's GPU and nothing running: both pages then project the same measured load. */
+const ready = async (page: Page) => {
+  await expect(page.getByTestId('measured')).toHaveAttribute('data-engine', 'gpu', { timeout: 150_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('Ready', { timeout: 150_000 });
+};
 
 test('edit an H100 into a custom chip with twice the HBM bandwidth, and share it by link', async ({
   page,
@@ -80,8 +83,8 @@ test('edit an H100 into a custom chip with twice the HBM bandwidth, and share it
   await expect(again.getByRole('tab', { selected: true })).toContainText('H100 SXM (edited)');
   await expect(again.getByLabel('HBM bandwidth (TB/s)')).toHaveValue('6.7');
   await expect(again.locator('[data-figure="hbmBandwidthTBs"]')).toHaveClass(/edited/);
-  expect(await numbers(other, 'custom-1')).toEqual(customNumbers);
-  expect(await numbers(other, 'h100')).toEqual(h100Numbers);
+  await expect.poll(() => numbers(other, 'custom-1'), { timeout: 60_000 }).toEqual(customNumbers);
+  await expect.poll(() => numbers(other, 'h100'), { timeout: 60_000 }).toEqual(h100Numbers);
   await expect(other.getByText('This link needed fixing')).toHaveCount(0);
 
   // The README's picture of the editor (docs/chip-editor.png) when asked for; a test artifact otherwise.
