@@ -55,3 +55,19 @@ test('the throughput-per-chip frontier shows each chip at its best layout, on ho
     await expect(page.getByTestId(id)).not.toContainText(/NaN|undefined|Infinity/);
   }
 });
+
+// The README's picture of the frontier: MOE_LAB_DOCS_SCREENSHOTS=1 npx playwright test e2e/frontier.spec.ts
+test('docs screenshot: DeepSeek-V3 on four chips, a layout on hover', async ({ page }) => {
+  test.skip(!process.env.MOE_LAB_DOCS_SCREENSHOTS, 'only when making the docs screenshots');
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1100, height: 1000 });
+  await page.goto(
+    '/#preset=deepseek-v3&phase=decode&weightFormat=fp8&expertFormat=fp8&contextLength=4096&chip=h100,b200,mi300x,sram-7nm&targetSpeed=50&engine=cpu&trials=1',
+  );
+  const panel = page.getByTestId('throughput-frontier');
+  const chart = panel.getByTestId('layout-frontier-throughput');
+  await expect(chart).toHaveAttribute('data-series', '4', { timeout: 150_000 });
+  await chart.locator('.recharts-scatter-symbol').nth(4).hover();
+  await expect(page.getByTestId('layout-frontier-tooltip')).toBeVisible();
+  await panel.screenshot({ path: 'docs/throughput-frontier.png' });
+});
