@@ -3,7 +3,11 @@ import type { Prepared } from './prepare';
 import type { ProjectionAssumptions } from './types';
 
 const up = (x: string) => x.toUpperCase();
-const n = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : String(+x.toPrecision(3)));
+/** 1,234,567 for large values, 3 significant digits for small ones (toLocaleString costs ~20 µs a call in V8). */
+function n(x: number): string {
+  if (!(x >= 100)) return String(+x.toPrecision(3));
+  return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
 
 export function assumptionsOf(p: Prepared): ProjectionAssumptions {
   const { s, layout, work, stack } = p;
