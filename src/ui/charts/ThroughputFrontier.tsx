@@ -149,7 +149,7 @@ function FrontierPlot({ lines, metric, words, target }: PlotProps) {
           content={<LayoutTooltip metric={metric} words={words} />}
           cursor={{ strokeDasharray: '3 3' }}
         />
-        <Legend verticalAlign="top" height={28} />
+        <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
         {target && (
           <ReferenceLine
             x={target}
