@@ -5,13 +5,6 @@
  */
 export { ChipComparison, type ChipComparisonProps, StatusBadge } from './ChipComparison';
 export { ExpertLoadChart, type ExpertLoadProps } from './ExpertLoadChart';
-export {
-  cheapestAtSpeed,
-  FrontierChart,
-  type FrontierChartPoint,
-  type FrontierChartProps,
-  type FrontierChartSeries,
-} from './FrontierChart';
 export { Heatmap, type HeatmapProps } from './Heatmap';
 export { SparsityChart, type SparsityChartProps, type SparsityPoint } from './SparsityChart';
 export {

@@ -1,10 +1,9 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { batchFrontier, chipSpecFromPreset, projectAll } from '../../costmodel';
+import { chipSpecFromPreset, projectAll } from '../../costmodel';
 import { defaultScenario, findChipPreset } from '../../scenario';
 import { ChipComparison } from './ChipComparison';
-import { FrontierChart } from './FrontierChart';
 import { Heatmap } from './Heatmap';
 import { SparsityChart } from './SparsityChart';
 import { chipRoof, StageRoofline } from './StageRoofline';
@@ -93,34 +92,6 @@ describe('charts render to markup with numbers and no NaN', () => {
     );
     expect(none).toContain('data-stages="0"');
     expect(none).not.toMatch(/NaN/);
-  });
-
-  it('FrontierChart: takes the cost model sweep as is, marks the cheapest batch at the target speed', () => {
-    const s = { ...defaultScenario(), chips: ['h100', 'groq-lpu'] };
-    const series = batchFrontier(s, s.chips, undefined, [1, 4, 16, 64]);
-    const target = series[0].points[1].tokensPerSecPerUser;
-    const html = renderToStaticMarkup(
-      createElement(FrontierChart, { series, loadSource: sw, targetTokensPerSecPerUser: target }),
-    );
-    expect(html).not.toMatch(/NaN/);
-    expect(html).toContain('data-series="2"');
-    expect((html.match(/data-batch=/g) ?? []).length).toBe(8);
-    expect(html).toContain('data-cheapest-at-target="true"');
-    expect(html).toContain('software adapter');
-    const bad = renderToStaticMarkup(
-      createElement(FrontierChart, {
-        series: [
-          {
-            chipId: 'x',
-            name: 'X',
-            points: [{ batch: 1, tokensPerSecPerUser: Number.NaN, usdPerMTokens: 1 }],
-          },
-        ],
-        loadSource: sw,
-      }),
-    );
-    expect(bad).toContain('data-series="0"');
-    expect(bad).not.toMatch(/NaN/);
   });
 
   it('SparsityChart: measured points beside the uniform expectation', () => {
