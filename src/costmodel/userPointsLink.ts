@@ -9,7 +9,7 @@
  * sets are not put in the link (the app says so). The key never affects the scenario: a damaged `pts` is reported
  * and the rest of the link opens as it would without it.
  */
-import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { packLinkText, unpackLinkText } from '../scenario';
 import { readUserPoints, type UserPoint, userPointsToCsv } from './userPoints';
 
 export const POINTS_LINK_KEY = 'pts';
@@ -29,20 +29,6 @@ export interface PointsFromLink {
   error?: string;
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /**
  * The `pts` value for these points, or undefined when there are none, more than MAX_LINK_POINTS, or their labels and
  * sources make the value longer than a link may carry (MAX_POINTS_PARAM_CHARS; the whole link must stay readable).
@@ -50,7 +36,7 @@ function fromBase64Url(text: string): Uint8Array {
 export function encodePointsParam(points: readonly UserPoint[]): string | undefined {
   if (points.length === 0 || points.length > MAX_LINK_POINTS) return undefined;
   const csv = userPointsToCsv(points);
-  const value = `${POINTS_LINK_VERSION}.${toBase64Url(zlibSync(strToU8(csv), { level: 9 }))}`;
+  const value = `${POINTS_LINK_VERSION}.${packLinkText(csv)}`;
   return value.length <= MAX_POINTS_PARAM_CHARS ? value : undefined;
 }
 
@@ -74,10 +60,9 @@ export function decodePointsParam(value: unknown): PointsFromLink {
   }
   let csv: string;
   try {
-    const cap = MAX_INFLATED_BYTES + 1;
-    const bytes = unzlibSync(fromBase64Url(m[2]), { out: new Uint8Array(cap) });
-    if (bytes.length >= cap) return failed('The link\'s points ("pts") are too large once decompressed.');
-    csv = strFromU8(bytes);
+    const text = unpackLinkText(m[2], MAX_INFLATED_BYTES + 1);
+    if (text === undefined) return failed('The link\'s points ("pts") are too large once decompressed.');
+    csv = text;
   } catch {
     return failed('The link\'s points ("pts") are damaged (they could not be decompressed).');
   }

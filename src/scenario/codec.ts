@@ -1,6 +1,6 @@
-import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import { customChipToStored } from './customChips';
 import { MAX_NESTING_DEPTH, parseJsonSafely } from './json';
+import { packLinkText, unpackLinkText } from './linkText';
 import { migrate, SCHEMA_VERSION, VERSION_WITHOUT_CUSTOM_CHIPS } from './migrations';
 import { findLesson } from './presets/lessons';
 import { findModelPreset, MODEL_PRESET_IDS } from './presets/models';
@@ -58,20 +58,6 @@ const oneLine = (text: string, max = 200) => {
 
 function failed(error: string): ScenarioRead {
   return { scenario: defaultScenario(), issues: [error], error };
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /**
@@ -159,7 +145,7 @@ function fromStored(parsed: unknown, base?: Scenario): Checked {
 
 export function encodeScenario(s: Scenario): string {
   const json = JSON.stringify(scenarioToObject(s));
-  return `s=${toBase64Url(zlibSync(strToU8(json), { level: 9 }))}`;
+  return `s=${packLinkText(json)}`;
 }
 
 /** Keys that could reach an object's prototype; never copied from a link. */
@@ -242,11 +228,8 @@ export function decodeHash(hash: string, base: Scenario = defaultScenario()): De
   if (full) {
     let parsed: unknown;
     try {
-      // Inflate into a fixed buffer: a 16 kB link of zeros would otherwise inflate to megabytes before the check.
-      const cap = 4 * MAX_JSON_LENGTH + 1;
-      const bytes = unzlibSync(fromBase64Url(full[1]), { out: new Uint8Array(cap) });
-      const json = bytes.length < cap ? strFromU8(bytes) : '';
-      if (bytes.length >= cap || json.length > MAX_JSON_LENGTH) {
+      const json = unpackLinkText(full[1], 4 * MAX_JSON_LENGTH + 1);
+      if (json === undefined || json.length > MAX_JSON_LENGTH) {
         error =
           `The scenario in this link is too large (more than ${MAX_JSON_LENGTH} characters once ` +
           'decompressed).';

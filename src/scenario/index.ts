@@ -33,6 +33,7 @@ export {
 export { allToAllBytesPerRow, FORMAT_BYTES } from './formats';
 export { jsonNestingDepth, MAX_NESTING_DEPTH, parseJsonSafely } from './json';
 export { scenarioJsonSchema } from './jsonSchema';
+export { packLinkText, unpackLinkText } from './linkText';
 export { SCHEMA_VERSION } from './migrations';
 export { CHIP_PRESETS, type ChipPreset, type ChipStatus, findChipPreset } from './presets/chips';
 export { FIRST_SCREEN_LINK, firstScreenScenario } from './presets/firstScreen';
