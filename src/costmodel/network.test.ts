@@ -1,39 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { layerNetwork, networkFactors, placeExperts } from '../metrics';
-import { defaultScenario, type Scenario } from '../scenario';
+import type { Scenario } from '../scenario';
 import { idealChip, singleChip } from './chips';
+import { tinyScenario } from './fixtures/tinyScenario';
 import { loadFromCounts } from './load';
 import { projectScenario } from './project';
 import type { ChipSpec, LayerNetworkLoad, LoadProfile } from './types';
 
-/** One MoE layer, d = f = 1024, E = 8, k = 2, BF16, 64 tokens on 8 expert-parallel chips (as project.test.ts). */
-const tiny = (over: Partial<Scenario> = {}): Scenario => ({
-  ...defaultScenario(),
-  preset: 'custom',
-  dModel: 1024,
-  ffnSize: 1024,
-  experts: 8,
-  topK: 2,
-  sharedExperts: 0,
-  moeLayers: 1,
-  denseLayers: 0,
-  attnHeads: 8,
-  kvHeads: 8,
-  vocab: 2,
-  weightFormat: 'bf16',
-  expertFormat: 'bf16',
-  actFormat: 'bf16',
-  tokens: 64,
-  phase: 'decode',
-  contextLength: 1,
-  chipCount: 8,
-  expertParallel: 8,
-  tensorParallel: 1,
-  expertPlacement: 'round-robin',
-  overlap: 'sum',
-  fitPolicy: 'fixed',
-  ...over,
-});
+/** The tiny layer (fixtures/tinyScenario.ts) with 64 tokens on 8 expert-parallel chips. */
+const tiny = (over: Partial<Scenario> = {}): Scenario =>
+  tinyScenario({ tokens: 64, chipCount: 8, expertParallel: 8, ...over });
 
 const T = 64;
 const R = 8;

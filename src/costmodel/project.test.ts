@@ -1,45 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultScenario, type Scenario } from '../scenario';
+import type { Scenario } from '../scenario';
 import { idealChip, singleChip } from './chips';
 import { diesPerWafer, dieYield, HOURS_PER_YEAR, PUE, SYSTEM_OVERHEAD, siliconCostUsd } from './facts';
+import { tinyScenario } from './fixtures/tinyScenario';
 import { loadFromCounts } from './load';
 import { prepare } from './prepare';
 import { projectionRanks, projectScenario } from './project';
 import type { ChipSpec, LoadProfile } from './types';
 
-/** One MoE layer, d = f = 1024, E = 8, k = 2, BF16, 8 heads, context 1, vocab 2: numbers small enough to check. */
-function tiny(over: Partial<Scenario> = {}): Scenario {
-  return {
-    ...defaultScenario(),
-    preset: 'custom',
-    dModel: 1024,
-    ffnSize: 1024,
-    experts: 8,
-    topK: 2,
-    sharedExperts: 0,
-    moeLayers: 1,
-    denseLayers: 0,
-    attnHeads: 8,
-    kvHeads: 8,
-    vocab: 2,
-    weightFormat: 'bf16',
-    expertFormat: 'bf16',
-    actFormat: 'bf16',
-    kvFormat: 'bf16',
-    // Hand-computed rooflines: no serving-stack overheads.
-    stackLevel: 'ideal',
-    tokens: 4,
-    phase: 'decode',
-    contextLength: 1,
-    chipCount: 1,
-    expertParallel: 1,
-    tensorParallel: 1,
-    expertPlacement: 'round-robin',
-    overlap: 'sum',
-    fitPolicy: 'fixed',
-    ...over,
-  };
-}
+const tiny = tinyScenario;
 
 const EXPERT_BYTES = 3 * 1024 * 1024 * 2; // 6,291,456
 const ACT_PER_ROW = (2 * 1024 + 4 * 1024) * 2; // 12,288
