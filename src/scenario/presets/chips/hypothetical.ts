@@ -1,5 +1,14 @@
 /** Hypothetical chips: each starts from a real preset (`basedOn`) and changes what the seed's ideas change. */
+import { NVIDIA_CHIPS } from './nvidia';
 import { type ChipPreset, gpuModel, hyp } from './types';
+
+/** A real chip's headline figures (compute, memory, SRAM, link, power, node, die), for a variant of it. */
+function headlineOf(id: string): Omit<ChipPreset, 'id' | 'name' | 'vendor' | 'status' | 'source' | 'model'> {
+  const chip = NVIDIA_CHIPS.find((c) => c.id === id);
+  if (!chip) throw new Error(`no NVIDIA preset ${id}`);
+  const { tflopsBf16, tflopsFp8, memGB, memTBs, sramMB, sramTBs, linkGBs, powerW, nodeNm, dieMm2 } = chip;
+  return { tflopsBf16, tflopsFp8, memGB, memTBs, sramMB, sramTBs, linkGBs, powerW, nodeNm, dieMm2 };
+}
 
 export const HYPOTHETICAL_CHIPS: readonly ChipPreset[] = [
   {
@@ -73,6 +82,8 @@ export const HYPOTHETICAL_CHIPS: readonly ChipPreset[] = [
     }),
   },
   {
+    // Every headline figure is the H100's, taken from its preset, so the one change is all that differs.
+    ...headlineOf('h100'),
     id: 'static-asic',
     name: 'Static-shape ASIC, H100-class (hypothetical)',
     vendor: 'hypothetical',
@@ -80,15 +91,6 @@ export const HYPOTHETICAL_CHIPS: readonly ChipPreset[] = [
     basedOn: 'h100',
     source:
       'The H100 with one change: its expert kernels are compiled ahead of time for fixed tensor shapes (as GShard-style TPU programs), so every expert runs at full capacity on every step',
-    tflopsBf16: 989,
-    tflopsFp8: 1979,
-    memGB: 80,
-    memTBs: 3.35,
-    sramMB: 50,
-    linkGBs: 450,
-    powerW: 700,
-    nodeNm: 4,
-    dieMm2: 814,
     staticShapes: true,
     notes:
       'The price of inflexibility, and nothing else: every other figure is the H100’s. Each expert computes ⌈cf·T·k/E⌉ rows and reads its weights on every step (cf = 1 when the scenario is dropless); rows over that are dropped.',
