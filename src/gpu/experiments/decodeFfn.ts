@@ -16,10 +16,10 @@
  * the ceiling is about a third of the copy bandwidth: the 50% target needs a real GPU (ridge 20–300 FLOP/B).
  */
 import { runReferenceLayer } from '../../reference';
-import type { LayerConfig, LayerTensors } from '../../workload';
-import { makeLayerConfig, Rng } from '../../workload';
+import { type LayerConfig, makeLayerConfig } from '../../workload';
 import { createMoeEngine, type MoeEngine } from '../index';
 import { acquireNodeDevice, loadNodeShaders } from '../node';
+import { median, randomLayerTensors } from './common';
 
 export interface DecodeFfnRow {
   tokens: number;
@@ -56,32 +56,7 @@ export interface DecodeFfnResult {
 }
 
 const minOf = (a: number[]) => Math.min(...a);
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function tensorsFor(cfg: LayerConfig, seed: number): LayerTensors {
-  const { tokens: T, dModel: d, experts: E, ffnSize: f } = cfg;
-  const rng = Rng.from(seed, 'decode-ffn');
-  const normal = (n: number, scale: number) => {
-    const a = new Float32Array(n);
-    rng.fillNormal(a, scale);
-    return a;
-  };
-  return {
-    x: normal(T * d, 1),
-    router: normal(d * E, 1 / Math.sqrt(d)),
-    bias: new Float32Array(E),
-    w1: normal(E * d * f, 1 / Math.sqrt(d)),
-    w3: normal(E * d * f, 1 / Math.sqrt(d)),
-    w2: normal(E * f * d, 1 / Math.sqrt(f)),
-    sharedW1: new Float32Array(0),
-    sharedW3: new Float32Array(0),
-    sharedW2: new Float32Array(0),
-  };
-}
+const tensorsFor = (cfg: LayerConfig, seed: number) => randomLayerTensors(cfg, seed, 'decode-ffn');
 
 /** One size: GEMV, tiled and CPU reference interleaved trial by trial, then the copy bandwidth beside them. */
 async function measureSize(

@@ -7,17 +7,12 @@
  *
  *   npx tsx src/gpu/experiments/runOverhead.ts [--steps N] [--forward]
  *
- * Uses only engine.run() unless --forward, so the same file runs against an older engine for a before/after.
+ * Uses only engine.run() unless --forward, so this file and common.ts run against an older engine for a before/after.
  */
-import { makeLayerConfig, Rng } from '../../workload';
+import { makeLayerConfig } from '../../workload';
 import { createMoeEngine } from '../index';
 import { acquireNodeDevice, loadNodeShaders } from '../node';
-
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+import { median, randomLayerTensors } from './common';
 
 const argv = process.argv.slice(2);
 const stepsAt = argv.indexOf('--steps');
@@ -27,23 +22,8 @@ if (!status.ok) throw new Error(status.message);
 const engine = createMoeEngine(status.device, status.summary, loadNodeShaders());
 const cfg = makeLayerConfig({ tokens: 32, dModel: 128, ffnSize: 256, experts: 16, topK: 2 });
 const { tokens: T, dModel: d, ffnSize: f, experts: E } = cfg;
-const rng = Rng.from(7, 'run-overhead');
-const normal = (n: number, scale: number) => {
-  const a = new Float32Array(n);
-  rng.fillNormal(a, scale);
-  return a;
-};
-const weights = {
-  router: normal(d * E, 1 / Math.sqrt(d)),
-  bias: new Float32Array(E),
-  w1: normal(E * d * f, 1 / Math.sqrt(d)),
-  w3: normal(E * d * f, 1 / Math.sqrt(d)),
-  w2: normal(E * f * d, 1 / Math.sqrt(f)),
-  sharedW1: new Float32Array(0),
-  sharedW3: new Float32Array(0),
-  sharedW2: new Float32Array(0),
-};
-const xs = Array.from({ length: 4 }, () => normal(T * d, 1));
+const { x: _x, ...weights } = randomLayerTensors(cfg, 7, 'run-overhead');
+const xs = Array.from({ length: 4 }, (_, i) => randomLayerTensors(cfg, 8 + i, 'run-overhead').x);
 await engine.run(cfg, { x: xs[0], ...weights }, { trials: 1, warmup: 1 });
 const wall: number[] = [];
 const gpu: number[] = [];
