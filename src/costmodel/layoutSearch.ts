@@ -414,15 +414,9 @@ export function searchLayouts(
   return frontierFrom(proj, points, stages.length * batches.length, t0, opt.bucketsPerDecade);
 }
 
-/** Every candidate of the space projected, with no pruning (the brute force's points; slow on purpose). */
-export function enumerateLayoutPoints(
-  s: Scenario,
-  hw: HardwareSpec,
-  load?: LoadProfile,
-  opt: LayoutSearchOptions = {},
-): { points: LayoutPoint[]; candidates: number; evaluated: number } {
+/** Every candidate of the space projected by `proj`, with no pruning (the brute force's points; slow on purpose). */
+function enumerateWith(proj: Projector, s: Scenario, hw: HardwareSpec, opt: LayoutSearchOptions) {
   const batches = sortedBatches(opt);
-  const proj = new Projector(s, hw, load);
   const stages = stageCandidates(s, hw, proj.shape(batches[0] ?? 1));
   const points: LayoutPoint[] = [];
   for (const c of stages) {
@@ -433,7 +427,19 @@ export function enumerateLayoutPoints(
       if (point) points.push(point);
     }
   }
-  return { points, candidates: stages.length * batches.length, evaluated: proj.evaluated };
+  return { points, candidates: stages.length * batches.length };
+}
+
+/** Every candidate of the space projected, with no pruning (the brute force's points; slow on purpose). */
+export function enumerateLayoutPoints(
+  s: Scenario,
+  hw: HardwareSpec,
+  load?: LoadProfile,
+  opt: LayoutSearchOptions = {},
+): { points: LayoutPoint[]; candidates: number; evaluated: number } {
+  const proj = new Projector(s, hw, load);
+  const all = enumerateWith(proj, s, hw, opt);
+  return { ...all, evaluated: proj.evaluated };
 }
 
 /** The frontier of every candidate, unpruned: the search must give exactly this (layoutSearch.test.ts). */
@@ -444,18 +450,9 @@ export function bruteForceLayouts(
   opt: LayoutSearchOptions = {},
 ): LayoutFrontier {
   const t0 = now();
-  const all = enumerateLayoutPoints(s, hw, load, opt);
-  const throughput = paretoByBucket(all.points, opt.bucketsPerDecade);
-  return {
-    chipId: hw.id,
-    chipName: hw.name,
-    status: hw.status,
-    throughput,
-    candidates: all.candidates,
-    evaluated: all.evaluated,
-    ms: now() - t0,
-    message: throughput.length === 0 ? noFrontier(hw) : undefined,
-  };
+  const proj = new Projector(s, hw, load);
+  const all = enumerateWith(proj, s, hw, opt);
+  return frontierFrom(proj, all.points, all.candidates, t0, opt.bucketsPerDecade);
 }
 
 /** One line a person reads: "32 chips (2 stages × 16): TP 2 × DP 8, EP 16 × expert TP 1, batch 256". */
