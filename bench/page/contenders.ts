@@ -32,13 +32,9 @@ export const CLOCK: PeerReport['clock'] = {
     '(engine A, B, C, ..., then A again); the same warm-up and trial counts for every engine; medians of the trials',
 };
 
-export interface Contender {
-  engine: EngineId;
-  label: string;
-  kind: 'webgpu' | 'cpu';
-  clock: string;
-  includes: string;
-  excludes: string;
+/** An engine as the rounds run it: its description as the JSON records it, and one timed trial. */
+export interface Contender
+  extends Pick<EngineResult, 'engine' | 'label' | 'kind' | 'clock' | 'includes' | 'excludes'> {
   /** One whole layer on the common clock, ms. */
   trial(): Promise<number>;
   dispose(): Promise<void> | void;
