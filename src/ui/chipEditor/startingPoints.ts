@@ -50,7 +50,9 @@ export function chipFromDevice(
       isFallbackAdapter: run.isSoftware,
     },
   });
-  return customChipFromSpec(freeName('This device', taken), 'h100', spec);
+  // The name travels with the chip (comparison, exports, links): say when its figures come from a software adapter.
+  const name = run.isSoftware ? 'This device (software adapter)' : 'This device';
+  return customChipFromSpec(freeName(name, taken), 'h100', spec);
 }
 
 /** The design sweep's cheapest design reaching the scenario's target speed, or a sentence saying why none. */
