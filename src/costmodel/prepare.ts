@@ -109,10 +109,11 @@ export function planOnly(
   s: Scenario,
   hwIn: HardwareSpec,
   m: ModelShape,
-): { work: BatchWork; layout: SystemLayout } {
-  const hw = hardwareUnder(hwIn, STACKS[s.stackLevel] ?? STACKS.tuned);
+): { stack: StackProfile; hw: HardwareSpec; work: BatchWork; layout: SystemLayout } {
+  const stack = STACKS[s.stackLevel] ?? STACKS.tuned;
+  const hw = hardwareUnder(hwIn, stack);
   const work = batchWork(s, servedSequences(s, m, hw));
-  return { work, layout: planSystem(s, m, hw, work) };
+  return { stack, hw, work, layout: planSystem(s, m, hw, work) };
 }
 
 export function prepare(
@@ -125,11 +126,7 @@ export function prepare(
   const bad = loadMismatch(s, load);
   if (bad) throw new Error(bad);
   const m = opt.shape ?? modelShape(s);
-  const stack = STACKS[s.stackLevel] ?? STACKS.tuned;
-  const hw = hardwareUnder(hwIn, stack);
-  const seqs = servedSequences(s, m, hw);
-  const work = batchWork(s, seqs);
-  const layout = planSystem(s, m, hw, work);
+  const { stack, hw, work, layout } = planOnly(s, hwIn, m);
   const X = hw.experts;
   const notes: string[] = [];
   const groups = Math.max(1, Math.floor(layout.stageChips / (layout.expertRanks * layout.expertShard)));
