@@ -11,8 +11,7 @@ import {
   chipFile,
   findChipPreset,
   MAX_CUSTOM_CHIPS,
-  parseJsonSafely,
-  readCustomChip,
+  readChipFileText,
   readCustomChips,
   type Scenario,
 } from '../scenario';
@@ -66,16 +65,10 @@ export function withChipFiles(s: Scenario, files: readonly string[]): Scenario {
   const added: CustomChip[] = [];
   for (const file of files) {
     const text = readInputText(file, '--chip-file', 'scenario');
-    let raw: unknown;
-    try {
-      raw = parseJsonSafely(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    } catch (err) {
-      throw new Error(`--chip-file ${file} is not a chip file: ${(err as Error).message.split('\n')[0]}`);
-    }
     const issues: string[] = [];
-    const chip = readCustomChip(raw, `--chip-file ${file}`, issues);
+    const chip = readChipFileText(text, `--chip-file ${file}`, issues);
+    if (!chip) throw new Error(`--chip-file ${file} holds no chip (${issues.at(-1) ?? 'not an object'})`);
     for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
-    if (!chip) throw new Error(`--chip-file ${file} holds no chip (${issues[0] ?? 'not an object'})`);
     added.push(chip);
   }
   const all = [...s.customChips, ...added];

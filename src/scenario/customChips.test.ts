@@ -2,7 +2,13 @@ import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { CHIP_FIELD_KEYS, CHIP_FIELDS, presetFigure } from './chipFields';
 import { decodeHash, encodeHash, scenarioFromJson, scenarioToJson, scenarioToObject } from './codec';
-import { CHIP_BASES, MAX_CUSTOM_CHIPS, readCustomChips } from './customChips';
+import {
+  CHIP_BASES,
+  MAX_CHIP_FILE_BYTES,
+  MAX_CUSTOM_CHIPS,
+  readChipFileText,
+  readCustomChips,
+} from './customChips';
 import { scenarioJsonSchema } from './jsonSchema';
 import { SCHEMA_VERSION, VERSION_WITHOUT_CUSTOM_CHIPS } from './migrations';
 import { findChipPreset } from './presets/chips';
@@ -229,5 +235,37 @@ describe('hostile custom chips', () => {
     expect(d.issues.join(' ')).toMatch(/chip format 9 is newer/);
     const newer = decodeHash(linkOf({ v: SCHEMA_VERSION + 1, customChips: [fastH100] }));
     expect(newer.scenario.customChips[0].figures.hbmBandwidthTBs).toBe(6.7);
+  });
+});
+
+describe('chip files (the CLI\'s --chip-file and the app\'s "Open chip file" read them alike)', () => {
+  const read = (text: string) => {
+    const issues: string[] = [];
+    return { chip: readChipFileText(text, 'my.json', issues), issues };
+  };
+
+  it('read a chip file, with or without a byte-order mark', () => {
+    for (const text of [JSON.stringify(fastH100), `\ufeff${JSON.stringify(fastH100, null, 2)}`]) {
+      const { chip, issues } = read(text);
+      expect(issues).toEqual([]);
+      expect(chip).toEqual({ name: 'Fast H100', basedOn: 'h100', figures: { hbmBandwidthTBs: 6.7 } });
+    }
+  });
+
+  it('refuse text that holds no chip with one reason, never a stack overflow', () => {
+    const cases: [string, RegExp][] = [
+      ['{"name": ', /my\.json is not a chip file: .*JSON/],
+      ['', /my\.json is not a chip file/],
+      [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, /characters; a chip file holds at most/],
+      [`${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`, /nested 5000 levels deep; at most 64/],
+      ['[1, 2, 3]', /is not a chip object/],
+      ['null', /is not a chip object/],
+      [' '.repeat(MAX_CHIP_FILE_BYTES + 1), /a chip file holds at most 65536/],
+    ];
+    for (const [text, message] of cases) {
+      const { chip, issues } = read(text);
+      expect(chip).toBeUndefined();
+      expect(issues.at(-1)).toMatch(message);
+    }
   });
 });

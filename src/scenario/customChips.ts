@@ -6,6 +6,7 @@
  * checked and clamped, inconsistent ones are fixed, and every fix is one sentence naming the chip and the field.
  */
 import { CHIP_FIELD_KEYS, CHIP_FIELDS, type ChipFieldKey, presetFigure } from './chipFields';
+import { jsonNestingDepth, parseJsonSafely } from './json';
 import { CHIP_PRESETS, type ChipPreset, findChipPreset } from './presets/chips';
 import { notANumber, show, toNumber } from './values';
 
@@ -79,7 +80,7 @@ export function readCustomChips(raw: unknown): ChipsRead {
 
 /** A readable link gives the chips as JSON text; only a short, shallow text is parsed. */
 function parseChipText(text: string, issues: string[]): unknown {
-  const tooDeep = /[[{]/.test(text) && maxDepth(text) > 4;
+  const tooDeep = jsonNestingDepth(text) > 4;
   if (text.length > 8192 || tooDeep) {
     issues.push(
       'Custom chips (customChips): the text is too long or nested too deep to be chips; using none.',
@@ -92,16 +93,6 @@ function parseChipText(text: string, issues: string[]): unknown {
     issues.push(`Custom chips (customChips): ${show(text)} is not JSON chips; using none.`);
     return undefined;
   }
-}
-
-function maxDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (const c of text) {
-    if (c === '[' || c === '{') max = Math.max(max, ++depth);
-    else if (c === ']' || c === '}') depth--;
-  }
-  return max;
 }
 
 /** Two chips may not share a name (case and spaces aside): later ones get " (2)", " (3)". */
@@ -120,6 +111,29 @@ function dedupeNames(chips: CustomChip[], issues: string[]): void {
     }
     seen.add(fold(name));
   });
+}
+
+/** The most bytes a chip file may hold (what `moe chip` prints is about 2 KiB). */
+export const MAX_CHIP_FILE_BYTES = 64 * 1024;
+
+/**
+ * A chip file's text (what `moe chip <preset>` prints or the editor saves), read for the CLI's --chip-file and the
+ * app's "Open chip file" alike: size-capped, a leading BOM dropped, JSON parsed with the nesting limit, then checked
+ * as a link's chip is. Returns undefined when it holds no chip, the reason being the last issue.
+ */
+export function readChipFileText(text: string, label: string, issues: string[]): CustomChip | undefined {
+  if (text.length > MAX_CHIP_FILE_BYTES) {
+    issues.push(`${label} is ${text.length} characters; a chip file holds at most ${MAX_CHIP_FILE_BYTES}.`);
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = parseJsonSafely(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    issues.push(`${label} is not a chip file: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+  return readCustomChip(raw, label, issues);
 }
 
 /**

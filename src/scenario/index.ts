@@ -26,7 +26,9 @@ export {
   customChipLabel,
   customChipToStored,
   isCustomChipId,
+  MAX_CHIP_FILE_BYTES,
   MAX_CUSTOM_CHIPS,
+  readChipFileText,
   readCustomChip,
   readCustomChips,
 } from './customChips';

@@ -14,8 +14,9 @@ import {
   type CustomChip,
   chipFile,
   findChipPreset,
+  MAX_CHIP_FILE_BYTES,
   MAX_CUSTOM_CHIPS,
-  readCustomChip,
+  readChipFileText,
 } from '../../scenario';
 import { chooseLoad, useAppStore } from '../../state';
 import { downloadBlob, textBlob } from '../export/download';
@@ -142,15 +143,10 @@ function OpenChipFile(props: {
 }) {
   const notify = useAppStore((s) => s.notify);
   const read = async (file: File) => {
-    if (file.size > 65_536) return props.onStatus(`${file.name} is too large to be a chip file.`);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await file.text());
-    } catch {
-      return props.onStatus(`${file.name} is not JSON.`);
-    }
     const issues: string[] = [];
-    const chip = readCustomChip(raw, file.name, issues);
+    const chip =
+      file.size > MAX_CHIP_FILE_BYTES ? undefined : readChipFileText(await file.text(), file.name, issues);
+    if (!chip) return props.onStatus(issues.at(-1) ?? `${file.name} is larger than a chip file (64 KiB).`);
     if (issues.length) notify('The chip file needed fixing', issues);
     if (chip) props.onAdd(chip);
   };
