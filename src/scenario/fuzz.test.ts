@@ -6,7 +6,9 @@
 import fc from 'fast-check';
 import { strToU8, zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { CHIP_FIELD_KEYS } from './chipFields';
 import { decodeHash, scenarioFromJson } from './codec';
+import { readChipFileText } from './customChips';
 import { MAX_NESTING_DEPTH } from './json';
 import { PARAM_KEYS } from './schema';
 import { isValidScenario, validateScenario } from './validate';
@@ -155,6 +157,40 @@ describe('scenario readers under fuzzing', () => {
           wellFormed(timed(() => validateScenario({ [key]: value, v: value })));
         },
       ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('chip files under fuzzing', () => {
+  /** Chip-shaped objects: figure names with any value, meta keys, and junk keys. */
+  const chipLike = fc.dictionary(
+    fc.oneof(
+      fc.constantFrom(...CHIP_FIELD_KEYS, 'name', 'basedOn', 'chipFormat', 'sources', 'figures', '__proto__'),
+      fc.string({ maxLength: 6 }),
+    ),
+    fc.oneof(nestedJson, fc.double(), fc.constantFrom('h100', 'mi300x', 'nope', 1e308, -1)),
+    { maxKeys: 12 },
+  );
+  const text = fc.oneof(
+    chipLike.map((c) => JSON.stringify(c)),
+    nestedJson.map((v) => JSON.stringify(v) ?? 'null'),
+    deepJson.map(({ text }) => text),
+    fc.string({ maxLength: 200 }),
+  );
+
+  it('readChipFileText gives a chip whose figures are finite, or one line saying why not', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const issues: string[] = [];
+        const chip = timed(() => readChipFileText(t, 'chip.json', issues));
+        for (const issue of issues) {
+          expect(issue).not.toMatch(/[\n\r]|call stack/);
+          expect(issue.startsWith('chip.json')).toBe(true);
+        }
+        if (chip === undefined) expect(issues.length).toBeGreaterThan(0);
+        else for (const v of Object.values(chip.figures)) expect(Number.isFinite(v)).toBe(true);
+      }),
       { numRuns: 400 },
     );
   });
