@@ -75,7 +75,13 @@ function randomLoad(s: Scenario, kind: string): LoadProfile | undefined {
   }
   if (kind === 'network') {
     load.layers.forEach((layer) => {
-      layer.network = { sendFactor: 1 + rand(), recvFactor: 1 + rand(), upShare: rand() };
+      const sendFactor = 1 + rand();
+      layer.network = {
+        sendRowsPerToken: sendFactor * s.topK,
+        sendFactor,
+        recvFactor: 1 + rand(),
+        upShare: rand(),
+      };
     });
   }
   return load;

@@ -36,6 +36,7 @@ export function assumptionsOf(p: Prepared): ProjectionAssumptions {
       kvLength: work.kvLength,
       promptTokensPerStep: work.prefillTokens,
     },
+    allToAll: allToAllBasis(p),
   };
   const { precision: pr, layout: l, batch: b } = a;
   const parts = [
@@ -52,5 +53,30 @@ export function assumptionsOf(p: Prepared): ProjectionAssumptions {
           ? `, ${b.tokensPerSequence} tokens checked / ${n(b.emittedPerStep)} emitted per step`
           : ''),
   ];
+  const x = a.allToAll;
+  const L = p.load.layers.length;
+  if (x.basis === 'mean')
+    parts.push('all-to-all: every chip sends the mean (k rows a token over even ranks; no trace)');
+  else if (x.basis === 'measured')
+    parts.push(
+      x.layers === L
+        ? "all-to-all: the busiest rank's real sends (trace)"
+        : `all-to-all: the busiest rank's real sends (trace) in ${x.layers} of ${L} layers, the mean elsewhere`,
+    );
   return { ...a, text: parts.join(' · ') };
+}
+
+/**
+ * Whether the all-to-all is charged from a trace's real traffic (evaluate.ts costsForLayer: LayerLoad.network, on
+ * colocated experts) or from the mean send, so a projection from counts alone says it assumed even sends.
+ */
+function allToAllBasis(p: Prepared): ProjectionAssumptions['allToAll'] {
+  const { layout } = p;
+  const tokensReplicated = layout.attentionChips === 0 && layout.dataParallel <= 1 && layout.stageChips > 1;
+  const exchanging =
+    layout.attentionChips > 0 || (!tokensReplicated && layout.expertRanks * layout.expertShard > 1);
+  if (!exchanging) return { basis: 'none', layers: 0 };
+  const measured =
+    p.load.uniform || layout.attentionChips > 0 ? 0 : p.load.layers.filter((l) => l.network).length;
+  return measured > 0 ? { basis: 'measured', layers: measured } : { basis: 'mean', layers: 0 };
 }

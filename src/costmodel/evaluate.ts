@@ -197,20 +197,21 @@ function rankCosts(p: Prepared, f: FixedWork, g: AllToAllGeometry): RankCosts {
 
 /**
  * A profile layer's all-to-all with its measured network (LayerLoad.network), else `k` unchanged: what the home
- * side sends (dispatch) and gets back (combine) scaled to the busiest home rank, and the remote bytes split over
- * scale-up and scale-out links by the measured share.
+ * side sends (dispatch) and gets back (combine) is the busiest home rank's real rows per token (times the chips
+ * holding a slice of each expert), and the linked bytes split over scale-up and scale-out links by the measured share.
  */
 function costsForLayer(p: Prepared, k: RankCosts, g: AllToAllGeometry, li: number): RankCosts {
   const net = p.load.uniform ? undefined : p.load.layers[li]?.network;
-  if (!net || !g.a2aOn || p.layout.attentionChips > 0) return k;
-  const f = Number.isFinite(net.sendFactor) ? Math.max(1, net.sendFactor) : 1;
-  const perByte = measuredPerByte(p.hw.experts, g, p.layout.stageChips, net);
+  if (!net || !g.a2aOn || p.layout.attentionChips > 0 || !(net.sendRowsPerToken >= 0)) return k;
+  // k's sends are tokens · topK rows a chip (see rankCosts); the measured ones tokens · sendRowsPerToken.
+  const f = net.sendRowsPerToken / p.m.topK;
+  const perByte = measuredPerByte(p.hw.experts, g, net);
   return {
     ...k,
     dispatchSent: k.dispatchSent * f,
     combineSent: k.combineSent * f,
-    secPerSentByte: perByte,
-    secPerRecvByte: perByte,
+    secPerSentByte: perByte.send,
+    secPerRecvByte: perByte.recv,
   };
 }
 

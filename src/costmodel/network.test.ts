@@ -56,12 +56,40 @@ describe('all-to-all with a measured network', () => {
     }
   });
 
-  it('the busiest sender sets the all-to-all: a factor of 2 doubles the bytes term', () => {
+  it('the busiest sender sets the all-to-all: twice the mean rows doubles the bytes term', () => {
     const base = run(profile()).breakdown.dispatch;
-    const two = run(profile({ sendFactor: 2, recvFactor: 1, upShare: 1 })).breakdown.dispatch;
+    // The mean chip sends k · (N − 1)/N = 1.75 rows a token; a busiest sender of 3.5 rows a token moves twice that.
+    const two = run(profile({ sendRowsPerToken: 3.5, sendFactor: 2, recvFactor: 1, upShare: 1 })).breakdown
+      .dispatch;
     // project.test.ts: 5 µs base + 1 µs hop + 28,672 B / 100 GB/s; the busiest sender moves twice that.
     expect(rel(base, 5e-6 + 1e-6 + 28672 / 1e11)).toBeLessThan(1e-9);
     expect(rel(two, 5e-6 + 1e-6 + (2 * 28672) / 1e11)).toBeLessThan(1e-9);
+  });
+
+  it("charges the busiest rank's real bytes from the trace, not the mean times a ratio", () => {
+    const net = measured(skewedIds, 8);
+    // Ranks 0–4 send 16 rows for their 8 tokens: 2 rows a token, against the model's mean of k · 7/8 = 1.75.
+    expect(net.sendRowsPerToken).toBe(2);
+    const d = run(profile(net)).breakdown;
+    // 8 tokens a chip · 2 rows · 2,048 B (d · FP8 bytes; project.test.ts) at 100 GB/s, plus base and hop.
+    expect(rel(d.dispatch, 5e-6 + 1e-6 + (8 * 2 * 2048) / 1e11)).toBeLessThan(1e-9);
+    // A token whose two experts share a rank sends one row there, not two: each rank holds experts r and r + 4,
+    // so every token's pair lands on one rank, 7 of 8 of them remote: 0.875 rows a token, half the mean.
+    const paired = Array.from({ length: T }, (_, t) => [(t + 1) % 4, ((t + 1) % 4) + 4]).flat();
+    const p = placeExperts(new Array(8).fill(1), R, 'round-robin');
+    const pn = networkFactors(
+      layerNetwork({ tokens: T, topK: 2, ids: paired }, p, { dispatchBytesPerRow: 1, combineBytesPerRow: 1 }),
+    );
+    let busiest = 0;
+    for (let r = 0; r < R; r++) {
+      const sent = new Set<string>();
+      for (let t = r * 8; t < r * 8 + 8; t++)
+        for (const e of paired.slice(2 * t, 2 * t + 2)) if (e % R !== r) sent.add(`${t}:${e % R}`);
+      busiest = Math.max(busiest, sent.size);
+    }
+    expect(pn.sendRowsPerToken).toBe(busiest / 8);
+    const half = run(profile(pn)).breakdown.dispatch;
+    expect(rel(half, 5e-6 + 1e-6 + (8 * (busiest / 8) * 2048) / 1e11)).toBeLessThan(1e-9);
   });
 
   it('a skewed trace raises the all-to-all time versus uniform', () => {
@@ -69,15 +97,33 @@ describe('all-to-all with a measured network', () => {
     expect(net.sendFactor).toBeCloseTo(16 / 13, 12);
     const plain = run(profile());
     const skewed = run(profile(net));
-    expect(skewed.breakdown.dispatch).toBeGreaterThan(plain.breakdown.dispatch * 1.01);
-    expect(skewed.breakdown.combine).toBeGreaterThan(plain.breakdown.combine * 1.01);
+    // The bytes term grows by the busiest sender's 2 rows a token over the mean's 1.75 (base 5 µs + hop 1 µs).
+    for (const key of ['dispatch', 'combine'] as const) {
+      expect(rel(skewed.breakdown[key] - 6e-6, (plain.breakdown[key] - 6e-6) * (2 / 1.75))).toBeLessThan(
+        1e-9,
+      );
+    }
     expect(skewed.stepTime).toBeGreaterThan(plain.stepTime);
   });
 
   it('more bytes across domains than uniform shares assume cost more on a slower scale-out network', () => {
     const chip = { scaleUpDomain: 4, scaleOutBw: 2.5e10 };
     const plain = run(profile(), chip);
-    const allOut = run(profile({ sendFactor: 1, recvFactor: 1, upShare: 0 }), chip);
+    const allOut = run(profile({ sendRowsPerToken: 1.75, sendFactor: 1, recvFactor: 1, upShare: 0 }), chip);
     expect(allOut.breakdown.dispatch).toBeGreaterThan(plain.breakdown.dispatch);
+  });
+
+  it('says which basis the all-to-all was charged on: a trace, or the mean from counts alone', () => {
+    const fromTrace = run(profile(measured(skewedIds, 8))).assumptions;
+    expect(fromTrace.allToAll).toEqual({ basis: 'measured', layers: 1 });
+    expect(fromTrace.text).toContain("all-to-all: the busiest rank's real sends (trace)");
+    const fromCounts = run(profile()).assumptions;
+    expect(fromCounts.allToAll).toEqual({ basis: 'mean', layers: 0 });
+    expect(fromCounts.text).toContain('all-to-all: every chip sends the mean');
+    const one = projectScenario(tiny({ chipCount: 1, expertParallel: 1 }), 'ideal', profile(), {
+      chip: singleChip(idealChip({ id: 'ideal' })),
+    }).assumptions;
+    expect(one.allToAll.basis).toBe('none');
+    expect(one.text).not.toContain('all-to-all');
   });
 });

@@ -94,13 +94,18 @@ export interface LayerLoad {
 
 /**
  * A layer's measured network as the cost model takes it. Without it the all-to-all charges every chip the mean
- * send (tokens · k rows) and splits remote bytes over scale-up and scale-out links by uniform shares.
+ * send (tokens · k rows, remote share (N − 1)/N) and splits remote bytes over scale-up and scale-out links by
+ * uniform shares.
  */
 export interface LayerNetworkLoad {
   /**
-   * Busiest home rank's send bytes over the mean rank's (≥ 1; 1 = even): scales what each chip sends in the dispatch
-   * and gets back in the combine, since the all-to-all ends when its busiest rank does.
+   * The busiest home rank's real dispatch sends over links, in rows per token a rank holds (one row per token and
+   * destination rank, self excluded; Σ over steps of each step's busiest sender / (T / R)). The all-to-all ends
+   * when its busiest rank does, so this replaces the mean k · (N − 1)/N rows a chip sends in the dispatch and gets
+   * back in the combine.
    */
+  sendRowsPerToken: number;
+  /** Busiest home rank's send bytes over the mean rank's (≥ 1; 1 = even): reported beside sendRowsPerToken. */
   sendFactor: number;
   /**
    * Busiest expert rank's receive bytes over the mean (informational: the cost model already derives each expert
@@ -244,6 +249,12 @@ export interface ProjectionAssumptions {
     kvLength: number;
     promptTokensPerStep: number;
   };
+  /**
+   * What the expert-parallel all-to-all charges: the busiest rank's real sends from a routing trace (`measured`,
+   * in `layers` of the profile's layers), or, with counts alone (no per-token data), every chip the mean send
+   * (`mean`: k rows a token spread evenly over the ranks); `none` when no all-to-all runs.
+   */
+  allToAll: { basis: 'none' | 'measured' | 'mean'; layers: number };
   /** One line of all of the above. */
   text: string;
 }

@@ -373,12 +373,14 @@ export function networkBeforeAfter(
 }
 
 /**
- * What a cost model takes from one layer's report (costmodel LayerLoad.network): the busiest home rank's dispatch
- * send over the mean rank's, the busiest expert rank's receive over the mean (each Σ over steps of the step's
- * maximum / Σ of the step's mean, so a step's imbalance is not averaged away by the next; 1 when nothing moves),
- * and the share of linked bytes inside a scale-up domain (absent when nothing crosses a link).
+ * What a cost model takes from one layer's report (costmodel LayerLoad.network): the busiest home rank's real
+ * dispatch sends as linked rows (self excluded, one per token and destination rank) per token a rank holds
+ * (Σ over steps of the step's largest send / (T / R), so a step's imbalance is not averaged away by the next); the
+ * same over the mean rank's (sendFactor) and the busiest expert rank's receive over the mean (recvFactor), 1 when
+ * nothing moves; and the share of linked bytes inside a scale-up domain (absent when nothing crosses a link).
  */
 export function networkFactors(n: NetworkReport): {
+  sendRowsPerToken: number;
   sendFactor: number;
   recvFactor: number;
   upShare?: number;
@@ -393,7 +395,9 @@ export function networkFactors(n: NetworkReport): {
     mean += d.stepMean[s];
   }
   const linked = d.totalUp + d.totalOut;
+  const perRow = n.dispatchBytesPerRow;
   return {
+    sendRowsPerToken: n.tokens > 0 && perRow > 0 ? maxSend / perRow / (n.tokens / n.ranks) : 0,
     sendFactor: mean > 0 ? maxSend / mean : 1,
     recvFactor: mean > 0 ? maxRecv / mean : 1,
     ...(linked > 0 ? { upShare: d.totalUp / linked } : {}),

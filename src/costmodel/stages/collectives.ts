@@ -103,20 +103,27 @@ export function allToAllGeometry(hw: HardwareSpec, w: AllToAllWork): AllToAllGeo
 }
 
 /**
- * The per-byte cost with a layer's measured network (LayerLoad.network): remote bytes split over scale-up and
- * scale-out links by the measured share instead of (domain − 1)/(N − 1). Undefined when nothing changes.
+ * The per-byte costs with a layer's measured network (LayerLoad.network). Sends: the measured rows already leave
+ * their rank (self excluded) and already go once per destination rank, so neither the remote share nor the
+ * hierarchical-prefill factor applies; they split over scale-up and scale-out links by the measured share (the
+ * uniform (domain − 1)/(N − 1) where the share is unknown). Receives still come from the counts (self included), so
+ * they keep the remote share and the prefill factor, split by the measured share.
  */
 export function measuredPerByte(
   X: ChipSpec,
   g: AllToAllGeometry,
-  chips: number,
   net: LayerNetworkLoad,
-): number {
-  if (net.upShare === undefined || !Number.isFinite(net.upShare) || chips <= 1) return g.secPerSentByte;
-  const up = Math.min(1, Math.max(0, net.upShare));
-  const kUpL = (g.remote * up) / (X.linkBw * g.eff);
-  const kOutL = up < 1 ? (g.remote * (1 - up) * g.outFactor) / (X.scaleOutBw * g.eff) : 0;
-  return Math.max(kUpL, kOutL);
+): { send: number; recv: number } {
+  const up =
+    net.upShare !== undefined && Number.isFinite(net.upShare)
+      ? Math.min(1, Math.max(0, net.upShare))
+      : g.upShare;
+  const split = (scale: number, out: number) =>
+    Math.max(
+      (scale * up) / (X.linkBw * g.eff),
+      up < 1 ? (scale * (1 - up) * out) / (X.scaleOutBw * g.eff) : 0,
+    );
+  return { send: split(1, 1), recv: split(g.remote, g.outFactor) };
 }
 
 /** One all-to-all for a chip that sends `sent` and receives `received` bytes (the slower direction sets it). */
