@@ -4,9 +4,9 @@
  * violations in a scratch copy of the tree's layout, linted with the real biome.json, and lint the real tree.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -63,6 +63,30 @@ const PLANTED: Record<string, string[]> = {
     "import { planMemory } from '../planner';",
     'export const all = [capacityOf, React, Rng, planMemory];',
   ],
+  // A folder biome.json does not name, and the deepest folders its globs reach, are covered too.
+  'src/newfolder/planted.ts': [
+    "import React from 'react'; // bad",
+    "import { capacityOf } from '../workload/layer'; // bad",
+    "import { Rng } from '../workload';",
+    'export const all = [React, capacityOf, Rng];',
+  ],
+  'src/workload/a/b/c/d/e/planted.ts': [
+    "import { capacityOf } from '../../../../../../workload/layer'; // bad",
+    "import { useAppStore } from '../../../../../../state'; // bad",
+    "import { Rng } from '../../../../../../workload';",
+    'export const all = [capacityOf, useAppStore, Rng];',
+  ],
+  // Tests obey the same rule as the code they test.
+  'src/metrics/planted.test.ts': [
+    "import { parseImport } from '../workload/imports'; // bad",
+    "import { placeExperts } from './placement';",
+    'export const all = [parseImport, placeExperts];',
+  ],
+  'src/ui/a/b/c/d/e/plantedUi.tsx': [
+    "import { useAppStore as s } from '../../../../../../state/store'; // bad",
+    "import { useAppStore } from '../../../../../../state';",
+    'export const all = [s, useAppStore];',
+  ],
   'src/ui/plantedUi.tsx': [
     "import { useAppStore as s } from '../state/store'; // bad",
     "import { useState } from 'react';",
@@ -118,6 +142,35 @@ describe('layering lint (biome noRestrictedImports)', () => {
     expect(r.status).not.toBe(0);
     expect(r.out).toContain(RULE);
     expect(r.out).toContain("'../workload/layer'");
+  });
+
+  it("every source file under src lies within the folder depths biome.json's overrides reach", () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'biome.json'), 'utf8')) as {
+      overrides: { includes: string[] }[];
+    };
+    // 'src/*/*/*.{ts,tsx}' reaches files two folders below a src folder; the deepest such glob bounds them all.
+    const depths = config.overrides.flatMap((o) =>
+      o.includes.filter((g) => !g.startsWith('!')).map((g) => g.split('/').length - 2),
+    );
+    const deepest = Math.max(...depths);
+    for (let d = 1; d <= deepest; d++) {
+      const glob = `src/*/${'*/'.repeat(d - 1)}*.{ts,tsx}`;
+      const ui = `src/ui/${'*/'.repeat(d - 1)}*.{ts,tsx}`;
+      expect(config.overrides.some((o) => o.includes[0] === glob && o.includes.includes('!src/ui/**'))).toBe(
+        true,
+      );
+      expect(config.overrides.some((o) => o.includes[0] === ui)).toBe(true);
+    }
+    const files = readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => relative(join(ROOT, 'src'), join(f.parentPath, f.name)).split(sep));
+    for (const parts of files) {
+      const path = parts.join('/');
+      // The folder depth below src/<folder>: src/gpu/kernels/x.ts is 2.
+      if (parts.length > 1) expect(parts.length - 1, path).toBeLessThanOrEqual(deepest);
+      // Scripts the globs do not name (.js, .mts, …) would escape the rule.
+      expect(/\.(c|m)?jsx?$|\.(c|m)ts$/.test(path), path).toBe(false);
+    }
   });
 
   it('passes on the tree as it is', () => {
