@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { layerChoiceCounts, layerNetwork, type NetworkPlacement, networkBeforeAfter } from './network';
+import { deepseekEplbPlacement } from './eplb';
+import {
+  layerChoiceCounts,
+  layerNetwork,
+  type NetworkPlacement,
+  networkBeforeAfter,
+  networkFactors,
+} from './network';
 import { placeExperts } from './placement';
 
 /**
@@ -303,5 +310,144 @@ describe('networkBeforeAfter', () => {
     const pairs = (a: Int32Array) => a.reduce((s, v) => s + v, 0);
     expect(pairs(cmp.eplb.expertRows)).toBe(T * k);
     expect(pairs(cmp.plain.expertRows)).toBe(T * k);
+  });
+});
+
+describe('layerNetwork against a per-step brute force on arbitrary placements', () => {
+  // Any placement: every expert at least one slot, extra slots on random experts, every slot on a random rank (so
+  // replicas may share a rank, ranks may hold nothing, R need not divide E or the slots, D need not divide R).
+  const caseArb = fc
+    .record({
+      E: fc.integer({ min: 1, max: 10 }),
+      R: fc.integer({ min: 1, max: 9 }),
+      D: fc.integer({ min: 1, max: 9 }),
+      T: fc.integer({ min: 1, max: 30 }),
+      stepTokens: fc.integer({ min: 1, max: 30 }),
+      k: fc.integer({ min: 1, max: 10 }),
+      extra: fc.nat({ max: 8 }),
+      seed: fc.array(fc.nat({ max: 1 << 20 }), { minLength: 8, maxLength: 64 }),
+    })
+    .map((c) => {
+      let i = 0;
+      const next = (n: number) => c.seed[i++ % c.seed.length] % n;
+      const k = Math.min(c.k, c.E);
+      const slotExpert = [...Array.from({ length: c.E }, (_, e) => e)];
+      for (let x = 0; x < c.extra; x++) slotExpert.push(next(c.E));
+      const slotRank = slotExpert.map(() => next(c.R));
+      const replicas = new Int32Array(c.E);
+      for (const e of slotExpert) replicas[e]++;
+      const p: NetworkPlacement = {
+        ranks: c.R,
+        replicas,
+        slotExpert: Int32Array.from(slotExpert),
+        slotRank: Int32Array.from(slotRank),
+      };
+      // k distinct experts a token, some dropped (-1): drops leave a token with fewer, or no, experts.
+      const ids: number[][] = [];
+      for (let t = 0; t < c.T; t++) {
+        const pool = Array.from({ length: c.E }, (_, e) => e);
+        ids.push(
+          Array.from({ length: k }, () => {
+            const e = pool.splice(next(pool.length), 1)[0];
+            return next(4) === 0 ? -1 : e;
+          }),
+        );
+      }
+      return { ...c, k, p, ids };
+    });
+
+  it('rows, per-step sends and receives, and the cost factors equal a token-by-token count', () => {
+    fc.assert(
+      fc.property(caseArb, ({ E, R, D, T, stepTokens, k, p, ids }) => {
+        const st = Math.min(stepTokens, T);
+        const dom = Math.min(D, R);
+        const net = layerNetwork({ tokens: T, topK: k, ids: ids.flat() }, p, {
+          dispatchBytesPerRow: 3,
+          combineBytesPerRow: 5,
+          domain: D,
+          stepTokens,
+        });
+        const steps = Math.ceil(T / st);
+        const rows = Array.from({ length: R }, () => new Array<number>(R).fill(0));
+        const send = Array.from({ length: steps }, () => new Array<number>(R).fill(0));
+        const recv = Array.from({ length: steps }, () => new Array<number>(R).fill(0));
+        let pairs = 0;
+        for (let t = 0; t < T; t++) {
+          const s = Math.floor(t / st);
+          const len = Math.min(st, T - s * st);
+          const h = Math.floor(((t - s * st) * R) / len);
+          const dst = new Set<number>();
+          for (const e of ids[t]) {
+            if (e < 0) continue;
+            pairs++;
+            const reps = [...p.slotRank].filter((_, x) => p.slotExpert[x] === e);
+            const own = reps.filter((r) => r === h);
+            const near = reps.filter((r) => Math.floor(r / dom) === Math.floor(h / dom));
+            const c = own.length ? own : near.length ? near : reps;
+            dst.add(c[t % c.length]);
+          }
+          for (const d of dst) {
+            rows[h][d]++;
+            if (d !== h) {
+              send[s][h]++;
+              recv[s][d]++;
+            }
+          }
+        }
+        expect(flat(net.rows, R)).toEqual(rows);
+        expect(net.expertRows.reduce((a, b) => a + b, 0)).toBe(pairs);
+        const max = (a: number[]) => Math.max(0, ...a);
+        expect(Array.from(net.dispatch.stepMaxSend)).toEqual(send.map((r) => max(r) * 3));
+        expect(Array.from(net.dispatch.stepMaxRecv)).toEqual(recv.map((r) => max(r) * 3));
+        expect(Array.from(net.combine.stepMaxSend)).toEqual(recv.map((r) => max(r) * 5));
+        expect(Array.from(net.dispatch.stepBusiest)).toEqual(
+          send.map((r, s) => Math.max(max(r), max(recv[s])) * 3),
+        );
+        const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+        send.forEach((r, s) => {
+          expect(net.dispatch.stepMean[s]).toBeCloseTo((sum(r) / R) * 3, 9);
+        });
+        const f = networkFactors(net);
+        expect(f.sendRowsPerToken).toBeCloseTo(sum(send.map(max)) / (T / R), 9);
+        const linked = sum(send.map(sum));
+        let up = 0;
+        for (let a = 0; a < R; a++)
+          for (let b = 0; b < R; b++)
+            if (a !== b && Math.floor(a / dom) === Math.floor(b / dom)) up += rows[a][b];
+        if (linked > 0) expect(f.upShare).toBeCloseTo(up / linked, 12);
+        else expect(f.upShare).toBeUndefined();
+        expect(E).toBe(p.replicas.length);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('DeepSeek EPLB placements (several replicas, k = E) match the brute force too', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.nat({ max: 50 }), { minLength: 12, maxLength: 12 }),
+        (R, mult, load) => {
+          const E = 12;
+          const physical = Math.ceil(E / R) * R + R * (mult - 1);
+          const p = deepseekEplbPlacement(load, R, physical - E);
+          const T = 17;
+          const ids = Array.from({ length: T }, () => Array.from({ length: E }, (_, e) => e));
+          const net = layerNetwork({ tokens: T, topK: E, ids: ids.flat() }, p, {
+            dispatchBytesPerRow: 1,
+            combineBytesPerRow: 1,
+            domain: 2,
+          });
+          // Every token needs every expert; a replicated one only at the replica the rule picks, so a rank
+          // whose slots are all replicas chosen elsewhere may get nothing.
+          const want = bruteForce(ids, p, Math.min(2, R), (t) => Math.floor((t * R) / T));
+          expect(flat(net.rows, R)).toEqual(want.rows);
+          for (const row of want.rows) expect(row.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+          expect(net.expertRows.reduce((a, b) => a + b, 0)).toBe(T * E);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
