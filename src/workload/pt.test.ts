@@ -32,6 +32,8 @@ const FIXTURES = [
   'sglang_stat_metrics.pt',
   'sglang_per_pass_rank1.pt',
   'tensor_records_view.pt',
+  'sglang_stat_circular.pt',
+  'sglang_per_token_rank0.pt',
 ];
 
 /** Parses and expects a one-line ImportError that names the file; returns the message. */
@@ -310,7 +312,43 @@ describe('SGLang .pt dumps round-trip to the counts make_pt.py wrote', () => {
         P.setitem,
       ),
     );
-    expect(refused('t.pt', perToken)).toMatch(/per_token dumps \(topk_ids_of_layer\) are not read yet/);
+    expect(refused('t.pt', perToken)).toMatch(/per_token records carry one beside topk_ids_of_layer/);
+  });
+
+  it("reads SGLang's default stat dump: its whole circular buffer, zero rows and overwritten passes", () => {
+    const f = 'sglang_stat_circular.pt';
+    const lc = (readPt(f, fixture(f)) as Extract<PyValue, { kind: 'dict' }>).map.get(
+      'logical_count',
+    ) as Extract<PyValue, { kind: 'tensor' }>;
+    expect(lc.shape).toEqual([5, 3, 8]);
+    const t = parseImport(f, fixture(f)) as CountTable;
+    expect(t.notes?.join(' ')).toMatch(/5 buffered steps summed \(SGLang's circular buffer/);
+  });
+
+  it('reads per_token records (token lists, None, topk_ids_of_layer with -1 slots) through global_physical_count', () => {
+    const f = 'sglang_per_token_rank0.pt';
+    const v = readPt(f, fixture(f)) as Extract<PyValue, { kind: 'dict' }>;
+    const recs = v.map.get('records') as Extract<PyValue, { kind: 'dict' }>[];
+    expect(recs).toHaveLength(2);
+    expect([...recs[0].map.keys()]).toEqual([
+      'forward_pass_id',
+      'rank',
+      'gatherer_key',
+      'input_ids',
+      'positions',
+      'extend_seq_lens',
+      'forward_mode',
+      'topk_ids_of_layer',
+      'misc_objects',
+      'global_physical_count',
+    ]);
+    expect(recs[1].map.get('extend_seq_lens')).toBeNull();
+    const ids = recs[0].map.get('topk_ids_of_layer') as Extract<PyValue, { kind: 'tensor' }>;
+    expect(ids.dtype).toBe('int32');
+    expect(ids.shape).toEqual([2, 3, 8]);
+    expect(Array.from(ids.data.slice(2, 8))).toEqual([-1, -1, -1, -1, -1, -1]);
+    const t = parseImport(f, fixture(f)) as CountTable;
+    expect(t.notes?.join(' ')).toMatch(/2 records of global_physical_count summed/);
   });
 });
 
@@ -384,6 +422,83 @@ describe('hostile .pt files are refused with one line', () => {
     );
     const missing = ptOf(pickleOf(tensorOps('IntStorage', '7', 1, [1])));
     expect(refused('m.pt', missing)).toMatch(/no entry data\/7/);
+  });
+
+  it('overlapping views (stride 0, or strides that revisit elements) cannot claim more elements than their storage', () => {
+    const one = i32([7]);
+    const cases: [number[], number[]][] = [
+      [[2 ** 24], [0]],
+      [
+        [4096, 4096],
+        [0, 0],
+      ],
+      [
+        [4096, 4096],
+        [1, 0],
+      ],
+      [
+        [3, 3],
+        [1, 1],
+      ],
+      [
+        [2, 1000, 1000],
+        [0, 1, 0],
+      ],
+    ];
+    for (const [shape, stride] of cases) {
+      const numel = shape.reduce((a, b) => a * b, 1);
+      const storage = i32(Array.from({ length: Math.min(numel - 1, 5000) }, () => 1));
+      const pt = ptOf(
+        pickleOf(
+          P.emptyDict,
+          P.str('logical_count'),
+          tensorOps('IntStorage', '0', storage.length / 4, shape, stride),
+          P.setitem,
+        ),
+        { '0': storage },
+      );
+      expect(refused('o.pt', pt)).toMatch(
+        /elements but its storage holds \d+: overlapping views are not read/,
+      );
+    }
+    // A tiny file naming a 16M-element stride-0 view 64 times once took minutes and 8 GB; now the first is refused.
+    const views = cat(
+      P.emptyList,
+      P.mark,
+      ...Array.from({ length: 64 }, () => tensorOps('IntStorage', '0', 1, [2 ** 24], [0])),
+      [0x65],
+    );
+    expect(refused('a.pt', ptOf(pickleOf(views), { '0': one }))).toMatch(/overlapping views are not read/);
+  });
+
+  it('views of one storage count each time against the total of tensor elements', () => {
+    const storage = new Uint8Array(2 ** 20).fill(1);
+    const view = () => tensorOps('ByteStorage', '0', 2 ** 20, [1024, 1024]);
+    const n = UNPICKLE_LIMITS.maxTotalTensorElements / 2 ** 20 + 1;
+    for (const wrap of ['list', 'records'] as const) {
+      const items = Array.from({ length: n }, () =>
+        wrap === 'list' ? view() : cat(P.emptyDict, P.str('global_physical_count'), view(), P.setitem),
+      );
+      const body =
+        wrap === 'list'
+          ? cat(P.emptyList, P.mark, ...items, [0x65])
+          : cat(P.emptyDict, P.str('records'), P.emptyList, P.mark, ...items, [0x65], P.setitem);
+      expect(refused('v.pt', ptOf(pickleOf(body), { '0': storage }))).toMatch(
+        new RegExp(`more than ${UNPICKLE_LIMITS.maxTotalTensorElements} elements in all`),
+      );
+    }
+    // Just under the total is read: the limit is on what is gathered, not on naming a storage twice.
+    const ok = cat(
+      P.emptyDict,
+      P.str('records'),
+      P.emptyList,
+      P.mark,
+      ...Array.from({ length: 4 }, () => cat(P.emptyDict, P.str('global_physical_count'), view(), P.setitem)),
+      [0x65],
+      P.setitem,
+    );
+    const t = parseImport('ok.pt', ptOf(pickleOf(ok), { '0': storage })) as CountTable;
+    expect(t.counts[0][0]).toBe(4);
   });
 
   it('an int64 count beyond 2^53 is refused, not rounded', () => {

@@ -69,6 +69,8 @@ export interface UnpickleLimits {
   maxDepth: number;
   /** Most elements in one tensor. */
   maxTensorElements: number;
+  /** Most elements in all tensors together (views of one storage each count: they are gathered separately). */
+  maxTotalTensorElements: number;
   /** Longest string or bytes value. */
   maxString: number;
 }
@@ -79,6 +81,7 @@ export const UNPICKLE_LIMITS: UnpickleLimits = {
   maxItems: 1_000_000,
   maxDepth: 64,
   maxTensorElements: 2 ** 24,
+  maxTotalTensorElements: 2 ** 25,
   maxString: 1 << 20,
 };
 

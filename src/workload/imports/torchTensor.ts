@@ -106,6 +106,7 @@ export class StorageTable {
 export function rebuildTensor(
   args: PyValue[],
   maxElements: number,
+  budget: { left: number; total: number },
   littleEndian: boolean,
   fail: Fail,
 ): PyTensor {
@@ -132,6 +133,18 @@ export function rebuildTensor(
     throw fail(
       `a tensor of shape [${shape.join(', ')}] (stride [${stride.join(', ')}], offset ${offsetV}) reaches ` +
         `element ${last} of a storage of ${st.numel}`,
+    );
+  // Inside the storage yet more elements than it holds: overlapping strides (stride 0, an expand()): a few bytes could
+  // claim millions of elements. torch.save of a count tensor never writes one.
+  if (numel > st.numel)
+    throw fail(
+      `a tensor of shape [${shape.join(', ')}] (stride [${stride.join(', ')}]) has ${numel} elements but its ` +
+        `storage holds ${st.numel}: overlapping views are not read`,
+    );
+  if (numel > budget.left)
+    throw fail(
+      `the tensors hold more than ${budget.total} elements in all (views of one storage count each time); ` +
+        'larger dumps are not read',
     );
   const data = gather(st, offsetV, shape, stride, numel, littleEndian, fail);
   return { kind: 'tensor', dtype: st.dtype, shape, data };

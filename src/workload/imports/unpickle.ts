@@ -51,6 +51,8 @@ class PickleMachine {
   /** The unpickled value, once STOP has run. */
   result: PyValue | undefined;
   private items = 0;
+  /** Tensor elements gathered so far, against maxTotalTensorElements. */
+  private tensorElements = 0;
 
   constructor(
     readonly r: PickleReader,
@@ -170,8 +172,15 @@ class PickleMachine {
         'OrderedDict built from arguments is not read (torch.save writes an empty one, then its items)',
       );
     }
-    if (REBUILD_FUNCTIONS.has(full))
-      return rebuildTensor(a, this.limits.maxTensorElements, this.ctx.littleEndian, this.fail);
+    if (REBUILD_FUNCTIONS.has(full)) {
+      // Each tensor is gathered into its own array, so views of one storage add up: the budget is checked
+      // (inside rebuildTensor, before allocating) against what is left of the total.
+      const total = this.limits.maxTotalTensorElements;
+      const budget = { left: total - this.tensorElements, total };
+      const t = rebuildTensor(a, this.limits.maxTensorElements, budget, this.ctx.littleEndian, this.fail);
+      this.tensorElements += t.data.length;
+      return t;
+    }
     throw this.fail(`REDUCE calls ${full}, which is not a function a tensor dump calls`);
   }
 
