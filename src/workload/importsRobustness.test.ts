@@ -150,6 +150,46 @@ describe('count tables as real tools write them', () => {
     expect(errorOf('x.bin', new Uint8Array([1, 2, 0, 4, 5]))).toMatch(/a binary file that is not \.npy/);
   });
 
+  it('refuses bytes that are not valid in the file encoding, naming the line, instead of replacing them unseen', () => {
+    const header = 'layer_id,expert_id,count,model\n';
+    const utf8 = (t: string) => new TextEncoder().encode(t);
+    const latin1 = Uint8Array.from([...utf8(`${header}0,0,1,a\n0,1,2,caf`), 0xe9, 0x0a]);
+    expect(errorOf('l.csv', latin1)).toMatch(
+      /^l\.csv line 3: bytes that are not valid UTF-8 .*save the file as UTF-8/,
+    );
+    const cp1252 = Uint8Array.from([...utf8(header), 0x93, ...utf8('0,0,1,x\n')]); // a Windows-1252 curly quote
+    expect(errorOf('w.csv', cp1252)).toMatch(/^w\.csv line 2: bytes that are not valid UTF-8/);
+    const truncated = utf8(`${header}0,0,1,日本`).slice(0, -1); // a multi-byte character cut in half
+    expect(errorOf('t.csv', truncated)).toMatch(/line 2: bytes that are not valid UTF-8/);
+    const le16 = new Uint8Array([
+      0xff,
+      0xfe,
+      ...new Uint8Array(new Uint16Array([...`${header}0,0,1,a\n`].map((c) => c.charCodeAt(0))).buffer),
+      0x41,
+    ]);
+    expect(errorOf('u.csv', le16)).toMatch(/^u\.csv line 3: bytes that are not valid UTF-16LE/);
+    const lone = new Uint8Array([
+      0xff,
+      0xfe,
+      ...new Uint8Array(
+        new Uint16Array([...`${header}0,0,1,`].map((c) => c.charCodeAt(0)).concat([0xd800, 10])).buffer,
+      ),
+    ]);
+    expect(errorOf('s.csv', lone)).toMatch(/line 2: bytes that are not valid UTF-16LE/); // a lone surrogate
+    // Valid multi-byte UTF-8 (a model name) is read as it is.
+    const { t } = table('ok.csv', utf8(`${header}0,0,1,Qwen3-235B-A22B·日本\n0,1,2,Qwen3-235B-A22B·日本\n`));
+    expect(t.filters[0].values).toEqual(['Qwen3-235B-A22B·日本']);
+  });
+
+  it('a NUL byte past the first 512 bytes is refused where it is, printed escaped', () => {
+    const rows = Array.from({ length: 100 }, (_, e) => `0,${e},1`).join('\n');
+    for (const tail of ['0,100,\u00002', '0,\u0000,2', '\u0000,100,2']) {
+      const error = errorOf('n.csv', `layer_id,expert_id,count\n${rows}\n${tail}\n`);
+      expect(error).toMatch(/line 102: /);
+      expect(error).not.toContain('\u0000');
+    }
+  });
+
   // Their speed is in `npm run bench -- inputs`.
   it('reads 61 layers × 256 experts (DeepSeek-V3), and 2000 layers too', () => {
     for (const L of [61, 2000]) {

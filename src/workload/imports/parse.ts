@@ -46,7 +46,7 @@ export function detectImportFormat(name: string, input: Uint8Array | string): Im
   // A zip archive: a PyTorch .pt, which holds counts (SGLang's expert-distribution dumps).
   if (isZip(input)) return parsePt(name, input).format;
   checkBinary(name, input);
-  const text = toText(input).trimStart();
+  const text = toText(name, input).trimStart();
   const serving = servingJsonKind(text);
   if (serving) return SERVING_JSON_FORMAT[serving];
   if (text.startsWith('[') || text.startsWith('{')) return 'token-choices';
@@ -98,7 +98,7 @@ export function parseImport(
     return parsePt(name, input, opts);
   }
   checkBinary(name, input);
-  const text = toText(input);
+  const text = toText(name, input);
   if (text.trim() === '') throw new ImportError(`${name}: the file is empty`);
   const serving = servingJsonKind(text);
   if (serving) {

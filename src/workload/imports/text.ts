@@ -21,14 +21,30 @@ function fmtBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** Text of a file: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (PowerShell, Excel); BOM removed. */
-export function toText(input: Uint8Array | string): string {
+/**
+ * Text of a file: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (PowerShell, Excel); BOM removed.
+ * Bytes that are not valid in that encoding (a Latin-1 export, a UTF-16 file cut at an odd byte) are refused with
+ * the line they are on, rather than turned into U+FFFD silently: they would change ids or filter values unseen.
+ */
+export function toText(name: string, input: Uint8Array | string): string {
+  if (typeof input === 'string') return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   let encoding = 'utf-8';
-  if (typeof input !== 'string' && input.length >= 2) {
+  if (input.length >= 2) {
     if (input[0] === 0xff && input[1] === 0xfe) encoding = 'utf-16le';
     else if (input[0] === 0xfe && input[1] === 0xff) encoding = 'utf-16be';
   }
-  const text = typeof input === 'string' ? input : new TextDecoder(encoding).decode(input);
+  let text: string;
+  try {
+    text = new TextDecoder(encoding, { fatal: true }).decode(input);
+  } catch {
+    const loose = new TextDecoder(encoding).decode(input);
+    const at = loose.indexOf('\ufffd');
+    const line = at < 0 ? 1 : loose.slice(0, at).split('\n').length;
+    throw new ImportError(
+      `${name} line ${line}: bytes that are not valid ${encoding.toUpperCase()}` +
+        (encoding === 'utf-8' ? ' (a Latin-1 or Windows-1252 export?); save the file as UTF-8' : ''),
+    );
+  }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
