@@ -4,18 +4,21 @@
  * recognised as counts:
  *
  * SGLang's expert-distribution recorder (python/sglang/srt/eplb/expert_distribution.py in sgl-project/sglang, read at
- * commit dd780ab9de484cf1198ff538a1b8b0da6464ab5a; the file could not be mirrored here, so places are named by
- * function rather than line) writes with `_dump_to_file` → `torch.save(data, path)`:
+ * commits dd780ab9 and 02295fe5; the repository is too large to mirror here, so places are named by function rather
+ * than line) writes with `_dump_to_file` → `torch.save(data, path)`:
  * - mode "stat" / "stat_approx" (`_StatAccumulator.dump`): `dict(rank=…, logical_count=…,
  *   average_utilization_rate_over_window=…)` to `expert_distribution_recorder_{time}.pt` (rank 0 only), where
- *   logical_count is int32 [buffered steps, layers, logical experts] (`_Buffer` of item shape
+ *   logical_count is int32 [buffer size, layers, logical experts] (`_Buffer` of item shape
  *   (num_layers, num_physical_experts), dtype torch.int32, folded by `_convert_global_physical_count_to_logical_count`
- *   and all-reduced over ranks) and the rate is None unless EPLB metrics are on. → counts summed over the steps.
- * - mode "per_pass" (`_DetailAccumulator.dump`): `dict(records=[dict(forward_pass_id, rank, gatherer_key,
- *   global_physical_count=int [layers, physical experts]), …], last_physical_to_logical_map=int64 [layers,
- *   physical experts])` to `expert_distribution_recorder_{time}_{rank}.pt`, one file per rank. → the records'
- *   physical counts summed, then folded to logical experts through the map (as SGLang's own conversion does).
- * - mode "per_token" records hold `topk_ids_of_layer` instead of counts: refused with a message (not read yet).
+ *   and all-reduced over ranks) and the rate is None unless EPLB metrics are on. The buffer is a `_CircularBuffer`
+ *   of expert_distribution_recorder_buffer_size rows (default eplb_rebalance_num_iterations, 1000; server_args.py)
+ *   saved whole: rows never recorded are zero, older passes are overwritten. → counts summed over the rows.
+ * - modes "per_pass" and "per_token" (`_DetailAccumulator.dump`): `dict(records=[dict(forward_pass_id, rank,
+ *   gatherer_key, …, global_physical_count=int32 [layers, physical experts]), …], last_physical_to_logical_map=int64
+ *   [layers, physical experts])` to `expert_distribution_recorder_{time}_{rank}.pt`, one file per rank; per_token
+ *   records also hold input_ids, positions, extend_seq_lens, forward_mode, topk_ids_of_layer (int32 [layers,
+ *   tokens, 8]) and misc_objects (`_DetailSinglePassGatherer.collect`). → the records' physical counts summed, then
+ *   folded to logical experts through the map (as SGLang's own conversion does).
  * A `.pt` holding one integer tensor [layers, experts] or [records, layers, experts] is read as counts too.
  */
 
@@ -170,7 +173,8 @@ function fromRecords(name: string, d: PyDict, records: PyValue[], opts: ImportOp
       throw new ImportError(
         `${name}: record ${r} has no global_physical_count tensor (it is ${kindOf(rec)})` +
           (perToken
-            ? "; SGLang's per_token dumps (topk_ids_of_layer) are not read yet: record with --expert-distribution-recorder-mode stat"
+            ? "; SGLang's per_token records carry one beside topk_ids_of_layer, so this dump is damaged or from " +
+              'another tool: record with --expert-distribution-recorder-mode stat'
             : ''),
       );
     }
@@ -247,7 +251,10 @@ export function parsePt(
       const rank = value.map.get('rank');
       const notes = [
         `Read SGLang's expert-distribution dump: logical_count [${logical.shape.join(', ')}]` +
-          (logical.shape.length === 3 ? `, its ${s.records} buffered steps summed` : '') +
+          (logical.shape.length === 3
+            ? `, its ${s.records} buffered steps summed (SGLang's circular buffer: the last ${s.records} forward ` +
+              'passes at most; rows never recorded are zero)'
+            : '') +
           (typeof rank === 'number' ? ` (written by rank ${rank}, summed over all ranks by SGLang)` : '') +
           '.',
       ];
