@@ -1,4 +1,4 @@
-import { networkFactors, type Placement } from '../metrics';
+import { networkFactors, networkOf, type Placement } from '../metrics';
 import type { StreamResult } from '../stream';
 import { type CountTable, importedCounts, type TokenChoices } from '../workload';
 import { loadFromCounts } from './load';
@@ -9,9 +9,10 @@ import type { LayerLoad, LoadProfile, Phase } from './types';
  * counts (stepTokens = tokens per step) so the cost model sees each step's busiest chip and the distinct experts a
  * step really touches (decode weight traffic) rather than an average. When capacity dropped tokens the per-step
  * rows are left out, so the dropped share reaches the cost model through `kept` (its per-step path has no drops).
- * When the stream measured its network (expert parallelism) and `placement` names one it measured (round-robin or
- * EPLB), each layer carries that placement's all-to-all factors (busiest rank's sends over the mean, the share
- * inside a scale-up domain), so the cost model charges the busiest rank's real bytes instead of the mean.
+ * When the stream measured its network (expert parallelism; it measures every placement a scenario can name:
+ * round-robin, load-aware and EPLB), each layer carries `placement`'s all-to-all factors (the busiest rank's real
+ * sends, the share inside a scale-up domain), so the cost model charges the busiest rank's real bytes instead of
+ * the mean. No placement named: the mean, as for counts alone.
  */
 export function toLoadProfile(stream: StreamResult, opts: { placement?: Placement } = {}): LoadProfile {
   const E = stream.experts;
@@ -33,12 +34,11 @@ export function toLoadProfile(stream: StreamResult, opts: { placement?: Placemen
       delete l.stepTokens;
     }
   }
-  const measured =
-    opts.placement === 'round-robin' ? 'plain' : opts.placement === 'eplb' ? 'eplb' : undefined;
-  if (stream.network && measured) {
+  const placement = opts.placement;
+  if (stream.network && placement) {
     stream.layers.forEach((l, i) => {
       const net = stream.network?.layers.find((n) => n.layerId === l.layerId);
-      if (net) layers[i].network = networkFactors(net[measured]);
+      if (net) layers[i].network = networkFactors(networkOf(net, placement));
     });
   }
   const where = stream.runner.label;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { layerNetwork, networkFactors, placeExperts } from '../metrics';
 import type { Scenario } from '../scenario';
+import { cpuRunner, runStream } from '../stream';
 import { idealChip, singleChip } from './chips';
 import { tinyScenario } from './fixtures/tinyScenario';
+import { toLoadProfile } from './fromStream';
 import { loadFromCounts } from './load';
 import { projectScenario } from './project';
 import type { ChipSpec, LayerNetworkLoad, LoadProfile } from './types';
@@ -125,5 +127,41 @@ describe('all-to-all with a measured network', () => {
     }).assumptions;
     expect(one.allToAll.basis).toBe('none');
     expect(one.text).not.toContain('all-to-all');
+  });
+  it("load-aware placement is charged its own measured bytes from a stream, not the mean or round-robin's", async () => {
+    // A skewed stream of 16 experts on 4 expert-parallel ranks: load-aware packs them four a rank by load.
+    const s = tiny({
+      expertPlacement: 'load-aware',
+      experts: 16,
+      chipCount: 4,
+      expertParallel: 4,
+      popularitySkew: 1.5,
+      steps: 6,
+    });
+    const r = await runStream(cpuRunner({ routingOnly: true }), s, {
+      bias: false,
+      sparsity: false,
+      placement: false,
+      network: { ranks: 4, domain: 4 },
+    });
+    const layer = r.network?.layers[0];
+    if (!layer) throw new Error('no network');
+    expect(r.network?.placement).toBe('load-aware');
+    expect(layer.loadAwareFellBack).toBe(false);
+    const own = networkFactors(layer.loadAware);
+    // The two placements move different bytes on this trace, so the test tells them apart.
+    expect(own.sendRowsPerToken).not.toBe(networkFactors(layer.plain).sendRowsPerToken);
+    const load = toLoadProfile(r, { placement: s.expertPlacement });
+    expect(load.layers[0].network).toEqual(own);
+    const chip = singleChip(idealChip({ id: 'ideal' }));
+    const p = projectScenario(s, 'ideal', load, { chip });
+    expect(p.assumptions.allToAll).toEqual({ basis: 'measured', layers: 1 });
+    // What is charged is load-aware's measurement: the mean, or round-robin's factors on the same load, differ.
+    const mean = projectScenario(s, 'ideal', toLoadProfile(r), { chip });
+    expect(mean.assumptions.allToAll.basis).toBe('mean');
+    const withPlain = { ...load, layers: [{ ...load.layers[0], network: networkFactors(layer.plain) }] };
+    const plain = projectScenario(s, 'ideal', withPlain, { chip });
+    for (const other of [mean, plain])
+      expect(rel(p.breakdown.dispatch, other.breakdown.dispatch)).toBeGreaterThan(1e-4);
   });
 });

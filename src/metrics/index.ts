@@ -29,6 +29,7 @@ export {
   type NetworkReport,
   networkBeforeAfter,
   networkFactors,
+  networkOf,
 } from './network';
 export { busiestRank, type ExpertPlacement, type Placement, placeExperts } from './placement';
 export {

@@ -7,6 +7,7 @@ import {
   type NetworkPlacement,
   networkBeforeAfter,
   networkFactors,
+  networkOf,
 } from './network';
 import { placeExperts } from './placement';
 
@@ -310,6 +311,57 @@ describe('networkBeforeAfter', () => {
     const pairs = (a: Int32Array) => a.reduce((s, v) => s + v, 0);
     expect(pairs(cmp.eplb.expertRows)).toBe(T * k);
     expect(pairs(cmp.plain.expertRows)).toBe(T * k);
+  });
+  it('load-aware spreads hot experts that round-robin stacks on one rank, and lowers its busiest rank', () => {
+    // 16 experts on 4 ranks: the hot experts 0, 4, 8, 12 all sit on rank 0 under round-robin (e mod 4).
+    const E = 16;
+    const R = 4;
+    const T = 256;
+    const ids = Array.from({ length: T }, (_, t) => [4 * (t % 4), 1 + 4 * (t % 3) + (t % 2)]).flat();
+    const cmp = networkBeforeAfter({ tokens: T, topK: 2, ids }, E, R, 4, {
+      dispatchBytesPerRow: 1,
+      combineBytesPerRow: 1,
+    });
+    expect(cmp.loadAwareFellBack).toBe(false);
+    const hot = [0, 4, 8, 12].map((e) => cmp.loadAwarePlacement.slotRank[e]);
+    expect(new Set(hot).size).toBe(4);
+    const recv = (d: { recvUp: Float64Array; recvOut: Float64Array }) =>
+      Math.max(...Array.from(d.recvUp, (v, r) => v + d.recvOut[r]));
+    // Round-robin: rank 0 receives every token's hot row bar its own block's (3/4 of T).
+    expect(recv(cmp.plain.dispatch)).toBe((3 * T) / 4);
+    expect(recv(cmp.loadAware.dispatch)).toBeLessThan(0.6 * recv(cmp.plain.dispatch));
+    expect(networkOf(cmp, 'round-robin')).toBe(cmp.plain);
+    expect(networkOf(cmp, 'load-aware')).toBe(cmp.loadAware);
+    expect(networkOf(cmp, 'eplb')).toBe(cmp.eplb);
+  });
+
+  it('measures all three placements from the same history, each equal to a brute-force count', () => {
+    fc.assert(
+      fc.property(traceArb, fc.boolean(), ({ E, T, R, D, redundant, k, ids }, ownHistory) => {
+        const choices = { tokens: T, topK: k, ids: ids.flat() };
+        // An earlier window's load (a rotation of this trace's) or, by default, the trace's own counts.
+        const own = layerChoiceCounts(choices, E);
+        const history = ownHistory ? own : Float64Array.from(own, (_, e) => own[(e + 1) % E] + (e % 3));
+        const o = { dispatchBytesPerRow: 3, combineBytesPerRow: 5, domain: D, stepTokens: T };
+        const cmp = networkBeforeAfter(choices, E, R, redundant, ownHistory ? o : { ...o, history });
+        const home = (t: number) => Math.floor((t * R) / T);
+        const dom = Math.min(D, R);
+        for (const [mode, got] of [
+          ['round-robin', cmp.plain],
+          ['load-aware', cmp.loadAware],
+          ['eplb', cmp.eplb],
+        ] as const) {
+          const p = placeExperts(history, R, mode, redundant);
+          expect(flat(got.rows, R)).toEqual(bruteForce(ids, p, dom, home).rows);
+          expect(got.expertRows.reduce((a, b) => a + b, 0)).toBe(T * k);
+        }
+        const la = placeExperts(history, R, 'load-aware');
+        expect(Array.from(cmp.loadAwarePlacement.slotRank)).toEqual(Array.from(la.slotRank));
+        expect(cmp.loadAwarePlacement.replicas.every((n) => n === 1)).toBe(true);
+        expect(cmp.loadAwareFellBack).toBe(la.fellBack);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

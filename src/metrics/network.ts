@@ -1,4 +1,4 @@
-import { type ExpertPlacement, placeExperts } from './placement';
+import { type ExpertPlacement, type Placement, placeExperts } from './placement';
 
 /**
  * The network view of expert parallelism: for one MoE layer, a trace (each token's k experts), the tokens' home
@@ -339,6 +339,11 @@ export function layerChoiceCounts(choices: LayerChoices, experts: number): Float
 export interface NetworkComparison {
   /** Round-robin (expert e on rank e mod R). */
   plain: NetworkReport;
+  /** Load-aware: no replicas, experts packed by the history's load (placeExperts 'load-aware'). */
+  loadAware: NetworkReport;
+  loadAwarePlacement: ExpertPlacement;
+  /** Load-aware packing was no better than round-robin on the history, so round-robin was kept. */
+  loadAwareFellBack: boolean;
   /** EPLB with `redundant` extra replicas, placed from the history (placeExperts 'eplb'). */
   eplb: NetworkReport;
   eplbPlacement: ExpertPlacement;
@@ -347,10 +352,16 @@ export interface NetworkComparison {
   redundant: number;
 }
 
+/** Which report of a comparison a placement mode measured (the scenario's expertPlacement → its traffic). */
+export function networkOf(cmp: NetworkComparison, placement: Placement): NetworkReport {
+  return placement === 'eplb' ? cmp.eplb : placement === 'load-aware' ? cmp.loadAware : cmp.plain;
+}
+
 /**
- * Before and after EPLB for one layer: the network under round-robin and under EPLB with `redundant` replicas
- * placed from `history` (the layer's expert load over an earlier window; default the choices' own counts, which
- * flatters EPLB since it then sees the batch it is judged on).
+ * Every placement a scenario can name, for one layer: the network under round-robin, load-aware (packed by load,
+ * no replicas) and EPLB with `redundant` replicas, the last two placed from `history` (the layer's expert load
+ * over an earlier window; default the choices' own counts, which flatters them since they then see the batch they
+ * are judged on).
  */
 export function networkBeforeAfter(
   choices: LayerChoices,
@@ -362,9 +373,15 @@ export function networkBeforeAfter(
   const history = opts.history ?? layerChoiceCounts(choices, experts);
   if (history.length !== experts) throw new Error(`history has ${history.length} experts, not ${experts}`);
   const plainP = placeExperts(history, ranks, 'round-robin');
+  const loadP = placeExperts(history, ranks, 'load-aware');
   const eplbP = placeExperts(history, ranks, 'eplb', redundant);
+  const plain = layerNetwork(choices, plainP, opts);
   return {
-    plain: layerNetwork(choices, plainP, opts),
+    plain,
+    // A fallen-back placement is round-robin's slots exactly: its traffic is plain's, not measured twice.
+    loadAware: loadP.fellBack ? plain : layerNetwork(choices, loadP, opts),
+    loadAwarePlacement: loadP,
+    loadAwareFellBack: loadP.fellBack,
     eplb: layerNetwork(choices, eplbP, opts),
     eplbPlacement: eplbP,
     fellBack: eplbP.fellBack,

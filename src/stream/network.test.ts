@@ -103,7 +103,7 @@ describe('runStream network view', () => {
     expect(r.notes.join(' ')).toMatch(/network view skipped/);
   });
 
-  it("hands the measured placement's all-to-all factors to the cost model (toLoadProfile), and only that one", async () => {
+  it("hands the scenario placement's measured all-to-all factors to the cost model (toLoadProfile), load-aware too", async () => {
     const s = scenario({ tokens: 32, chips: ['h100'] });
     const source = importedSource(s, layerConfigFromScenario(s), choices, { tokens: 32, maxLayers: 3 });
     const r = await runStream(cpuRunner({ routingOnly: true }), s, {
@@ -114,15 +114,31 @@ describe('runStream network view', () => {
     const net = r.network;
     if (!net) throw new Error('no network');
     const rr = toLoadProfile(r, { placement: 'round-robin' });
+    const la = toLoadProfile(r, { placement: 'load-aware' });
     const eplb = toLoadProfile(r, { placement: 'eplb' });
     net.layers.forEach((layer, i) => {
       expect(rr.layers[i].network).toEqual(networkFactors(layer.plain));
+      expect(la.layers[i].network).toEqual(networkFactors(layer.loadAware));
       expect(eplb.layers[i].network).toEqual(networkFactors(layer.eplb));
+      // Load-aware is measured on its own placement (packed from the layer's load), not round-robin's.
+      const history = r.layers[i].total;
+      const own = layerNetwork(
+        { tokens: T, topK: k, ids, stride: L * k, offset: i * k },
+        placeExperts(history, 4, 'load-aware'),
+        {
+          dispatchBytesPerRow: net.dispatchBytesPerRow,
+          combineBytesPerRow: net.combineBytesPerRow,
+          domain: 2,
+          stepTokens: 32,
+        },
+      );
+      expect(Array.from(layer.loadAware.rows)).toEqual(Array.from(own.rows));
     });
+    // On this trace load-aware packing moves experts off round-robin's ranks in some layer.
+    expect(net.layers.some((l) => !l.loadAwareFellBack)).toBe(true);
     // The skewed trace makes the busiest rank send more than the mean under round-robin.
     expect(Math.max(...rr.layers.map((l) => l.network?.sendFactor ?? 0))).toBeGreaterThan(1);
-    // A placement the stream did not measure, or none named: uniform sends, as before.
-    for (const p of [toLoadProfile(r, { placement: 'load-aware' }), toLoadProfile(r)])
-      for (const l of p.layers) expect(l.network).toBeUndefined();
+    // No placement named: uniform sends, as before.
+    for (const l of toLoadProfile(r).layers) expect(l.network).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import {
   concatSeries,
   type NetworkComparison,
   networkBeforeAfter,
+  type Placement,
   type SeriesSummary,
   type StepSeries,
   stepSeries,
@@ -34,13 +35,15 @@ export interface StreamLayer {
   summary: SeriesSummary;
 }
 
-/** One measured layer's network, round-robin and EPLB, over the stream's kept steps. */
+/** One measured layer's network under round-robin, load-aware and EPLB, over the stream's kept steps. */
 export interface StreamNetworkLayer extends NetworkComparison {
   layerId: number;
 }
 
 /** Dispatch and combine traffic per measured layer (metrics/network), when StreamOptions.network asks for it. */
 export interface StreamNetwork {
+  /** The scenario's expertPlacement when the stream ran: the placement its projection charges. */
+  placement: Placement;
   ranks: number;
   /** Ranks per scale-up domain. */
   domain: number;
@@ -117,7 +120,7 @@ export interface StreamOptions {
   /**
    * Network view (token-choice only; off unless given): each step's per-token top-k ids are kept (dropped pairs
    * left out) while they fit `maxBytes` (default 64 MiB; later steps are left out, and said so), and every measured
-   * layer gets its dispatch/combine byte matrices under round-robin and EPLB. Each step is a batch of T tokens
+   * layer gets its dispatch/combine byte matrices under round-robin, load-aware and EPLB. Each step is a batch of T tokens
    * split over the ranks in contiguous blocks. Defaults: ranks = the scenario's expert-parallel degree, domain =
    * the first compared chip's scale-up domain (else all ranks), redundant = as for `placement`, bytes per row = dModel × the dispatch
    * element bytes (allToAllBytesPerRow, as the cost model) and dModel × activation bytes for the combine.
@@ -343,6 +346,7 @@ export async function runStream(
     const combineBytesPerRow = netOpts.combineBytesPerRow ?? allToAllBytesPerRow(s).combine;
     const net = { dispatchBytesPerRow, combineBytesPerRow, domain, stepTokens: T };
     network = {
+      placement: s.expertPlacement,
       ranks,
       domain,
       redundant,
@@ -352,7 +356,7 @@ export async function runStream(
       tokensPerStep: T,
       layers: layers.map((l, i) => ({
         layerId: l.layerId,
-        // EPLB placed from the layer's load over the whole stream, as `placement` does.
+        // Load-aware and EPLB placed from the layer's load over the whole stream, as `placement` does.
         ...networkBeforeAfter({ tokens: keepSteps * T, topK: K, ids: keptIds[i] }, E, ranks, redundant, {
           ...net,
           history: l.total,
@@ -360,8 +364,8 @@ export async function runStream(
       })),
       note:
         `${ranks} ranks in scale-up domains of ${domain}; each step's ${T} tokens split over the ranks in ` +
-        'contiguous blocks (attention data parallel); one row per (token, destination rank); EPLB with ' +
-        `${redundant} redundant replicas placed from each layer's load over the stream`,
+        'contiguous blocks (attention data parallel); one row per (token, destination rank); load-aware and ' +
+        `EPLB (${redundant} redundant replicas) placed from each layer's load over the stream`,
     };
   }
 

@@ -103,6 +103,7 @@ describe('network and placement views', () => {
       stepTokens: T,
     });
     const net: StreamNetwork = {
+      placement: 'round-robin',
       ranks: R,
       domain: 8,
       redundant: 32,
@@ -125,6 +126,7 @@ describe('network and placement views', () => {
 
   it('empty and degenerate data render without NaN', () => {
     const empty: StreamNetwork = {
+      placement: 'round-robin',
       ranks: 4,
       domain: 4,
       redundant: 0,
