@@ -90,6 +90,45 @@ describe('placement drift', () => {
     }
     for (let i = 1; i < 7; i++) expect(d.points[i].stale).toBeLessThan(d.points[i - 1].stale);
     expect(d.halfGainLag).toBe(20); // j = 5: 6 of 10 windows stale
+    // With only every 4th lag reported (0, 16, 32, 48 steps) the crossing at 20 falls between two points; the
+    // half-gain lag is still the exact one, not the next reported lag (32).
+    const sparse = placementDrift(
+      trace(64, (t) => (t < 32 ? 0 : 1)),
+      E,
+      RANKS,
+      REDUNDANT,
+      { window: 4, maxLags: 4 },
+    );
+    expect(sparse.points.map((p) => p.lag)).toEqual([0, 16, 32, 48]);
+    expect(sparse.points.find((p) => p.lag === 16)?.keptGain).toBeGreaterThanOrEqual(0.5);
+    expect(sparse.halfGainLag).toBe(20);
+    expect(sparse.note).toMatch(/lag of 20 step/);
+  });
+
+  it('the half-gain lag does not depend on how many lags are reported (random drifting traces)', () => {
+    let x = 7;
+    const rand = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return Math.floor((x / 2 ** 32) * n); // the high bits: an LCG's low bits cycle
+    };
+    let found = 0;
+    for (let c = 0; c < 40; c++) {
+      const period = 2 + rand(12);
+      const hots = Array.from({ length: 8 }, () => rand(E));
+      const counts = trace(96, (t) => hots[Math.floor(t / period) % hots.length]);
+      for (let i = 0; i < counts.length; i++) counts[i] += rand(30);
+      const all = placementDrift(counts, E, RANKS, REDUNDANT, { window: 2, maxLags: 1000 });
+      expect(all.points).toHaveLength(47);
+      const want = all.points.find((p) => p.keptGain !== null && p.keptGain < 0.5)?.lag ?? null;
+      expect(all.halfGainLag).toBe(want);
+      if (want !== null) found++;
+      for (const maxLags of [2, 3, 5, 16]) {
+        const few = placementDrift(counts, E, RANKS, REDUNDANT, { window: 2, maxLags });
+        expect(few.points.length).toBeLessThanOrEqual(maxLags);
+        expect(few.halfGainLag).toBe(want);
+      }
+    }
+    expect(found).toBeGreaterThan(10);
   });
 
   it('is deterministic and bounded: a long trace gets wider windows and a capped set of lags', () => {

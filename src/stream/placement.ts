@@ -112,7 +112,10 @@ export interface DriftOptions {
   window?: number;
   /** Most windows (default 64): a longer trace gets wider windows, so the cost stays bounded. */
   maxWindows?: number;
-  /** Most lags reported (default 16): every lag from 0 up to the longest the trace allows, or every k-th one. */
+  /**
+   * Most lags reported (default 16): every lag from 0 up to the longest the trace allows, or every k-th one. The
+   * half-gain lag is searched over every lag regardless.
+   */
   maxLags?: number;
 }
 
@@ -139,7 +142,10 @@ export interface DriftAnalysis {
   ranks: number;
   redundant: number;
   points: DriftPoint[];
-  /** The smallest lag (steps) at which stale EPLB keeps less than half of fresh EPLB's gain; null: never, or no gain. */
+  /**
+   * The smallest lag (steps, a whole number of windows) at which stale EPLB keeps less than half of fresh EPLB's
+   * gain, over every window lag, not only the reported points; null: never, or no gain.
+   */
   halfGainLag: number | null;
   note: string;
 }
@@ -154,7 +160,7 @@ const DRIFT_MAX_LAGS = 16;
  * round-robin, fresh EPLB (placed from the judged window) and stale EPLB (placed from the window that ended `lag`
  * steps before the judged one began) on every judged window the trace allows. Lags are whole windows (0, W, 2W, …),
  * so each window's placement is made once and reused. Deterministic; cost: `windows` placements and at most
- * windows × lags chip-load sums.
+ * windows²/2 chip-load sums (the half-gain search may judge every lag).
  */
 export function placementDrift(
   counts: ArrayLike<number>,
@@ -191,10 +197,8 @@ export function placementDrift(
   const rrB = sums.map((sum) => balancedness(sum, rr));
   const freshB = sums.map((sum, k) => balancedness(sum, placed[k]));
   const maxLag = n - 2;
-  // Every lag from 0 to the longest the trace allows, or every stride-th one when there are more than the cap.
-  const stride = Math.ceil((maxLag + 1) / Math.max(1, Math.floor(opts.maxLags ?? DRIFT_MAX_LAGS)));
-  const lags = Array.from({ length: Math.floor(maxLag / stride) + 1 }, (_, i) => i * stride);
-  const points: DriftPoint[] = lags.map((j) => {
+  /** Mean balancedness of round-robin, fresh and stale EPLB over every window judged at a lag of j windows. */
+  const judge = (j: number): DriftPoint => {
     let a = 0;
     let f = 0;
     let st = 0;
@@ -215,9 +219,24 @@ export function placementDrift(
       stale,
       keptGain: gain > 1e-9 ? (stale - roundRobin) / gain : null,
     };
-  });
-  const half = points.find((p) => p.keptGain !== null && p.keptGain < 0.5);
-  const anyGain = points.some((p) => p.keptGain !== null);
+  };
+  // Reported: every lag from 0 to the longest the trace allows, or every stride-th one when there are more than
+  // the cap (the chart's points).
+  const stride = Math.ceil((maxLag + 1) / Math.max(1, Math.floor(opts.maxLags ?? DRIFT_MAX_LAGS)));
+  const lags = Array.from({ length: Math.floor(maxLag / stride) + 1 }, (_, i) => i * stride);
+  const points: DriftPoint[] = lags.map(judge);
+  // The half-gain lag is exact over whole-window lags: every lag is judged in turn (reusing the reported ones)
+  // until the first that keeps less than half the gain, so a crossing between two reported lags is not rounded
+  // up to the next one. At most windows²/2 chip-load sums, as cheap as the reported points.
+  const byLag = new Map(points.map((p) => [p.lag, p]));
+  let half: DriftPoint | undefined;
+  let anyGain = false;
+  for (let j = 0; j <= maxLag && !half; j++) {
+    const p = byLag.get(j * W) ?? judge(j);
+    if (p.keptGain === null) continue;
+    anyGain = true;
+    if (p.keptGain < 0.5) half = p;
+  }
   return {
     ...base,
     points,
@@ -226,7 +245,7 @@ export function placementDrift(
       ? 'fresh EPLB gains nothing over round-robin on these windows, so there is no gain to lose'
       : half
         ? `stale EPLB keeps less than half of fresh EPLB's gain from a lag of ${half.lag} step(s) (windows of ${W})`
-        : `stale EPLB keeps at least half of fresh EPLB's gain at every lag up to ${points[points.length - 1].lag} step(s) (windows of ${W})`,
+        : `stale EPLB keeps at least half of fresh EPLB's gain at every lag up to ${maxLag * W} step(s) (windows of ${W})`,
   };
 }
 
