@@ -64,6 +64,39 @@ test('a stream with expert parallelism shows the network heatmaps, busiest rank 
   await expect(page.locator('body')).not.toContainText('NaN');
 });
 
+test('a load-aware scenario shows load-aware before EPLB, and the selector switches to round-robin', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.goto(`${LINK}&expertPlacement=load-aware&popularitySkew=1.2`);
+  await page.getByRole('button', { name: 'Run a stream' }).click();
+  const view = page.getByTestId('network-view');
+  await expect(view).toBeVisible({ timeout: 40_000 });
+
+  // The scenario's placement is the "before" side, on EPLB's colour scale, with its busiest rank and link.
+  await expect(page.getByTestId('network-charged')).toHaveAttribute('data-placement', 'load-aware');
+  const before = page.getByTestId('network-heatmap-load-aware');
+  const eplb = page.getByTestId('network-heatmap-eplb');
+  await expect(before).toHaveAttribute('data-rows', '16');
+  await expect(page.getByTestId('network-heatmap-plain')).toHaveCount(0);
+  const scaleMax = await numberIn(before, 'data-scale-max');
+  expect(scaleMax).toBeGreaterThan(0);
+  expect(await numberIn(eplb, 'data-scale-max')).toBe(scaleMax);
+  await expect(page.getByTestId('network-busiest-load-aware')).toContainText(/rank \d+: [0-9.]+ (B|KiB|MiB)/);
+  const stats = page.getByTestId('network-stats-load-aware');
+  expect(await numberIn(stats, 'data-busiest-bytes')).toBeGreaterThan(0);
+  expect(await numberIn(stats, 'data-link-bytes')).toBeGreaterThan(0);
+  await expect(page.getByTestId('network-change')).toContainText('against load-aware');
+
+  // Round-robin instead: its own grid and figures, the same EPLB side.
+  await page.getByTestId('network-before').getByLabel('round-robin').check();
+  await expect(page.getByTestId('network-heatmap-plain')).toHaveAttribute('data-rows', '16');
+  await expect(before).toHaveCount(0);
+  expect(await numberIn(page.getByTestId('network-stats-plain'), 'data-busiest-bytes')).toBeGreaterThan(0);
+  await expect(page.getByTestId('network-change')).toContainText('against round-robin');
+  await expect(page.locator('body')).not.toContainText('NaN');
+});
+
 test('the import panel accepts .pt, .json and .npy files', async ({ page }) => {
   await page.goto('/#T=64&E=16&k=2');
   const accept = await page.locator('#import-file').getAttribute('accept');

@@ -6,7 +6,14 @@ import { defaultScenario, type Scenario } from '../scenario';
 import { streamNetworkOptions } from '../state';
 import { cpuRunner, runStream, type StreamNetwork } from '../stream';
 import { DriftChart, halfGainText } from './charts/DriftChart';
-import { eplbChangeText, NetworkView, perStepRows, rowBytesText, sharedScale } from './NetworkView';
+import {
+  beforeLabel,
+  eplbChangeText,
+  NetworkView,
+  perStepRows,
+  rowBytesText,
+  sharedScale,
+} from './NetworkView';
 import { PlacementView } from './PlacementView';
 
 const sw = { kind: 'measured', detail: 'CPU reference', isSoftware: false } as const;
@@ -89,6 +96,69 @@ describe('network and placement views', () => {
     expect(placement).toContain('DeepSeek EPLB');
     expect(placement).toContain('data-testid="drift-chart"');
     expect(placement).toMatch(/data-half-gain-lag=/);
+  });
+
+  it('a load-aware scenario shows load-aware before EPLB, on one scale, with its own busiest rank and link', async () => {
+    const s = scenario({
+      expertParallel: 8,
+      chipCount: 8,
+      chips: ['h100'],
+      experts: 32,
+      popularitySkew: 1.2,
+      expertPlacement: 'load-aware',
+    });
+    const r = await stream(s);
+    const net = r.network as StreamNetwork;
+    expect(net.placement).toBe('load-aware');
+    const layer = net.layers[0];
+    expect(layer.loadAwareFellBack).toBe(false);
+    const html = renderToStaticMarkup(
+      createElement(NetworkView, { network: net, source: sw, dModel: s.dModel }),
+    );
+    expect(html).not.toMatch(/NaN/);
+    expect(html).toContain('data-testid="network-heatmap-load-aware"');
+    expect(html).toContain('data-testid="network-heatmap-eplb"');
+    expect(html).not.toContain('data-testid="network-heatmap-plain"');
+    expect(html).toContain('load-aware (the scenario&#x27;s)');
+    expect(html).toMatch(/data-testid="network-charged" data-placement="load-aware"/);
+    const scales = [...html.matchAll(/data-scale-max="([^"]+)"/g)].map((m) => m[1]);
+    expect(scales).toHaveLength(2);
+    expect(scales[0]).toBe(scales[1]);
+    // The load-aware side's figures are load-aware's measurement, per step.
+    const d = layer.loadAware.dispatch;
+    const stats = html.match(/data-testid="network-stats-load-aware"[^>]*/)?.[0] ?? '';
+    expect(stats).toContain(`data-busiest-rank="${d.busiestRank.rank}"`);
+    expect(stats).toContain(`data-busiest-bytes="${d.busiestRank.bytes / net.steps}"`);
+    expect(stats).toContain(`data-busiest-link="${d.busiestLink.src}-${d.busiestLink.dst}"`);
+    expect(html).toMatch(/data-testid="network-busiest-load-aware">rank \d+: [0-9.]+ (B|KiB|MiB)/);
+    expect(eplbChangeText(layer, 'dispatch', net.steps, 'load-aware')).toContain('against load-aware');
+    // The same stream from a round-robin scenario opens on round-robin.
+    const rr = renderToStaticMarkup(
+      createElement(NetworkView, { network: { ...net, placement: 'round-robin' }, source: sw }),
+    );
+    expect(rr).toContain('data-testid="network-heatmap-plain"');
+    expect(rr).not.toContain('data-testid="network-heatmap-load-aware"');
+  });
+
+  it('says when a placement kept round-robin, against either side', () => {
+    const R = 4;
+    const E = 8;
+    const T = 64;
+    // A layer whose packings both kept round-robin (set as placeExperts sets them), then only EPLB's.
+    const ids = Int32Array.from({ length: T * 2 }, (_, i) => i % E);
+    const cmp = networkBeforeAfter({ tokens: T, topK: 2, ids }, E, R, 4, {
+      dispatchBytesPerRow: 8,
+      combineBytesPerRow: 16,
+      stepTokens: T,
+    });
+    const layer = { layerId: 1, ...cmp, loadAwareFellBack: true, loadAware: cmp.plain, fellBack: true };
+    expect(beforeLabel(layer, 'load-aware')).toBe('load-aware (kept round-robin)');
+    expect(eplbChangeText(layer, 'dispatch', 1)).toMatch(/kept round-robin .* unchanged/);
+    expect(eplbChangeText(layer, 'dispatch', 1, 'load-aware')).toMatch(/round-robin's, as load-aware's/);
+    const mixed = { ...layer, loadAwareFellBack: false };
+    expect(eplbChangeText(mixed, 'combine', 1, 'load-aware')).toMatch(
+      /against load-aware, EPLB \(kept round-robin .*\) takes the busiest rank/,
+    );
   });
 
   it('144 ranks: no per-cell text, both grids 144 × 144, rendered quickly', () => {

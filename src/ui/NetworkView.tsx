@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { NetworkDirection } from '../metrics';
+import type { NetworkDirection, NetworkReport } from '../metrics';
 import type { StreamNetwork, StreamNetworkLayer } from '../stream';
 import { Heatmap } from './charts/Heatmap';
 import { type ChartSource, sourceText } from './charts/scale';
@@ -8,7 +8,22 @@ import { matrixToCsv } from './export/run';
 import { fmt, fmtBytes, fmtPct } from './format';
 
 type Direction = 'dispatch' | 'combine';
-type Side = 'plain' | 'eplb';
+/** The placement EPLB is compared against: the scenario's when it is not EPLB, else round-robin. */
+export type BeforePlacement = 'round-robin' | 'load-aware';
+/** Test ids and file names: round-robin keeps its old name 'plain'. */
+type Side = 'plain' | 'load-aware' | 'eplb';
+const sideOf = (b: BeforePlacement): Side => (b === 'load-aware' ? 'load-aware' : 'plain');
+const reportOf = (layer: StreamNetworkLayer, b: BeforePlacement): NetworkReport =>
+  b === 'load-aware' ? layer.loadAware : layer.plain;
+
+/** The side's name: round-robin, or load-aware (saying so when its packing fell back to round-robin). */
+export function beforeLabel(layer: StreamNetworkLayer, b: BeforePlacement): string {
+  return b === 'round-robin'
+    ? 'round-robin'
+    : layer.loadAwareFellBack
+      ? 'load-aware (kept round-robin)'
+      : 'load-aware';
+}
 
 const ELEMENT: Record<number, string> = { 1: 'FP8', 2: 'BF16', 4: 'FP32' };
 
@@ -52,16 +67,25 @@ export function sharedScale(matrices: readonly Float64Array[], R: number): { min
 const change = (before: number, after: number) =>
   before > 0 && Number.isFinite(after) ? ` (${after >= before ? '+' : ''}${fmtPct(after / before - 1)})` : '';
 
-/** One sentence: what EPLB did to this layer's traffic, or that it kept round-robin. */
-export function eplbChangeText(layer: StreamNetworkLayer, dir: Direction, steps: number): string {
+/** One sentence: what EPLB did to this layer's traffic against `before`, or that it kept round-robin. */
+export function eplbChangeText(
+  layer: StreamNetworkLayer,
+  dir: Direction,
+  steps: number,
+  before: BeforePlacement = 'round-robin',
+): string {
   const div = Math.max(1, steps);
-  const a = layer.plain[dir];
+  const a = reportOf(layer, before)[dir];
   const b = layer.eplb[dir];
-  if (layer.fellBack)
-    return `Layer ${layer.layerId}: EPLB kept round-robin (its greedy packing was no better on the layer's load), so the ${dir} traffic is unchanged.`;
+  const kept = "(its greedy packing was no better on the layer's load)";
+  if (layer.fellBack && (before === 'round-robin' || layer.loadAwareFellBack))
+    return `Layer ${layer.layerId}: EPLB kept round-robin ${kept}, so the ${dir} traffic is ${before === 'round-robin' ? 'unchanged' : "round-robin's, as load-aware's"}.`;
   const busy = (d: NetworkDirection) => d.busiestRank.bytes / div;
+  const eplb = layer.fellBack
+    ? `EPLB (kept round-robin ${kept})`
+    : `EPLB (+${layer.redundant} replica${layer.redundant === 1 ? '' : 's'})`;
   return (
-    `Layer ${layer.layerId}, ${dir}: EPLB (+${layer.redundant} replica${layer.redundant === 1 ? '' : 's'}) takes the busiest ` +
+    `Layer ${layer.layerId}, ${dir}: against ${beforeLabel(layer, before)}, ${eplb} takes the busiest ` +
     `rank from ${fmtBytes(busy(a))} to ${fmtBytes(busy(b))} per step${change(busy(a), busy(b))}, the busiest link from ` +
     `${fmtBytes(a.busiestLink.bytes / div)} to ${fmtBytes(b.busiestLink.bytes / div)}, bytes across the scale-up ` +
     `domain from ${fmtBytes(a.totalOut / div)} to ${fmtBytes(b.totalOut / div)} and bytes kept on the rank from ` +
@@ -76,10 +100,17 @@ export interface NetworkViewProps {
   dModel?: number;
 }
 
-/** The all-to-all as R×R byte matrices per layer: round-robin and EPLB side by side on one colour scale. */
+/**
+ * The all-to-all as R×R byte matrices per layer: before EPLB (the scenario's placement, or the one picked:
+ * round-robin or load-aware) and EPLB side by side on one colour scale.
+ */
 export function NetworkView({ network, source, dModel }: NetworkViewProps) {
   const [layerIndex, setLayerIndex] = useState(0);
   const [dir, setDir] = useState<Direction>('dispatch');
+  // A pick belongs to the stream it was made on; a new stream opens on its scenario's placement again.
+  const [picked, setPicked] = useState<{ network: StreamNetwork; before: BeforePlacement } | null>(null);
+  const scenarioBefore: BeforePlacement = network.placement === 'load-aware' ? 'load-aware' : 'round-robin';
+  const before = picked?.network === network ? picked.before : scenarioBefore;
   const layers = network.layers ?? [];
   const layer = layers.length ? layers[Math.min(Math.max(0, layerIndex), layers.length - 1)] : undefined;
   return (
@@ -125,8 +156,35 @@ export function NetworkView({ network, source, dModel }: NetworkViewProps) {
                 </label>
               ))}
             </fieldset>
+            <fieldset className="network-direction" data-testid="network-before">
+              <legend>Before EPLB</legend>
+              {(['round-robin', 'load-aware'] as const).map((b) => (
+                <label key={b}>
+                  <input
+                    type="radio"
+                    name="network-before"
+                    value={b}
+                    checked={before === b}
+                    onChange={() => setPicked({ network, before: b })}
+                  />{' '}
+                  {b}
+                  {network.placement === b ? " (the scenario's)" : ''}
+                </label>
+              ))}
+            </fieldset>
           </div>
-          <NetworkLayerView network={network} layer={layer} dir={dir} source={source} dModel={dModel} />
+          <p className="provenance-note" data-testid="network-charged" data-placement={network.placement}>
+            The projection's all-to-all charges the busiest rank's real sends under the scenario's placement,{' '}
+            {network.placement === 'eplb' ? 'EPLB' : network.placement}.
+          </p>
+          <NetworkLayerView
+            network={network}
+            layer={layer}
+            dir={dir}
+            before={before}
+            source={source}
+            dModel={dModel}
+          />
         </>
       )}
     </section>
@@ -137,37 +195,44 @@ function NetworkLayerView({
   network,
   layer,
   dir,
+  before,
   source,
   dModel,
 }: {
   network: StreamNetwork;
   layer: StreamNetworkLayer;
   dir: Direction;
+  before: BeforePlacement;
   source: ChartSource;
   dModel?: number;
 }) {
   const R = Math.max(1, network.ranks);
   const steps = Math.max(1, network.steps);
-  const plain = layer.plain[dir];
+  const first = reportOf(layer, before)[dir];
   const eplb = layer.eplb[dir];
   const rows = useMemo(
-    () => ({ plain: perStepRows(plain.bytes, R, steps), eplb: perStepRows(eplb.bytes, R, steps) }),
-    [plain, eplb, R, steps],
+    () => ({ first: perStepRows(first.bytes, R, steps), eplb: perStepRows(eplb.bytes, R, steps) }),
+    [first, eplb, R, steps],
   );
   const scale = useMemo(() => {
-    const s = sharedScale([plain.bytes, eplb.bytes], R);
+    const s = sharedScale([first.bytes, eplb.bytes], R);
     return { min: s.min / steps, max: s.max / steps };
-  }, [plain, eplb, R, steps]);
+  }, [first, eplb, R, steps]);
   const perRow = dir === 'dispatch' ? network.dispatchBytesPerRow : network.combineBytesPerRow;
   const what = `${dir === 'dispatch' ? 'Dispatch' : 'Combine'} bytes per step`;
-  const sides: [Side, string, NetworkDirection][] = [
-    ['plain', 'round-robin', plain],
-    ['eplb', layer.fellBack ? 'EPLB (kept round-robin)' : `EPLB, +${layer.redundant} replicas`, eplb],
+  const sides: [Side, string, NetworkDirection, Float64Array[]][] = [
+    [sideOf(before), beforeLabel(layer, before), first, rows.first],
+    [
+      'eplb',
+      layer.fellBack ? 'EPLB (kept round-robin)' : `EPLB, +${layer.redundant} replicas`,
+      eplb,
+      rows.eplb,
+    ],
   ];
   return (
     <>
       <p className="network-change" data-testid="network-change" data-fell-back={layer.fellBack}>
-        {eplbChangeText(layer, dir, steps)}
+        {eplbChangeText(layer, dir, steps, before)}
       </p>
       <p className="provenance-note">
         {what} ({rowBytesText(perRow, dModel)}), mean over {steps} step{steps === 1 ? '' : 's'}: row = sending
@@ -175,7 +240,7 @@ function NetworkLayerView({
         tokens) moves over no link. Hover or focus a grid to read src → dst bytes.
       </p>
       <div className="network-pair">
-        {sides.map(([side, label, d]) => (
+        {sides.map(([side, label, d, grid]) => (
           <div key={side} className="network-side" data-testid={`network-side-${side}`}>
             <ChartFrame
               fileName={`network-${dir}-layer-${layer.layerId}-${side}`}
@@ -183,12 +248,12 @@ function NetworkLayerView({
               downloads={[
                 {
                   kind: 'csv',
-                  make: () => matrixToCsv(rows[side], 'src_rank', 'dst_rank', sourceText(source)),
+                  make: () => matrixToCsv(grid, 'src_rank', 'dst_rank', sourceText(source)),
                 },
               ]}
             >
               <Heatmap
-                rows={rows[side]}
+                rows={grid}
                 rowLabel="src rank"
                 colLabel="dst rank"
                 valueLabel="bytes per step"
