@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
@@ -82,6 +83,19 @@ describe('readInputFile: only regular files, size-checked, read with a cap', () 
     expect(counts.error?.message).toMatch(/at most 64\.0 MiB is read as an imported trace/);
   });
 
+  it('reads at most 1 MiB from a file that reports size 0 (/proc), refusing more at once', () => {
+    // /proc/self/pagemap reports size 0 and streams gigabytes: refused after PSEUDO_FILE_BYTES, at once.
+    for (const path of ['/proc/self/pagemap', '/proc/self/mem']) {
+      const { ms, error } = timed(() => readInputFile(path, '--logits', 'tensor'));
+      expect(error?.message, path).toMatch(
+        new RegExp(
+          `^(--logits ${path}: the file reports size 0 but holds more than 1\\.0 MiB|cannot read --logits ${path})`,
+        ),
+      );
+      expect(ms, path).toBeLessThan(1000);
+    }
+  });
+
   it('refuses an empty file and a missing one with one line', () => {
     const empty = join(dir, 'empty.json');
     writeFileSync(empty, '');
@@ -110,6 +124,51 @@ describe('prepareOutputDir: a temp folder beside the target, moved into place', 
       expect(ms, out).toBeLessThan(500);
     }
     expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
+  it('refuses, before anything runs, a link to a missing path and a mount point (neither can be replaced)', () => {
+    const dangling = join(dir, 'dangling-out');
+    symlinkSync(join(dir, 'no-such-folder'), dangling);
+    for (const [out, why] of [
+      [dangling, /dangling-out: is a symbolic link to a path that does not exist/],
+      ['/dev/shm', /--out \/dev\/shm: is a mount point/],
+      ['/proc', /--out \/proc: is a mount point/],
+    ] as const) {
+      if (out === '/dev/shm' && !existsSync(out)) continue;
+      const { ms, error } = timed(() => prepareOutputDir(out, 'run'));
+      expect(error?.message, out).toMatch(why);
+      expect(ms, out).toBeLessThan(500);
+    }
+    expect(readdirSync(dir).filter((n) => n.startsWith('.dangling-out'))).toEqual([]);
+  });
+
+  it("refuses a moe-lab output folder that also holds a person's files, instead of deleting them", async () => {
+    const target = join(dir, 'annotated');
+    await withOutputDir(target, 'run', (tmp) => writeFileSync(join(tmp, 'y.npy'), 'y'));
+    expect(JSON.parse(readFileSync(join(target, OUTPUT_MARKER), 'utf8')).files).toEqual(['y.npy']);
+    for (const added of ['notes.txt', 'x.npy', 'report.json.bak', 'sub']) {
+      if (added === 'sub') mkdirSync(join(target, added));
+      else writeFileSync(join(target, added), 'mine');
+      let ran = false;
+      await expect(
+        withOutputDir(target, 'run', () => {
+          ran = true;
+        }),
+        added,
+      ).rejects.toThrow(
+        new RegExp(`annotated: the moe-lab output folder also holds "${added.replace('.', '\\.')}"`),
+      );
+      expect(ran).toBe(false);
+      rmSync(join(target, added), { recursive: true });
+    }
+    // An older marker with no file list: the names a run or stream writes are its own, others are not.
+    writeFileSync(join(target, OUTPUT_MARKER), '{"moeLab":{"command":"stream"}}\n');
+    writeFileSync(join(target, 'counts_layer12.npy'), 'c');
+    await withOutputDir(target, 'run', (tmp) => writeFileSync(join(tmp, 'y.npy'), 'z'));
+    expect(readdirSync(target).sort()).toEqual([OUTPUT_MARKER, 'y.npy']);
+    writeFileSync(join(target, OUTPUT_MARKER), '{"moeLab":{"command":"stream"}}\n');
+    writeFileSync(join(target, 'My Data.csv'), 'c');
+    await expect(withOutputDir(target, 'run', () => undefined)).rejects.toThrow(/also holds "My Data\.csv"/);
   });
 
   it('creates missing levels, writes into a hidden temp folder, and moves it into place on commit', () => {

@@ -1,7 +1,8 @@
 /**
  * The CLI's file system boundary. Inputs are read with a cap: only regular files, size-checked before they are
- * read (INPUT_LIMITS), then read in a loop that stops one byte past the limit (files under /proc report size 0,
- * and a file may grow while it is read). Outputs are written into a hidden temporary folder beside the target and
+ * read (INPUT_LIMITS), then read in a loop that stops one byte past the size the file reported (a file that grows
+ * while it is read is refused), or past PSEUDO_FILE_BYTES for files that report size 0 (/proc and /sys files
+ * stream data whatever their size says: /proc/self/pagemap would give a gigabyte). Outputs are written into a hidden temporary folder beside the target and
  * moved into place at the end, so a folder never mixes two runs and an interrupted run leaves nothing that looks
  * complete; unwritable destinations fail before any computation.
  */
@@ -9,9 +10,11 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   realpathSync,
   renameSync,
@@ -22,7 +25,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkInputSize, formatBytes, INPUT_LIMITS, InputError, type InputKind } from '../workload';
+import {
+  checkInputSize,
+  formatBytes,
+  INPUT_LIMITS,
+  InputError,
+  type InputKind,
+  printable,
+} from '../workload';
 
 /** What a path is, when it is not a regular file ("a directory", "a character device such as /dev/zero", …). */
 function notRegular(st: Stats): string | undefined {
@@ -36,6 +46,9 @@ function notRegular(st: Stats): string | undefined {
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Most bytes read from a file that reports size 0 (a /proc or /sys file): real inputs report their size. */
+export const PSEUDO_FILE_BYTES = 2 ** 20;
 
 /**
  * Read the file `path` given to `label` (a flag such as "--x") as bytes: a regular file of at most the kind's
@@ -64,12 +77,15 @@ export function readInputFile(path: string, label: string, kind: InputKind): Uin
   try {
     const again = notRegular(fstatSync(fd));
     if (again) throw new InputError(`${name}: is ${again}; only regular files are read`);
-    let buf = new Uint8Array(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    // Read one byte past what the file may hold: its reported size, or a small cap when it reports none.
+    const pseudo = st.size === 0;
+    const limit = pseudo ? Math.min(maxBytes, PSEUDO_FILE_BYTES) : st.size;
+    let buf = new Uint8Array(pseudo ? Math.min(limit + 1, 64 * 1024) : limit + 1);
     let n = 0;
     for (;;) {
       if (n === buf.length) {
-        if (n > maxBytes) break;
-        const bigger = new Uint8Array(Math.min(maxBytes + 1, buf.length * 2));
+        if (n > limit) break;
+        const bigger = new Uint8Array(Math.min(limit + 1, buf.length * 2));
         bigger.set(buf);
         buf = bigger;
       }
@@ -82,10 +98,12 @@ export function readInputFile(path: string, label: string, kind: InputKind): Uin
       if (got === 0) break;
       n += got;
     }
-    if (n > maxBytes) {
+    if (n > limit) {
       throw new InputError(
-        `${name}: the file holds more than ${formatBytes(maxBytes)} (it grew while read, or does not report ` +
-          `its size); at most ${formatBytes(maxBytes)} is read as ${what}`,
+        pseudo
+          ? `${name}: the file reports size 0 but holds more than ${formatBytes(limit)} (a /proc or /sys file?); ` +
+              `only regular files are read as ${what}`
+          : `${name}: the file grew while it was read (it reported ${st.size} bytes); read a file that is complete`,
       );
     }
     checkInputSize(name, n, kind);
@@ -126,22 +144,62 @@ const exists = (p: string) => {
   }
 };
 
-/** Refuse an existing target that is not a folder, or a folder that holds files of something else. */
+/** Names a moe-lab run or stream writes (what a marker without a file list may sit beside). */
+const OUTPUT_NAME = /^(?:report\.json|[a-z_]+(?:_layer\d+)?\.npy)$/;
+
+/** The files an output folder's marker lists as written by its run (undefined: an older marker, no list). */
+function markerFiles(target: string): string[] | undefined {
+  try {
+    const files = (JSON.parse(readFileSync(join(target, OUTPUT_MARKER), 'utf8')) as { files?: unknown })
+      .files;
+    return Array.isArray(files) && files.every((f) => typeof f === 'string') ? files : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuse an existing target that is not a folder, a mount point (it cannot be moved aside), or a folder that
+ * holds anything but a moe-lab run's own files: a file a person added to an output folder is not deleted.
+ */
 function checkExistingTarget(outDir: string, target: string): void {
   const st = statSync(target);
   if (!st.isDirectory()) throw new InputError(`--out ${outDir}: exists and is not a folder`);
+  if (st.dev !== statSync(dirname(target)).dev)
+    throw new InputError(
+      `--out ${outDir}: is a mount point, which cannot be replaced; choose a new folder inside it`,
+    );
   let entries: string[];
   try {
     entries = readdirSync(target);
   } catch (err) {
     throw new InputError(`--out ${outDir}: cannot list the folder: ${oneLine((err as Error).message)}`);
   }
-  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+  if (entries.length === 0) return;
+  if (!entries.includes(OUTPUT_MARKER)) {
     throw new InputError(
       `--out ${outDir}: the folder holds files that are not a moe-lab run; choose an empty or new folder`,
     );
   }
+  const listed = markerFiles(target);
+  const foreign = entries.find(
+    (e) => e !== OUTPUT_MARKER && !(listed ? listed.includes(e) : OUTPUT_NAME.test(e)),
+  );
+  if (foreign !== undefined) {
+    throw new InputError(
+      `--out ${outDir}: the moe-lab output folder also holds "${printable(foreign, 40)}", which a new run ` +
+        'would delete; move it out or choose another folder',
+    );
+  }
 }
+
+const isLink = (p: string) => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 const uniqueSuffix = () => `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -188,6 +246,9 @@ function removeOrphans(parent: string, base: string): void {
 export function prepareOutputDir(outDir: string, command: 'run' | 'stream'): OutputDir {
   let target = resolve(outDir);
   if (dirname(target) === target) throw new InputError(`--out ${outDir}: cannot be the root folder`);
+  // A link whose target is missing: the results could not be moved onto the link at the end.
+  if (!exists(target) && isLink(target))
+    throw new InputError(`--out ${outDir}: is a symbolic link to a path that does not exist`);
   const created: string[] = [];
   const fail = (err: unknown, what: string): never => {
     for (const d of created.reverse()) {
@@ -228,11 +289,12 @@ export function prepareOutputDir(outDir: string, command: 'run' | 'stream'): Out
   const base = basename(target);
   const temp = join(parent, `.${base}.moe-lab-tmp-${uniqueSuffix()}`);
   removeOrphans(parent, base);
+  const started = new Date().toISOString();
   try {
     mkdirSync(temp);
     writeFileSync(
       join(temp, OUTPUT_MARKER),
-      `${JSON.stringify({ moeLab: { command, pid: process.pid, started: new Date().toISOString() } })}\n`,
+      `${JSON.stringify({ moeLab: { command, pid: process.pid, started } })}\n`,
     );
   } catch (err) {
     try {
@@ -248,16 +310,23 @@ export function prepareOutputDir(outDir: string, command: 'run' | 'stream'): Out
     target,
     commit() {
       if (done) return;
+      // The marker lists what this run wrote: a later run into the folder refuses anything else found there.
+      const files = readdirSync(temp).filter((f) => f !== OUTPUT_MARKER);
+      writeFileSync(
+        join(temp, OUTPUT_MARKER),
+        `${JSON.stringify({ moeLab: { command, pid: process.pid, started }, files })}\n`,
+      );
       let aside: string | null = null;
-      if (exists(target)) {
-        // Checked again: something may have been written there while this run computed.
-        checkExistingTarget(outDir, target);
-        aside = join(parent, `.${base}.moe-lab-old-${uniqueSuffix()}`);
-        renameSync(target, aside);
-      }
       try {
+        if (exists(target)) {
+          // Checked again: something may have been written there while this run computed.
+          checkExistingTarget(outDir, target);
+          aside = join(parent, `.${base}.moe-lab-old-${uniqueSuffix()}`);
+          renameSync(target, aside);
+        }
         renameSync(temp, target);
       } catch (err) {
+        if (err instanceof InputError) throw err;
         if (aside) renameSync(aside, target);
         throw new InputError(
           `--out ${outDir}: cannot move the results into place: ${oneLine((err as Error).message)}`,
