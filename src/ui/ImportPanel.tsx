@@ -5,6 +5,7 @@ import {
   checkInputSize,
   type ImportOptions,
   type ImportPreview,
+  importKindOf,
   previewImport,
   TRACE_PRESETS,
   type TracePreset,
@@ -60,8 +61,9 @@ export function ImportPanel() {
   const readFile = async (file: File) => {
     setError(null);
     try {
-      // Refused before a byte is read: empty, or larger than an imported trace may be.
-      checkInputSize(file.name, file.size, 'import');
+      // Refused before a byte is read: empty, or larger than an imported file of its kind may be (.npy and .pt
+      // are read as raw tensors and may be larger than text; parseImport holds text to the text limit anyway).
+      checkInputSize(file.name, file.size, importKindOf(file.name));
       setLoaded({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), options: {} });
     } catch (err) {
       setLoaded(null);

@@ -11,8 +11,14 @@ export { MAX_NESTING_DEPTH, parseJsonSafely } from '../scenario';
 export const INPUT_LIMITS = {
   /** A scenario file (JSON or a link): real ones are a few kB. */
   scenario: { maxBytes: 64 * 1024, label: 'a scenario file' },
-  /** A recorded load: count table, per-token choices or router logits (CSV, JSON or .npy). */
+  /** A recorded load as text: count table or per-token choices (CSV, JSON); parsed into strings and objects. */
   import: { maxBytes: 64 * 2 ** 20, label: 'an imported trace or count table' },
+  /**
+   * A recorded load as raw tensors (.npy, PyTorch .pt): read in place, never as text, so larger. SGLang's default
+   * stat dump of Kimi K2 (int32 [1000, 61, 384]) is 94 MB; 512 MiB keeps the measured peak of a .pt near the file
+   * itself and of a .npy trace within a few times it (docs/BENCHMARKS.md, "Input layer and network view").
+   */
+  importBinary: { maxBytes: 512 * 2 ** 20, label: 'an imported .npy or .pt file' },
   /** Benchmark points a person pastes or loads (CSV, at most 200 rows of a few hundred characters). */
   points: { maxBytes: 256 * 1024, label: 'a benchmark-points CSV' },
   /** A tensor given to `moe run` (x, router, bias, logits, w1, w3, w2): the GPU engine's budget is 1 GiB. */
@@ -20,6 +26,15 @@ export const INPUT_LIMITS = {
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;
+
+/**
+ * The limit an imported file is read under, from its name alone (before a byte is read): .npy, .pt and .pth are
+ * binary, anything else text. The CLI and the app pick alike; parseImport still refuses text content above the text
+ * limit whatever the name, so a renamed CSV gains nothing.
+ */
+export function importKindOf(name: string): 'import' | 'importBinary' {
+  return /\.(npy|pth?)$/i.test(name.trim()) ? 'importBinary' : 'import';
+}
 
 /** Largest count accepted in any count table (the largest integer a float64 holds exactly). */
 export const MAX_COUNT = Number.MAX_SAFE_INTEGER;

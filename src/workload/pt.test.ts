@@ -22,7 +22,7 @@ import {
   UNPICKLE_LIMITS,
   ZIP_LIMITS,
 } from './imports';
-import { InputError } from './input';
+import { INPUT_LIMITS, InputError } from './input';
 
 const DIR = join(__dirname, '..', '..', 'test', 'fixtures', 'serving');
 const fixture = (f: string) => new Uint8Array(readFileSync(join(DIR, f)));
@@ -346,7 +346,7 @@ describe('SGLang .pt dumps round-trip to the counts make_pt.py wrote', () => {
     const ids = recs[0].map.get('topk_ids_of_layer') as Extract<PyValue, { kind: 'tensor' }>;
     expect(ids.dtype).toBe('int32');
     expect(ids.shape).toEqual([2, 3, 8]);
-    expect(Array.from(ids.data.slice(2, 8))).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect(Array.from((ids.data as Int32Array).slice(2, 8))).toEqual([-1, -1, -1, -1, -1, -1]);
     const t = parseImport(f, fixture(f)) as CountTable;
     expect(t.notes?.join(' ')).toMatch(/2 records of global_physical_count summed/);
   });
@@ -408,7 +408,9 @@ describe('hostile .pt files are refused with one line', () => {
       '0': new Uint8Array(32),
     });
     const t0 = performance.now();
-    expect(refused('h.pt', huge)).toMatch(/more than 16777216 elements/);
+    expect(refused('h.pt', huge)).toMatch(
+      new RegExp(`more than ${UNPICKLE_LIMITS.maxTensorElements} elements; larger ones are not read`),
+    );
     expect(performance.now() - t0).toBeLessThan(500);
     // Within the element limit but past its storage (numel 4 of 32 bytes of int64).
     const past = ptOf(pickleOf(tensorOps('LongStorage', '0', 4, [3, 2])), { '0': new Uint8Array(32) });
@@ -471,34 +473,53 @@ describe('hostile .pt files are refused with one line', () => {
     expect(refused('a.pt', ptOf(pickleOf(views), { '0': one }))).toMatch(/overlapping views are not read/);
   });
 
-  it('views of one storage count each time against the total of tensor elements', () => {
+  it('views of one storage count each time: against the gathered total, and against the elements read at all', () => {
     const storage = new Uint8Array(2 ** 20).fill(1);
     const view = () => tensorOps('ByteStorage', '0', 2 ** 20, [1024, 1024]);
-    const n = UNPICKLE_LIMITS.maxTotalTensorElements / 2 ** 20 + 1;
-    for (const wrap of ['list', 'records'] as const) {
-      const items = Array.from({ length: n }, () =>
-        wrap === 'list' ? view() : cat(P.emptyDict, P.str('global_physical_count'), view(), P.setitem),
+    const record = () => cat(P.emptyDict, P.str('global_physical_count'), view(), P.setitem);
+    const records = (n: number) =>
+      cat(
+        P.emptyDict,
+        P.str('records'),
+        P.emptyList,
+        P.mark,
+        ...Array.from({ length: n }, record),
+        [0x65],
+        P.setitem,
       );
-      const body =
-        wrap === 'list'
-          ? cat(P.emptyList, P.mark, ...items, [0x65])
-          : cat(P.emptyDict, P.str('records'), P.emptyList, P.mark, ...items, [0x65], P.setitem);
-      expect(refused('v.pt', ptOf(pickleOf(body), { '0': storage }))).toMatch(
-        new RegExp(`more than ${UNPICKLE_LIMITS.maxTotalTensorElements} elements in all`),
-      );
-    }
-    // Just under the total is read: the limit is on what is gathered, not on naming a storage twice.
-    const ok = cat(
+    // Gathered into arrays (readPt gathers every tensor): memory, 2^25 elements in all.
+    const gathered = UNPICKLE_LIMITS.maxTotalTensorElements / 2 ** 20 + 1;
+    const list = cat(P.emptyList, P.mark, ...Array.from({ length: gathered }, view), [0x65]);
+    expect(() => readPt('v.pt', ptOf(pickleOf(list), { '0': storage }))).toThrow(
+      new RegExp(
+        `^v\\.pt: the tensors hold more than ${UNPICKLE_LIMITS.maxTotalTensorElements} elements in all`,
+      ),
+    );
+    // Summed in place (records' counts are never gathered): as many views are read, and add up.
+    const summed = parseImport('s.pt', ptOf(pickleOf(records(gathered)), { '0': storage })) as CountTable;
+    expect(summed.counts[0][0]).toBe(gathered);
+    // Read at all (time): 2^28 elements, so a 1 MiB storage named 257 times is refused, in bounded time.
+    const scanned = UNPICKLE_LIMITS.maxScannedElements / 2 ** 20 + 1;
+    const t0 = performance.now();
+    expect(refused('v.pt', ptOf(pickleOf(records(scanned)), { '0': storage }))).toMatch(
+      new RegExp(`read for more than ${UNPICKLE_LIMITS.maxScannedElements} elements in all`),
+    );
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    // The same budgets hold when the pickle names one record a thousand times through the memo (BINGET).
+    const memo = cat(
       P.emptyDict,
       P.str('records'),
       P.emptyList,
       P.mark,
-      ...Array.from({ length: 4 }, () => cat(P.emptyDict, P.str('global_physical_count'), view(), P.setitem)),
+      record(),
+      [0x71, 1],
+      ...Array.from({ length: 1000 }, () => [0x68, 1]),
       [0x65],
       P.setitem,
     );
-    const t = parseImport('ok.pt', ptOf(pickleOf(ok), { '0': storage })) as CountTable;
-    expect(t.counts[0][0]).toBe(4);
+    expect(refused('m.pt', ptOf(pickleOf(memo), { '0': storage }))).toMatch(
+      /read for more than \d+ elements in all/,
+    );
   });
 
   it('an int64 count beyond 2^53 is refused, not rounded', () => {
@@ -536,19 +557,31 @@ describe('hostile .pt files are refused with one line', () => {
       /inflates to more than the 4000 bytes it declares; refused as a zip bomb/,
     );
     const huge = zipOf([{ name: 'archive/data.pkl', data: 'x', size: 2 ** 31 }]);
-    expect(refused('huge.pt', huge)).toMatch(/declares 2147483648 bytes; at most 67108864/);
+    expect(refused('huge.pt', huge)).toMatch(
+      new RegExp(`declares 2147483648 bytes; at most ${ZIP_LIMITS.maxEntryBytes} are read`),
+    );
     const ratio = zipOf([{ name: 'archive/data.pkl', data: zeros, deflate: true }]);
     expect(refused('ratio.pt', ratio)).toMatch(/more than 512:1\); refused as a zip bomb/);
-    const many = zipOf(
-      Array.from({ length: 40 }, (_, i) => ({
-        name: `archive/data/${i}`,
-        data: 'x',
-        size: 4 * 2 ** 20,
-        csize: 4 * 2 ** 20,
-      })),
+    const many = (n: number, deflate: boolean) =>
+      zipOf(
+        Array.from({ length: n }, (_, i) => ({
+          name: `archive/data/${i}`,
+          data: 'x',
+          deflate,
+          size: 32 * 2 ** 20,
+          csize: deflate ? 2 ** 20 : 32 * 2 ** 20,
+        })),
+      );
+    expect(refused('many.pt', many(17, false))).toMatch(
+      new RegExp(`more than ${ZIP_LIMITS.maxTotalBytes} bytes in all`),
     );
-    expect(refused('many.pt', many)).toMatch(/more than 134217728 bytes in all/);
-    expect(ZIP_LIMITS.maxEntryBytes).toBe(64 * 2 ** 20);
+    // Deflated entries are inflated into buffers of their own: a smaller total (a re-zipped .pt is rare).
+    expect(refused('many.pt', many(5, true))).toMatch(
+      new RegExp(`deflated entries declare more than ${ZIP_LIMITS.maxInflatedBytes} bytes in all`),
+    );
+    // Stored entries are views into the file: one may be as large as a binary import.
+    expect(ZIP_LIMITS.maxEntryBytes).toBe(INPUT_LIMITS.importBinary.maxBytes);
+    expect(ZIP_LIMITS.maxInflatedBytes).toBe(128 * 2 ** 20);
   });
 
   it('a deflated .pt (someone re-zipped it) is read; encrypted, zip64 entries and other methods are refused', () => {

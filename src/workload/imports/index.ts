@@ -41,12 +41,14 @@ export { parsePt, readPt } from './pt';
 export { choiceCounts, importedCounts, replayConfig, replayLogits } from './replay';
 export {
   type CountTable,
+  type ExpertIds,
   type FilterColumn,
   IMPORT_FORMAT_LABELS,
   ImportError,
   type ImportedData,
   type ImportFormat,
   type ImportOptions,
+  MAX_BINARY_IMPORT_BYTES,
   MAX_COUNT_CELLS,
   MAX_CSV_HEADER_CHARS,
   MAX_IMPORT_BYTES,

@@ -14,7 +14,14 @@ import { routingTraceFromNpy } from '../trace';
 import { checkRowIds } from './choices';
 import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
-import { type CountTable, ImportError, type ImportedData, type ImportOptions, MAX_TOP_K } from './types';
+import {
+  type CountTable,
+  type ExpertIds,
+  ImportError,
+  type ImportedData,
+  type ImportOptions,
+  MAX_TOP_K,
+} from './types';
 
 /** Model layer ids of the array's L layers: given (one per array layer), or 0, 1, …; each below opts.layers. */
 function npyLayerIds(name: string, layers: number, opts: ImportOptions): number[] {
@@ -105,7 +112,11 @@ function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable {
 /** "converted float64 to float32" → "Converted float64 to float32." */
 const sentence = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}${s.endsWith('.') ? '' : '.'}`;
 
-export function fromNpy(name: string, a: NpyArray, opts: ImportOptions): ImportedData {
+/**
+ * What a .npy holds, read under `opts`. `keep`: for a trace [T, L, k], the layers to keep (vLLM's captured ones,
+ * ./vllm.ts capturedLayers), each kept layer's id its index in the array; ignored for counts and logits.
+ */
+export function fromNpy(name: string, a: NpyArray, opts: ImportOptions, keep?: number[]): ImportedData {
   checkExperts(name, opts.experts);
   checkLayers(name, opts.layers);
   if (npyHoldsCounts(name, a, opts.format === 'count-table')) return npyCounts(name, a, opts);
@@ -137,7 +148,8 @@ export function fromNpy(name: string, a: NpyArray, opts: ImportOptions): Importe
       );
     }
     const layerIds = npyLayerIds(name, L, opts);
-    const logits = Array.from({ length: L }, (_, l) => a.data.slice(l * T * E, (l + 1) * T * E));
+    // Views of the reader's array, not copies: a file near the binary limit is held once more, not twice.
+    const logits = Array.from({ length: L }, (_, l) => a.data.subarray(l * T * E, (l + 1) * T * E));
     return { format: 'router-logits', name, tokens: T, layers: L, experts: E, layerIds, logits, notes };
   }
   let trace: ReturnType<typeof routingTraceFromNpy>;
@@ -154,14 +166,11 @@ export function fromNpy(name: string, a: NpyArray, opts: ImportOptions): Importe
       `${name}: ${k} expert ids per token (shape [${a.shape.join(', ')}]); a model routes at most ${MAX_TOP_K} (top-k)`,
     );
   }
-  const layerIds = npyLayerIds(name, L, opts);
-  const ids = Int32Array.from(trace.ids);
-  let maxExpert = -1;
-  for (let cell = 0; cell < T * L; cell++) {
-    const row = ids.subarray(cell * k, (cell + 1) * k);
-    checkRowIds(name, `token ${Math.floor(cell / L)}, layer ${cell % L}`, row, opts.experts);
-    for (const e of row) maxExpert = Math.max(maxExpert, e);
-  }
+  const kept = keep && keep.length < L ? keep : undefined;
+  const layerIds = kept
+    ? npyLayerIds(name, kept.length, { ...opts, layerIds: kept })
+    : npyLayerIds(name, L, opts);
+  const { ids, maxExpert } = traceIds(name, trace.ids, T, L, k, kept, opts.experts);
   const experts = opts.experts ?? maxExpert + 1;
   if (k > experts) throw new ImportError(`${name}: ${k} experts per token but only ${experts} experts`);
   return {
@@ -169,12 +178,63 @@ export function fromNpy(name: string, a: NpyArray, opts: ImportOptions): Importe
     name,
     source: 'npy',
     tokens: T,
-    layers: L,
+    layers: layerIds.length,
     topK: k,
     experts,
     layerIds,
-    tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
     notes,
   };
+}
+
+/**
+ * A .npy trace's ids [T, L, k] checked (every row a real top-k: no negative, repeated or out-of-range id) and held
+ * at most as wide as the file: uint8 when every id is below 256, else uint16 (every accepted id is below
+ * MAX_IMPORT_EXPERTS = 65536). Only the `kept` layers (default all) are copied; a uint8 array with every layer kept
+ * is used as is. So the ids never take more bytes than the file's own, whatever T is.
+ */
+function traceIds(
+  name: string,
+  src: ArrayLike<number>,
+  T: number,
+  L: number,
+  k: number,
+  kept: number[] | undefined,
+  experts: number | undefined,
+): { ids: ExpertIds; maxExpert: number } {
+  const layers = kept ?? Array.from({ length: L }, (_, l) => l);
+  const limit = Math.min(experts ?? MAX_IMPORT_EXPERTS, MAX_IMPORT_EXPERTS);
+  let maxExpert = -1;
+  // One pass without a string or a subarray per row (a long trace has millions of rows); a bad row is handed to
+  // checkRowIds, which names it.
+  for (let t = 0; t < T; t++)
+    for (const l of layers) {
+      const at = (t * L + l) * k;
+      for (let j = 0; j < k; j++) {
+        const e = src[at + j];
+        let bad = !(e >= 0 && e < limit);
+        for (let i = 0; i < j && !bad; i++) bad = src[at + i] === e;
+        if (bad) {
+          checkRowIds(
+            name,
+            `token ${t}, layer ${l}`,
+            Array.from({ length: k }, (_, i) => src[at + i]),
+            experts,
+          );
+          throw new ImportError(`${name} token ${t}, layer ${l}: expert id ${e} is not accepted`);
+        }
+        if (e > maxExpert) maxExpert = e;
+      }
+    }
+  if (src instanceof Uint8Array && !kept) return { ids: src, maxExpert };
+  const ids =
+    maxExpert < 256 ? new Uint8Array(T * layers.length * k) : new Uint16Array(T * layers.length * k);
+  const n = layers.length;
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < n; i++) {
+      const from = (t * L + layers[i]) * k;
+      const to = (t * n + i) * k;
+      for (let j = 0; j < k; j++) ids[to + j] = src[from + j];
+    }
+  return { ids, maxExpert };
 }

@@ -18,10 +18,11 @@ import {
   type ImportedData,
   type ImportFormat,
   type ImportOptions,
+  MAX_BINARY_IMPORT_BYTES,
   MAX_CSV_HEADER_CHARS,
   MAX_IMPORT_BYTES,
 } from './types';
-import { choicesFromVllm, withoutUncapturedLayers } from './vllm';
+import { choicesFromVllm, uncapturedLayers } from './vllm';
 import { isZip } from './zip';
 
 /** What each serving system's JSON holds. */
@@ -35,6 +36,9 @@ const SERVING_JSON_LABEL: Record<ServingJson, string> = {
   lmdeploy: "LMDeploy's EPLB statistics [layers][experts]",
   vllm: "vLLM's routed experts [tokens][layers][top_k]",
 };
+
+/** Why a large text file is refused when a binary one of its size would not be. */
+const TEXT_LIMIT_HINT = 'as text (CSV or JSON); only .npy and .pt files, read as raw tensors, may be larger';
 
 /** Which kind of file this is, from its bytes (and, for text, its header or first character). */
 export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
@@ -73,16 +77,17 @@ export function parseImport(
   input: Uint8Array | string,
   opts: ImportOptions = {},
 ): ImportedData {
-  checkSize(name, input, opts.maxBytes ?? MAX_IMPORT_BYTES);
+  // The limit follows the content, not the name: raw tensors (.npy, .pt) are read in place and may be larger; text
+  // becomes strings and objects several times its size, so a renamed CSV gains nothing.
+  const binary = isNpy(input) || isZip(input);
+  const limit = binary ? MAX_BINARY_IMPORT_BYTES : MAX_IMPORT_BYTES;
+  checkSize(name, input, Math.min(opts.maxBytes ?? limit, limit), binary ? undefined : TEXT_LIMIT_HINT);
   if (isNpy(input)) {
     const array = readNpy(input as Uint8Array, name);
     // vLLM's routed experts [T, L, k] keep a zero row for every layer never captured (dense layers): dropped.
-    const trimmed =
-      opts.layerIds || opts.format === 'count-table' ? undefined : withoutUncapturedLayers(array);
-    const data = trimmed
-      ? fromNpy(name, trimmed.array, { ...opts, layerIds: trimmed.layerIds })
-      : fromNpy(name, array, opts);
-    if (trimmed) data.notes = [...(data.notes ?? []), trimmed.note];
+    const trimmed = opts.layerIds || opts.format === 'count-table' ? undefined : uncapturedLayers(array);
+    const data = fromNpy(name, array, opts, trimmed?.kept);
+    if (trimmed && data.format === 'token-choices') data.notes = [...(data.notes ?? []), trimmed.note];
     const format = opts.format ?? data.format;
     if (data.format !== format) {
       throw new ImportError(

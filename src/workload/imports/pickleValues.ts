@@ -16,12 +16,24 @@ export type TensorDtype =
   | 'float64'
   | 'bool';
 
-/** A tensor, contiguous in C order: int64 read into a Float64Array (each value checked to be a safe integer). */
+/** A tensor's elements in C order: int64 read into a Float64Array (each value checked to be a safe integer). */
+export type TensorData = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/**
+ * A tensor as the pickle names it: a view (offset, shape, stride) of a storage, already checked to lie inside it
+ * and to hold no more elements than it (no overlapping views). Its elements stay in the storage's bytes until a
+ * TensorReader (./torchTensor.ts) sums them in place or gathers them into `data`, under its budgets.
+ */
 export interface PyTensor {
   kind: 'tensor';
   dtype: TensorDtype;
   shape: number[];
-  data: Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+  stride: number[];
+  /** Element (not byte) of the storage the view starts at. */
+  offset: number;
+  storage: PyStorage;
+  /** The elements in C order, once gathered (readPt gathers every tensor; parsePt only the small ones it needs). */
+  data?: TensorData;
 }
 
 export interface PyTuple {
@@ -49,7 +61,9 @@ export interface PyStorage {
   location: string;
   /** Elements of `dtype` in the storage. */
   numel: number;
+  /** The archive entry's bytes (a view into the file for a stored entry: nothing is copied). */
   bytes: Uint8Array;
+  littleEndian: boolean;
 }
 
 export type PyKey = string | number | boolean | null;
@@ -67,10 +81,15 @@ export interface UnpickleLimits {
   maxItems: number;
   /** Deepest nesting of containers in the result. */
   maxDepth: number;
-  /** Most elements in one tensor. */
+  /**
+   * Most elements one tensor may claim, checked while its shape is multiplied out (a view must also fit in its
+   * storage, which the binary import limit bounds: 512 MiB hold at most 2^29 one-byte elements).
+   */
   maxTensorElements: number;
-  /** Most elements in all tensors together (views of one storage each count: they are gathered separately). */
+  /** Most elements gathered into arrays in all (memory; views of one storage each count: each is gathered). */
   maxTotalTensorElements: number;
+  /** Most elements read out of storages in all, summed in place or gathered (time; a view read twice counts twice). */
+  maxScannedElements: number;
   /** Longest string or bytes value. */
   maxString: number;
 }
@@ -80,8 +99,9 @@ export const UNPICKLE_LIMITS: UnpickleLimits = {
   maxMemo: 100_000,
   maxItems: 1_000_000,
   maxDepth: 64,
-  maxTensorElements: 2 ** 24,
+  maxTensorElements: 2 ** 29,
   maxTotalTensorElements: 2 ** 25,
+  maxScannedElements: 2 ** 28,
   maxString: 1 << 20,
 };
 

@@ -120,7 +120,7 @@ export function summarizeImport(data: ImportedData, bytes: number, opts: ImportO
     for (let t = 0; t < Math.min(PREVIEW_ROWS, data.tokens); t++) {
       const at = t * data.layers * data.topK;
       const row = [
-        String(data.tokenIds[t]),
+        String(data.tokenIds?.[t] ?? t),
         String(data.layerIds[0]),
         Array.from(data.ids.subarray(at, at + data.topK)).join(' '),
       ];

@@ -25,7 +25,8 @@
 import { countTableProblem, layerIdProblem, MAX_IMPORT_EXPERTS, printable } from '../input';
 import { denseCountTable } from './countTable';
 import { checkExperts, checkLayers } from './fields';
-import type { PyDict, PyTensor, PyValue } from './pickleValues';
+import { type PyDict, type PyTensor, type PyValue, UNPICKLE_LIMITS } from './pickleValues';
+import { TensorReader, tensorsIn } from './torchTensor';
 import { type CountTable, ImportError, type ImportOptions, MAX_COUNT_CELLS } from './types';
 import { unpickle } from './unpickle';
 import { readZip, ZIP_LIMITS, type ZipLimits } from './zip';
@@ -58,8 +59,12 @@ function keyList(d: PyDict): string {
   return keys.length === 0 ? '(none)' : printable(keys.join(', '), 200);
 }
 
-/** The archive's directory (torch names it after the file, or "archive") and its data.pkl. */
-function openPt(name: string, bytes: Uint8Array, limits: ZipLimits): PyValue {
+/** The archive's directory (torch names it after the file, or "archive") and its data.pkl, unpickled into views. */
+function openPt(
+  name: string,
+  bytes: Uint8Array,
+  limits: ZipLimits,
+): { value: PyValue; reader: TensorReader } {
   const zip = readZip(name, bytes, limits);
   const first = zip.entries[0]?.name ?? '';
   const slash = first.indexOf('/');
@@ -76,26 +81,28 @@ function openPt(name: string, bytes: Uint8Array, limits: ZipLimits): PyValue {
   const byteorder = order ? new TextDecoder().decode(zip.read(order)).trim() : 'little';
   if (byteorder !== 'little' && byteorder !== 'big')
     throw new ImportError(`${name}: the byteorder record says "${printable(byteorder)}", not little or big`);
-  return unpickle(`${name}: data.pkl`, zip.read(pkl), {
+  const value = unpickle(`${name}: data.pkl`, zip.read(pkl), {
     littleEndian: byteorder === 'little',
     storage: (key) => {
       const e = zip.find(`${dir}data/${key}`);
       return e ? zip.read(e) : undefined;
     },
   });
+  return { value, reader: new TensorReader(UNPICKLE_LIMITS, (why) => new ImportError(`${name}: ${why}`)) };
 }
 
-/** Reads a `.pt` file into plain values (tensors, dicts, lists…): for tests and callers that want the raw content. */
+/**
+ * Reads a `.pt` file into plain values (tensors, dicts, lists…) with every tensor's `data` gathered, under the
+ * reader's budget: for tests and callers that want the raw content. parsePt gathers nothing it can sum in place.
+ */
 export function readPt(name: string, bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): PyValue {
-  return openPt(name, bytes, limits);
+  const { value, reader } = openPt(name, bytes, limits);
+  for (const t of tensorsIn(value)) reader.data(t);
+  return value;
 }
 
-/** Counts [L, E] (flat) from an integer tensor [L, E] or [R, L, E], summed over R. */
-function sumRecords(
-  name: string,
-  what: string,
-  t: PyTensor,
-): { L: number; E: number; data: Float64Array; records: number } {
+/** Shape [L, E] of counts [L, E] or [R, L, E], after the checks every count tensor gets. */
+function countShape(name: string, what: string, t: PyTensor): { R: number; L: number; E: number } {
   if (!INT_DTYPES.has(t.dtype))
     throw new ImportError(`${name}: ${what} is a ${t.dtype} tensor; counts must be an integer tensor`);
   if (t.shape.length !== 2 && t.shape.length !== 3)
@@ -103,22 +110,40 @@ function sumRecords(
       `${name}: ${what} has shape [${t.shape.join(', ')}]; counts must be [layers, experts] or [records, layers, experts]`,
     );
   const [R, L, E] = t.shape.length === 2 ? [1, t.shape[0], t.shape[1]] : t.shape;
+  // The limit is on the table the counts become; the records summed into it are read in place, not held.
   if (L * E > MAX_COUNT_CELLS)
     throw new ImportError(
       `${name}: ${what}: ${L} layers × ${E} experts is more than ${MAX_COUNT_CELLS} counts`,
     );
+  return { R, L, E };
+}
+
+/**
+ * Adds counts [L, E] or [R, L, E] (summed over R) into `into` (flat [L, E]), straight from the storage's bytes:
+ * SGLang's default stat dump of Kimi K2 is int32 [1000, 61, 384], 94 MB, and is never copied.
+ */
+function addCounts(name: string, what: string, t: PyTensor, into: Float64Array, reader: TensorReader): void {
+  const { E } = countShape(name, what, t);
+  const cells = into.length;
+  reader.addInto(t, into, (v, i) => {
+    const r = Math.floor(i / cells);
+    const c = i % cells;
+    throw new ImportError(
+      `${name}: ${what}: count ${v} at [${t.shape.length === 3 ? `${r}, ` : ''}${Math.floor(c / E)}, ${c % E}] is negative`,
+    );
+  });
+}
+
+/** Counts [L, E] (flat) from an integer tensor [L, E] or [R, L, E], summed over R. */
+function sumRecords(
+  name: string,
+  what: string,
+  t: PyTensor,
+  reader: TensorReader,
+): { L: number; E: number; data: Float64Array; records: number } {
+  const { R, L, E } = countShape(name, what, t);
   const data = new Float64Array(L * E);
-  for (let r = 0; r < R; r++) {
-    for (let i = 0; i < L * E; i++) {
-      const v = t.data[r * L * E + i];
-      if (v < 0) {
-        throw new ImportError(
-          `${name}: ${what}: count ${v} at [${t.shape.length === 3 ? `${r}, ` : ''}${Math.floor(i / E)}, ${i % E}] is negative`,
-        );
-      }
-      data[i] += v;
-    }
-  }
+  addCounts(name, what, t, data, reader);
   return { L, E, data, records: R };
 }
 
@@ -162,7 +187,13 @@ function countTable(
 }
 
 /** SGLang's per_pass dump: records' global_physical_count summed, folded to logical experts through the map. */
-function fromRecords(name: string, d: PyDict, records: PyValue[], opts: ImportOptions): CountTable {
+function fromRecords(
+  name: string,
+  d: PyDict,
+  records: PyValue[],
+  opts: ImportOptions,
+  reader: TensorReader,
+): CountTable {
   if (records.length === 0)
     throw new ImportError(`${name}: the dump's records list is empty: nothing to measure`);
   let sum: ReturnType<typeof sumRecords> | undefined;
@@ -178,38 +209,66 @@ function fromRecords(name: string, d: PyDict, records: PyValue[], opts: ImportOp
             : ''),
       );
     }
-    const s = sumRecords(name, `records[${r}].global_physical_count`, phys);
-    if (!sum) sum = s;
-    else {
-      if (s.L !== sum.L || s.E !== sum.E)
-        throw new ImportError(
-          `${name}: records[${r}].global_physical_count is [${s.L}, ${s.E}] but records[0]'s is [${sum.L}, ${sum.E}]`,
-        );
-      for (let i = 0; i < s.data.length; i++) sum.data[i] += s.data[i];
+    const what = `records[${r}].global_physical_count`;
+    if (!sum) {
+      sum = sumRecords(name, what, phys, reader);
+      return;
     }
+    const s = countShape(name, what, phys);
+    if (s.L !== sum.L || s.E !== sum.E)
+      throw new ImportError(`${name}: ${what} is [${s.L}, ${s.E}] but records[0]'s is [${sum.L}, ${sum.E}]`);
+    addCounts(name, what, phys, sum.data, reader);
   });
   const { L, E: P, data } = sum as ReturnType<typeof sumRecords>;
   const notes = [
     `Read SGLang's per-pass expert-distribution dump: ${records.length} record${records.length === 1 ? '' : 's'} ` +
       "of global_physical_count summed (one file per rank: this is one rank's dump).",
   ];
-  const map = d.map.get('last_physical_to_logical_map');
-  if (!isTensor(map)) {
+  const key = mapKey(d);
+  if (!key) {
     notes.push(
       `The dump has no physical-to-logical map, so the counts are per physical expert slot (${P} slots), not per expert.`,
     );
     return countTable(name, L, P, data, opts, notes, 'SGLang dump (.pt, global_physical_count per slot)');
   }
-  if (!INT_DTYPES.has(map.dtype) || map.shape.length !== 2 || map.shape[0] !== L || map.shape[1] !== P)
-    throw new ImportError(
-      `${name}: last_physical_to_logical_map is ${kindOf(map)}; expected an integer tensor [${L}, ${P}]`,
-    );
+  const folded = foldToLogical(name, L, P, data, key, d.map.get(key) as PyValue, opts, reader, notes);
+  return countTable(name, L, folded.E, folded.data, opts, notes, 'SGLang dump (.pt, per_pass records)');
+}
+
+/** The key of the dump's physical-to-logical map, if it has one. */
+const mapKey = (d: PyDict) =>
+  ['last_physical_to_logical_map', 'physical_to_logical_map'].find((k) => d.map.get(k) !== undefined);
+
+/**
+ * Physical slot counts [L, P] folded into logical expert counts [L, E] through the map int [L, P] (slot → expert),
+ * as SGLang's own `_convert_global_physical_count_to_logical_count` does; E is opts.experts or the largest id + 1.
+ */
+function foldToLogical(
+  name: string,
+  L: number,
+  P: number,
+  data: Float64Array,
+  key: string,
+  map: PyValue,
+  opts: ImportOptions,
+  reader: TensorReader,
+  notes: string[],
+): { E: number; data: Float64Array } {
+  if (
+    !isTensor(map) ||
+    !INT_DTYPES.has(map.dtype) ||
+    map.shape.length !== 2 ||
+    map.shape[0] !== L ||
+    map.shape[1] !== P
+  )
+    throw new ImportError(`${name}: ${key} is ${kindOf(map)}; expected an integer tensor [${L}, ${P}]`);
+  const ids = reader.data(map);
   let maxId = -1;
-  for (let i = 0; i < map.data.length; i++) {
-    const id = map.data[i];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     if (id < 0 || id >= MAX_IMPORT_EXPERTS || (opts.experts !== undefined && id >= opts.experts))
       throw new ImportError(
-        `${name}: last_physical_to_logical_map[${Math.floor(i / P)}, ${i % P}] = ${id} is not an expert id` +
+        `${name}: ${key}[${Math.floor(i / P)}, ${i % P}] = ${id} is not an expert id` +
           (opts.experts !== undefined ? ` below ${opts.experts}` : ''),
       );
     if (id > maxId) maxId = id;
@@ -218,11 +277,9 @@ function fromRecords(name: string, d: PyDict, records: PyValue[], opts: ImportOp
   if (L * E > MAX_COUNT_CELLS)
     throw new ImportError(`${name}: ${L} layers × ${E} experts is more than ${MAX_COUNT_CELLS} counts`);
   const logical = new Float64Array(L * E);
-  for (let l = 0; l < L; l++)
-    for (let p = 0; p < P; p++) logical[l * E + map.data[l * P + p]] += data[l * P + p];
-  if (P !== E)
-    notes.push(`Folded ${P} physical expert slots into ${E} experts through last_physical_to_logical_map.`);
-  return countTable(name, L, E, logical, opts, notes, 'SGLang dump (.pt, per_pass records)');
+  for (let l = 0; l < L; l++) for (let p = 0; p < P; p++) logical[l * E + ids[l * P + p]] += data[l * P + p];
+  if (P !== E) notes.push(`Folded ${P} physical expert slots into ${E} experts through ${key}.`);
+  return { E, data: logical };
 }
 
 /** Counts from a PyTorch `.pt` file (SGLang's expert-distribution dumps, or one integer count tensor). */
@@ -232,9 +289,9 @@ export function parsePt(
   opts: ImportOptions = {},
   limits?: ZipLimits,
 ): CountTable {
-  const value = openPt(name, bytes, limits ?? ZIP_LIMITS);
+  const { value, reader } = openPt(name, bytes, limits ?? ZIP_LIMITS);
   if (isTensor(value)) {
-    const s = sumRecords(name, 'the tensor', value);
+    const s = sumRecords(name, 'the tensor', value, reader);
     const notes = [
       s.records > 1 || value.shape.length === 3
         ? `Read the tensor [${value.shape.join(', ')}] as counts [records, layers, experts]; its ${s.records} records were summed.`
@@ -247,7 +304,7 @@ export function parsePt(
     if (logical !== undefined) {
       if (!isTensor(logical))
         throw new ImportError(`${name}: logical_count is ${kindOf(logical)}, not a tensor`);
-      const s = sumRecords(name, 'logical_count', logical);
+      const s = sumRecords(name, 'logical_count', logical, reader);
       const rank = value.map.get('rank');
       const notes = [
         `Read SGLang's expert-distribution dump: logical_count [${logical.shape.join(', ')}]` +
@@ -261,21 +318,37 @@ export function parsePt(
       return countTable(name, s.L, s.E, s.data, opts, notes, 'SGLang dump (.pt, logical_count)');
     }
     const records = value.map.get('records');
-    if (Array.isArray(records)) return fromRecords(name, value, records, opts);
+    if (Array.isArray(records)) return fromRecords(name, value, records, opts, reader);
     const physical = value.map.get('physical_count') ?? value.map.get('global_physical_count');
     if (isTensor(physical)) {
-      const s = sumRecords(name, 'physical_count', physical);
-      return countTable(
+      const s = sumRecords(name, 'physical_count', physical, reader);
+      const key = mapKey(value);
+      const read =
+        `Read physical_count [${physical.shape.join(', ')}]` +
+        (physical.shape.length === 3 ? `, its ${s.records} records summed` : '');
+      if (!key)
+        return countTable(
+          name,
+          s.L,
+          s.E,
+          s.data,
+          opts,
+          [`${read}: counts per physical expert slot, not per expert (no map in the file).`],
+          'SGLang dump (.pt, physical_count per slot)',
+        );
+      const notes = [`${read}.`];
+      const folded = foldToLogical(
         name,
         s.L,
         s.E,
         s.data,
+        key,
+        value.map.get(key) as PyValue,
         opts,
-        [
-          `Read physical_count [${physical.shape.join(', ')}]: counts per physical expert slot, not per expert (no map in the file).`,
-        ],
-        'SGLang dump (.pt, physical_count per slot)',
+        reader,
+        notes,
       );
+      return countTable(name, s.L, folded.E, folded.data, opts, notes, 'SGLang dump (.pt, physical_count)');
     }
   }
   throw new ImportError(

@@ -7,11 +7,14 @@ export function sizeOf(input: Uint8Array | string): number {
   return typeof input === 'string' ? input.length : input.byteLength;
 }
 
-export function checkSize(name: string, input: Uint8Array | string, max: number): void {
+/** Refuses an empty file or one above `max` bytes; `as` says what the limit is for ("as text (CSV or JSON)…"). */
+export function checkSize(name: string, input: Uint8Array | string, max: number, as?: string): void {
   const n = sizeOf(input);
   if (n === 0) throw new ImportError(`${name}: the file is empty`);
   if (n > max) {
-    throw new ImportError(`${name}: the file is ${fmtBytes(n)}; at most ${fmtBytes(max)} can be imported`);
+    throw new ImportError(
+      `${name}: the file is ${fmtBytes(n)}; at most ${fmtBytes(max)} can be imported${as ? ` ${as}` : ''}`,
+    );
   }
 }
 

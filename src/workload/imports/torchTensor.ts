@@ -1,21 +1,25 @@
 /**
  * The torch side of the restricted unpickler (./unpickle.ts): a storage named by a persistent id
  * `('storage', torch.LongStorage, '0', 'cpu', numel)` resolved to the archive's `data/0` bytes, and a tensor rebuilt
- * from `_rebuild_tensor_v2(storage, storage_offset, size, stride, …)` into a C-order typed array. Every claim the
+ * from `_rebuild_tensor_v2(storage, storage_offset, size, stride, …)` as a checked view of it. Every claim the
  * pickle makes (element counts, shape, strides, offset) is checked against the limits and the storage's real bytes
- * before anything is allocated.
+ * when the view is made; its elements are read later by a TensorReader, summed in place or gathered into a C-order
+ * typed array, under per-file budgets, so a 94 MB count tensor is never copied.
  */
 
 import { printable } from '../input';
 import {
   type Fail,
+  isContainer,
   isKind,
   kindName,
   type PyStorage,
   type PyTensor,
   type PyValue,
+  type TensorData,
   type TensorDtype,
   type UnpickleContext,
+  type UnpickleLimits,
 } from './pickleValues';
 
 /** Storage classes torch.save names in a persistent id (torch/storage.py, _pickle_storage_type), by dtype. */
@@ -93,23 +97,26 @@ export class StorageTable {
           `${printable(key)} holds ${bytes.length} bytes`,
       );
     }
-    const s: PyStorage = { kind: 'storage', dtype, key, location, numel, bytes };
+    const s: PyStorage = {
+      kind: 'storage',
+      dtype,
+      key,
+      location,
+      numel,
+      bytes,
+      littleEndian: this.ctx.littleEndian,
+    };
     this.byKey.set(key, s);
     return s;
   }
 }
 
 /**
- * `_rebuild_tensor_v2(storage, offset, shape, stride, …)`: the claimed shape is checked before anything is
- * allocated (its element count, then that its last element lies inside the storage), then gathered in C order.
+ * `_rebuild_tensor_v2(storage, offset, shape, stride, …)`: the claimed shape is checked (its element count, that its
+ * last element lies inside the storage, that it holds no more elements than the storage) and kept as a view;
+ * nothing is read or allocated here.
  */
-export function rebuildTensor(
-  args: PyValue[],
-  maxElements: number,
-  budget: { left: number; total: number },
-  littleEndian: boolean,
-  fail: Fail,
-): PyTensor {
+export function rebuildTensor(args: PyValue[], maxElements: number, fail: Fail): PyTensor {
   if (args.length < 4) throw fail('_rebuild_tensor with fewer than 4 arguments (the pickle is damaged)');
   const [st, offsetV, sizeV, strideV] = args;
   if (!isKind(st, 'storage')) throw fail(`a tensor whose storage is ${kindName(st)}`);
@@ -141,13 +148,128 @@ export function rebuildTensor(
       `a tensor of shape [${shape.join(', ')}] (stride [${stride.join(', ')}]) has ${numel} elements but its ` +
         `storage holds ${st.numel}: overlapping views are not read`,
     );
-  if (numel > budget.left)
-    throw fail(
-      `the tensors hold more than ${budget.total} elements in all (views of one storage count each time); ` +
-        'larger dumps are not read',
-    );
-  const data = gather(st, offsetV, shape, stride, numel, littleEndian, fail);
-  return { kind: 'tensor', dtype: st.dtype, shape, data };
+  return { kind: 'tensor', dtype: st.dtype, shape, stride, offset: offsetV, storage: st };
+}
+
+const numelOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Reads tensors' elements out of their storages for one file, under two budgets: elements gathered into arrays
+ * (memory, maxTotalTensorElements) and elements read at all, gathered or summed in place (time,
+ * maxScannedElements). Views of one storage count each time they are read, so a small file naming one storage a
+ * thousand times is stopped by the budget, not by memory or the clock.
+ */
+export class TensorReader {
+  private gathered = 0;
+  private scanned = 0;
+
+  constructor(
+    private readonly limits: Pick<UnpickleLimits, 'maxTotalTensorElements' | 'maxScannedElements'>,
+    private readonly fail: Fail,
+  ) {}
+
+  /** The tensor's elements in C order (gathered once, then kept on the tensor). */
+  data(t: PyTensor): TensorData {
+    if (t.data) return t.data;
+    const n = numelOf(t.shape);
+    const total = this.limits.maxTotalTensorElements;
+    if (this.gathered + n > total)
+      throw this.fail(
+        `the tensors hold more than ${total} elements in all (views of one storage count each time); ` +
+          'larger dumps are not read',
+      );
+    this.scan(n);
+    this.gathered += n;
+    const out = newArray(t.dtype, n);
+    let i = 0;
+    walk(t, this.fail, (v) => {
+      out[i++] = v;
+    });
+    t.data = out;
+    return out;
+  }
+
+  /**
+   * Adds the tensor's elements, in C order, into `into` cyclically (element i into into[i % into.length]): a
+   * [records, L, E] tensor summed over its records into [L, E], straight from the storage's bytes (a typed view of
+   * them where byte order and alignment allow, else a DataView: nothing is copied). `onNegative` is told the first
+   * negative element and its flat index (it throws).
+   */
+  addInto(t: PyTensor, into: Float64Array, onNegative: (v: number, flat: number) => never): void {
+    const n = numelOf(t.shape);
+    this.scan(n);
+    if (n === 0) return;
+    const { shape, stride } = t;
+    const st = t.storage;
+    const arr = typedView(st);
+    const dv = new DataView(st.bytes.buffer, st.bytes.byteOffset, st.bytes.byteLength);
+    const read = elementReader(dv, st.dtype, st.littleEndian, (v, at) => {
+      throw this.fail(
+        `storage ${printable(st.key)}: the int64 ${v} at element ${at} is larger than 2^53 − 1; such counts are not read`,
+      );
+    });
+    const dims = shape.length;
+    const inner = shape[dims - 1];
+    const step = stride[dims - 1];
+    const idx = new Array(dims - 1).fill(0);
+    const cells = into.length;
+    let src = t.offset;
+    let c = 0;
+    for (let row = 0, rows = n / inner; row < rows; row++) {
+      // Two copies of the inner loop, so the common case (int32 on a little-endian host) reads a typed array.
+      if (arr) {
+        for (let j = 0, at = src; j < inner; j++, at += step) {
+          const v = arr[at];
+          if (v < 0) onNegative(v, row * inner + j);
+          into[c] += v;
+          if (++c === cells) c = 0;
+        }
+      } else {
+        for (let j = 0, at = src; j < inner; j++, at += step) {
+          const v = read(at);
+          if (v < 0) onNegative(v, row * inner + j);
+          into[c] += v;
+          if (++c === cells) c = 0;
+        }
+      }
+      for (let d = dims - 2; d >= 0; d--) {
+        idx[d]++;
+        src += stride[d];
+        if (idx[d] < shape[d]) break;
+        src -= stride[d] * shape[d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+  private scan(n: number): void {
+    const max = this.limits.maxScannedElements;
+    if (this.scanned + n > max)
+      throw this.fail(
+        `the tensors are read for more than ${max} elements in all (views of one storage count each time); ` +
+          'larger dumps are not read',
+      );
+    this.scanned += n;
+  }
+}
+
+/** Every tensor reachable from `root`, each once (a tensor the memo names twice is one object). */
+export function tensorsIn(root: PyValue): PyTensor[] {
+  const out: PyTensor[] = [];
+  const seen = new Set<object>();
+  const work: PyValue[] = [root];
+  while (work.length) {
+    const v = work.pop() as PyValue;
+    if (isKind(v, 'tensor')) {
+      if (!seen.has(v)) out.push(v);
+      seen.add(v);
+    }
+    if (!isContainer(v) || seen.has(v)) continue;
+    seen.add(v);
+    const children = Array.isArray(v) ? v : v.kind === 'tuple' ? v.items : [...v.map.values()];
+    for (let k = children.length - 1; k >= 0; k--) work.push(children[k]);
+  }
+  return out;
 }
 
 /** A tensor's shape or stride: a tuple (or list) of at most MAX_DIMS non-negative integers. */
@@ -163,29 +285,26 @@ function dimensions(v: PyValue, what: string, fail: Fail): number[] {
   });
 }
 
-/** The `numel` elements the (already checked) shape and stride reach from `offset`, in C order. */
-function gather(
-  st: PyStorage,
-  offset: number,
-  shape: number[],
-  stride: number[],
-  numel: number,
-  le: boolean,
-  fail: Fail,
-): PyTensor['data'] {
+/** Calls `visit` with each element the (already checked) view reaches, in C order, read from the storage's bytes. */
+function walk(t: PyTensor, fail: Fail, visit: (v: number) => void): void {
+  const { storage: st, shape, stride } = t;
+  const numel = numelOf(shape);
+  if (numel === 0) return;
   const dv = new DataView(st.bytes.buffer, st.bytes.byteOffset, st.bytes.byteLength);
-  const out = newArray(st.dtype, numel);
-  const idx = new Array(shape.length).fill(0);
-  let src = offset;
-  const tooLarge = (v: bigint): never => {
+  let src = t.offset;
+  const read = elementReader(dv, st.dtype, st.littleEndian, (v, at) => {
     throw fail(
-      `storage ${printable(st.key)}: the int64 ${v} at element ${src} is larger than 2^53 − 1; such counts are not read`,
+      `storage ${printable(st.key)}: the int64 ${v} at element ${at} is larger than 2^53 − 1; such counts are not read`,
     );
-  };
-  for (let i = 0; i < numel; i++) {
-    out[i] = readElement(dv, st.dtype, src, le, tooLarge);
-    // Next index in C order.
-    for (let d = shape.length - 1; d >= 0; d--) {
+  });
+  const dims = shape.length;
+  // The innermost dimension in a tight loop; the outer ones stepped in C order.
+  const inner = dims ? shape[dims - 1] : 1;
+  const step = dims ? stride[dims - 1] : 0;
+  const idx = new Array(Math.max(0, dims - 1)).fill(0);
+  for (let row = 0, rows = numel / inner; row < rows; row++) {
+    for (let j = 0, at = src; j < inner; j++, at += step) visit(read(at));
+    for (let d = dims - 2; d >= 0; d--) {
       idx[d]++;
       src += stride[d];
       if (idx[d] < shape[d]) break;
@@ -193,11 +312,34 @@ function gather(
       idx[d] = 0;
     }
   }
-  return out;
+}
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The storage's bytes as a typed array of its dtype, without a copy, when the host reads them as they are (same byte
+ * order, aligned, a dtype with a typed array of its own); undefined otherwise (then a DataView reads them).
+ */
+function typedView(st: PyStorage): ArrayLike<number> | undefined {
+  if (st.littleEndian !== LITTLE_ENDIAN_HOST) return undefined;
+  const { buffer, byteOffset } = st.bytes;
+  const aligned = (size: number) => byteOffset % size === 0;
+  switch (st.dtype) {
+    case 'int8':
+      return new Int8Array(buffer, byteOffset, st.numel);
+    case 'uint8':
+      return new Uint8Array(buffer, byteOffset, st.numel);
+    case 'int16':
+      return aligned(2) ? new Int16Array(buffer, byteOffset, st.numel) : undefined;
+    case 'int32':
+      return aligned(4) ? new Int32Array(buffer, byteOffset, st.numel) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** The typed array a dtype is read into: int64 into float64 (each value checked safe), halves into float32. */
-function newArray(dtype: TensorDtype, n: number): PyTensor['data'] {
+function newArray(dtype: TensorDtype, n: number): TensorData {
   switch (dtype) {
     case 'int8':
       return new Int8Array(n);
@@ -220,41 +362,43 @@ function newArray(dtype: TensorDtype, n: number): PyTensor['data'] {
 
 const MAX_I64 = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Element `i` (not byte) of a storage of `dtype`. */
-function readElement(
+/** Element `i` (not byte) of a storage of `dtype`, as a function chosen once per tensor (not a switch per element). */
+function elementReader(
   dv: DataView,
   dtype: TensorDtype,
-  i: number,
   le: boolean,
-  tooLarge: (v: bigint) => never,
-): number {
+  tooLarge: (v: bigint, i: number) => never,
+): (i: number) => number {
   switch (dtype) {
     case 'int8':
-      return dv.getInt8(i);
+      return (i) => dv.getInt8(i);
     case 'uint8':
-      return dv.getUint8(i);
+      return (i) => dv.getUint8(i);
     case 'bool':
-      return dv.getUint8(i) ? 1 : 0;
+      return (i) => (dv.getUint8(i) ? 1 : 0);
     case 'int16':
-      return dv.getInt16(i * 2, le);
+      return (i) => dv.getInt16(i * 2, le);
     case 'int32':
-      return dv.getInt32(i * 4, le);
-    case 'int64': {
-      const v = dv.getBigInt64(i * 8, le);
-      if (v > MAX_I64 || v < -MAX_I64) tooLarge(v);
-      return Number(v);
-    }
+      return (i) => dv.getInt32(i * 4, le);
+    case 'int64':
+      return (i) => {
+        const v = dv.getBigInt64(i * 8, le);
+        if (v > MAX_I64 || v < -MAX_I64) tooLarge(v, i);
+        return Number(v);
+      };
     case 'float16':
-      return half(dv.getUint16(i * 2, le));
+      return (i) => half(dv.getUint16(i * 2, le));
     case 'bfloat16': {
       const b = new DataView(new ArrayBuffer(4));
-      b.setUint32(0, dv.getUint16(i * 2, le) << 16);
-      return b.getFloat32(0);
+      return (i) => {
+        b.setUint32(0, dv.getUint16(i * 2, le) << 16);
+        return b.getFloat32(0);
+      };
     }
     case 'float32':
-      return dv.getFloat32(i * 4, le);
+      return (i) => dv.getFloat32(i * 4, le);
     case 'float64':
-      return dv.getFloat64(i * 8, le);
+      return (i) => dv.getFloat64(i * 8, le);
   }
 }
 

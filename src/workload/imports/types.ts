@@ -1,9 +1,11 @@
 /** Imported routing data: the shapes every reader returns, the options they take, their limits and their error. */
 
-import { InputError } from '../input';
+import { INPUT_LIMITS, InputError } from '../input';
 
-/** Largest file accepted (bytes). */
-export const MAX_IMPORT_BYTES = 64 * 2 ** 20;
+/** Largest text file accepted (bytes): CSV and JSON, whatever the file is named. */
+export const MAX_IMPORT_BYTES = INPUT_LIMITS.import.maxBytes;
+/** Largest binary file accepted (bytes): .npy and PyTorch .pt, told apart by their magic bytes, read in place. */
+export const MAX_BINARY_IMPORT_BYTES = INPUT_LIMITS.importBinary.maxBytes;
 /** Longest CSV header line accepted (characters): real ones are a few dozen. */
 export const MAX_CSV_HEADER_CHARS = 4096;
 /** Logit given to the experts a replayed token did not choose (its softmax score underflows to 0). */
@@ -71,10 +73,13 @@ export interface TokenChoices {
   experts: number;
   /** Layer ids as in the file (ascending); entry l of the layout is layerIds[l]. */
   layerIds: number[];
-  /** Token ids as in the file (ascending); token t of the layout is tokenIds[t]. */
-  tokenIds: number[];
+  /**
+   * Token ids as in the file (ascending); token t of the layout is tokenIds[t]. Absent when the file numbers its
+   * tokens 0, 1, … by position (.npy, vLLM's JSON): no array of T numbers for a trace of millions of tokens.
+   */
+  tokenIds?: number[];
   /** ids[(t·layers + l)·topK + j]: expert of slot j. */
-  ids: Int32Array;
+  ids: ExpertIds;
   /** Same layout as ids, when the file has weights. */
   weights?: Float32Array;
   /** What was converted while reading, one sentence each. */
@@ -96,6 +101,13 @@ export interface RouterLogits {
 
 export type ImportedData = CountTable | TokenChoices | RouterLogits;
 
+/**
+ * Expert ids of a trace: a .npy keeps its own width (uint8 stays one byte an id; wider ids are held as uint16, as
+ * every accepted id is below MAX_IMPORT_EXPERTS = 65536), so a binary trace never holds more bytes of ids than the
+ * file; CSV and JSON, which cost far more per id as text, as int32.
+ */
+export type ExpertIds = Uint8Array | Uint16Array | Int32Array;
+
 export interface ImportOptions {
   /** Routed experts E of the model: every id must be below it. Default: the largest id + 1 (logits: their width). */
   experts?: number;
@@ -103,7 +115,10 @@ export interface ImportOptions {
   filter?: Record<string, string>;
   /** Skip detection. */
   format?: ImportFormat;
-  /** Default MAX_IMPORT_BYTES. */
+  /**
+   * Most bytes read; default MAX_BINARY_IMPORT_BYTES for a .npy or .pt (by magic bytes), MAX_IMPORT_BYTES for text.
+   * Text is refused above MAX_IMPORT_BYTES whatever this says or the file is named.
+   */
   maxBytes?: number;
   /** k for previewing router logits (plain top-k of the logits); default 1. */
   topK?: number;

@@ -51,12 +51,10 @@ class PickleMachine {
   /** The unpickled value, once STOP has run. */
   result: PyValue | undefined;
   private items = 0;
-  /** Tensor elements gathered so far, against maxTotalTensorElements. */
-  private tensorElements = 0;
 
   constructor(
     readonly r: PickleReader,
-    private readonly ctx: UnpickleContext,
+    ctx: UnpickleContext,
     private readonly limits: UnpickleLimits,
   ) {
     this.fail = (why) => r.fail(why);
@@ -172,15 +170,8 @@ class PickleMachine {
         'OrderedDict built from arguments is not read (torch.save writes an empty one, then its items)',
       );
     }
-    if (REBUILD_FUNCTIONS.has(full)) {
-      // Each tensor is gathered into its own array, so views of one storage add up: the budget is checked
-      // (inside rebuildTensor, before allocating) against what is left of the total.
-      const total = this.limits.maxTotalTensorElements;
-      const budget = { left: total - this.tensorElements, total };
-      const t = rebuildTensor(a, this.limits.maxTensorElements, budget, this.ctx.littleEndian, this.fail);
-      this.tensorElements += t.data.length;
-      return t;
-    }
+    // A checked view: its elements are read later, under the reader's budgets (./torchTensor.ts TensorReader).
+    if (REBUILD_FUNCTIONS.has(full)) return rebuildTensor(a, this.limits.maxTensorElements, this.fail);
     throw this.fail(`REDUCE calls ${full}, which is not a function a tensor dump calls`);
   }
 

@@ -109,7 +109,6 @@ function choices(
     topK: k,
     experts,
     layerIds,
-    tokenIds: Array.from({ length: T }, (_, t) => t),
     ids,
     notes,
   };
@@ -142,26 +141,15 @@ export function uncapturedNote(dropped: number[]): string {
 }
 
 /**
- * An integer .npy trace [T, L, k] (np.save of routed_experts) without its uncaptured all-zero layers, and the layer
- * id of each kept one; undefined when nothing is dropped (or the array is not such a trace, or every layer is zero:
- * the .npy reader then says what is wrong).
+ * The layers of an integer .npy trace [T, L, k] (np.save of routed_experts) to keep, and the note saying which were
+ * dropped; undefined when nothing is dropped (or the array is not such a trace, or every layer is zero: the .npy
+ * reader then says what is wrong). The reader copies only the kept layers (npyImport.ts traceIds).
  */
-export function withoutUncapturedLayers(
-  a: NpyArray,
-): { array: NpyArray; layerIds: number[]; note: string } | undefined {
+export function uncapturedLayers(a: NpyArray): { kept: number[]; note: string } | undefined {
   if (a.dtype === 'float32' || a.shape.length !== 3) return undefined;
   const [T, L, k] = a.shape;
   const kept = capturedLayers(a.data, T, L, k);
   if (kept.length === L || kept.length === 0) return undefined;
-  const out = new Int32Array(T * kept.length * k);
-  for (let t = 0; t < T; t++)
-    kept.forEach((l, i) => {
-      for (let j = 0; j < k; j++) out[(t * kept.length + i) * k + j] = a.data[(t * L + l) * k + j];
-    });
   const dropped = Array.from({ length: L }, (_, l) => l).filter((l) => !kept.includes(l));
-  return {
-    array: { dtype: 'int32', shape: [T, kept.length, k], data: out, notes: a.notes },
-    layerIds: kept,
-    note: uncapturedNote(dropped),
-  };
+  return { kept, note: uncapturedNote(dropped) };
 }

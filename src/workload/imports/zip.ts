@@ -13,23 +13,31 @@
 
 import { Inflate } from 'fflate';
 import { printable } from '../input';
-import { ImportError } from './types';
+import { ImportError, MAX_BINARY_IMPORT_BYTES } from './types';
 
 export interface ZipLimits {
   /** Most entries in the central directory. */
   maxEntries: number;
   /** Largest uncompressed size of one entry (bytes). */
   maxEntryBytes: number;
-  /** Largest sum of the uncompressed sizes of all entries (bytes). */
+  /** Largest sum of the uncompressed sizes of all entries (bytes): each is CRC-checked when read. */
   maxTotalBytes: number;
+  /** Largest sum of the uncompressed sizes of deflated entries (bytes): each is inflated into its own buffer. */
+  maxInflatedBytes: number;
   /** Largest uncompressed / compressed ratio of a deflated entry. */
   maxRatio: number;
 }
 
+/**
+ * A stored entry (what torch.save writes) is a view into the file, so one may be as large as a binary import; the
+ * sum over entries bounds the CRC work when entries overlap. Deflated entries (a re-zipped .pt) cost their size in
+ * memory, so they keep a smaller total.
+ */
 export const ZIP_LIMITS: ZipLimits = {
   maxEntries: 4096,
-  maxEntryBytes: 64 * 2 ** 20,
-  maxTotalBytes: 128 * 2 ** 20,
+  maxEntryBytes: MAX_BINARY_IMPORT_BYTES,
+  maxTotalBytes: MAX_BINARY_IMPORT_BYTES,
+  maxInflatedBytes: 128 * 2 ** 20,
   maxRatio: 512,
 };
 
@@ -122,6 +130,7 @@ export function readZip(name: string, bytes: Uint8Array, limits: ZipLimits = ZIP
   const entries: ZipEntry[] = [];
   const byName = new Map<string, ZipEntry>();
   let total = 0;
+  let inflated = 0;
   let at = cdOffset;
   const decoder = new TextDecoder('utf-8');
   for (let i = 0; i < count; i++) {
@@ -151,6 +160,12 @@ export function readZip(name: string, bytes: Uint8Array, limits: ZipLimits = ZIP
     if (total > limits.maxTotalBytes)
       throw fail(
         `the entries declare more than ${limits.maxTotalBytes} bytes in all; that many are read at most`,
+      );
+    if (method === 8) inflated += size;
+    if (inflated > limits.maxInflatedBytes)
+      throw fail(
+        `the deflated entries declare more than ${limits.maxInflatedBytes} bytes in all; that many are ` +
+          'inflated at most (torch.save stores entries uncompressed)',
       );
     if (method === 0 && compressedSize !== size)
       throw fail(`${label} is stored but declares ${compressedSize} bytes stored for ${size} bytes`);
