@@ -130,6 +130,24 @@ describe('a scenario file that holds no scenario is an error, never the defaults
       `#s=${Buffer.from(zlibSync(strToU8('[1,2]'))).toString('base64url')}`,
       /holds an array/,
     ],
+    [
+      'a chip file given as the scenario',
+      '{"name": "Fast", "basedOn": "h100", "hbmBandwidthTBs": 9}',
+      /holds none of the scenario's parameters \(its keys: "name", "basedOn", "hbmBandwidthTBs"\)/,
+    ],
+    [
+      'a count table given as the scenario',
+      '{"layer_0": {"0": 5}}',
+      /holds none of the scenario's parameters/,
+    ],
+    ['a "scenario" key holding an array', '{"scenario": [1, 2]}', /"scenario" key holds an array/],
+    [
+      'a link to an unknown preset',
+      '#preset=no-such-model',
+      /a link with nothing readable in it: Unknown model/,
+    ],
+    ['a URL with an empty hash', 'https://moe.example/#', /a link with nothing after "#"/],
+    ['UTF-16 text', '\ufeff{"experts": 8}'.split('').join('\u0000'), /is not UTF-8 text .*UTF-16/],
   ];
   for (const [what, text, why] of cases) {
     it(what, async () => {

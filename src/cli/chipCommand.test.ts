@@ -101,6 +101,19 @@ describe('moe chip and project --chip-file', () => {
     expect(String((await project(['--scenario', scenarioFile, '--chip-file', list])).value)).toMatch(
       /holds no chip/,
     );
+    // A scenario, a count table or a report given as a chip file holds none of a chip file's keys.
+    for (const [name, content] of [
+      ['scenario.json', { tokens: 32, experts: 8 }],
+      ['counts.json', { layer_0: { 0: 5, 1: 7 } }],
+      ['report.json', { moeLab: { command: 'run' }, metrics: {} }],
+    ] as const) {
+      const { value } = await project(['--scenario', scenarioFile, '--chip-file', file(name, content)]);
+      expect(String(value), name).toMatch(
+        new RegExp(
+          `--chip-file .*${name.replace('.', '\\.')} holds no chip: none of its keys \\(".*"\\) is a chip file's`,
+        ),
+      );
+    }
     const five = Array.from({ length: 5 }, (_, i) => [
       '--chip-file',
       file(`c${i}.json`, { name: `c${i}` }),

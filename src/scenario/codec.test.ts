@@ -280,15 +280,41 @@ describe('text that holds no scenario is an error (issue 13)', () => {
       '{}',
       '{"experts": "lots"}',
       `${'{"scenario":'.repeat(1)}{"experts": 8}}`,
-      '#preset=nope',
+      '#preset=nope&experts=8',
     ]) {
       const read = scenarioFromJson(text);
       expect(read.error, text).toBeUndefined();
     }
-    // Nesting up to the limit is fine (unknown keys are reported, not refused).
-    const deep = `{"junk": ${'['.repeat(63)}${']'.repeat(63)}}`;
+    // Nesting up to the limit is fine (unknown keys beside a scenario's are reported, not refused).
+    const deep = `{"experts": 8, "junk": ${'['.repeat(63)}${']'.repeat(63)}}`;
     expect(scenarioFromJson(deep).error).toBeUndefined();
     expect(scenarioFromJson(deep).issues.join(' ')).toMatch(/Ignored unknown parameter: junk/);
+  });
+
+  it('an object with none of the scenario keys, a link with nothing readable, or text that is not UTF-8 is an error', () => {
+    for (const [text, why] of [
+      [
+        '{"name": "my chip", "basedOn": "h100", "hbmBandwidthTBs": 9}',
+        /holds none of the scenario's parameters \(its keys: "name", "basedOn", "hbmBandwidthTBs"\)/,
+      ],
+      ['{"layer_0": {"0": 5}}', /holds none of the scenario's parameters \(its keys: "layer_0"\)/],
+      ['{"junk": [[[]]]}', /holds none of the scenario's parameters/],
+      ['{"scenario": [1, 2]}', /"scenario" key holds an array, not an object/],
+      ['{"scenario": {"foo": 1}}', /"scenario" key holds none of the scenario's parameters/],
+      ['#preset=nope', /link with nothing readable in it: Unknown model preset "nope"/],
+      ['#lesson=nope', /link with nothing readable in it: Unknown lesson/],
+      ['#model=%E0%A4%A', /link with nothing readable in it: Could not read "model"/],
+      ['https://moe.example/app#', /link with nothing after "#"/],
+      [
+        '\u0000{\u0000"\u0000v\u0000"\u0000:\u00004\u0000}',
+        /not UTF-8 text \(it holds NUL characters: UTF-16/,
+      ],
+      ['{"preset": "caf\ufffd"}', /not UTF-8 text \(it holds bytes that are not UTF-8\)/],
+    ] as const) {
+      const read = scenarioFromJson(text);
+      expect(read.error, text).toMatch(why);
+      expect(read.error).not.toMatch(/[\n\u0000]/);
+    }
   });
 
   it('decodeHash reports a nested or non-object #s= payload with `error` and keeps the readable fields', () => {

@@ -52,7 +52,8 @@ const EXPECTED = `expected an object such as {"v": ${SCHEMA_VERSION}, "experts":
 
 /** One line, whatever the parser's message holds (V8 quotes the text around a syntax error). */
 const oneLine = (text: string, max = 200) => {
-  const line = text.replace(/\s+/g, ' ').trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const line = text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
@@ -92,12 +93,24 @@ export function scenarioFromJson(text: string): ScenarioRead {
     );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // UTF-16 or UTF-32 text (NULs between the characters), binary, or bytes that are not UTF-8 (decoded as U+FFFD).
+  const nul = text.includes('\u0000');
+  if (nul || text.includes('\ufffd'))
+    return failed(
+      `The file is not UTF-8 text (it holds ${nul ? 'NUL characters: UTF-16, UTF-32 or binary?' : 'bytes that are not UTF-8'}); save the scenario as UTF-8.`,
+    );
   const trimmed = text.trim();
   const link = /^(?:[a-z][\w+.-]*:\/\/[^#\s]*)?#?((?:s|preset|model|lesson)=[^\s]*)$/i.exec(trimmed);
   if (link || /^[a-z][\w+.-]*:\/\/[^#\s]*#\S*$/i.test(trimmed)) {
     const hash = link ? link[1] : trimmed.slice(trimmed.indexOf('#') + 1);
+    if (hash.trim() === '')
+      return failed('The file holds a link with nothing after "#": it holds no scenario.');
     const decoded = decodeHash(hash);
     if (decoded.error) return failed(`The file holds a link whose scenario cannot be read: ${decoded.error}`);
+    // A link none of whose parts could be read (unknown preset or lesson, bad escapes, values out of range)
+    // would open the defaults: a file has no current scenario to fall back on, so that is an error.
+    if (decoded.issues.length && sameScenario(decoded.scenario, defaultScenario()))
+      return failed(`The file holds a link with nothing readable in it: ${oneLine(decoded.issues[0])}`);
     return {
       scenario: decoded.scenario,
       issues: ['The file holds a link, not scenario JSON; read it as that link.', ...decoded.issues],
@@ -113,18 +126,46 @@ export function scenarioFromJson(text: string): ScenarioRead {
   if (!isObject(parsed)) {
     return failed(`The scenario holds ${jsonKind(parsed)}, not an object of parameters; ${EXPECTED}.`);
   }
-  if (isObject(parsed.scenario) && !Object.keys(parsed).some((k) => (PARAM_KEYS as string[]).includes(k))) {
+  const keys = Object.keys(parsed);
+  if (keys.includes('scenario') && !keys.some(isScenarioKey)) {
+    if (!isObject(parsed.scenario))
+      return failed(
+        `The file's "scenario" key holds ${jsonKind(parsed.scenario)}, not an object of parameters.`,
+      );
+    const none = noParameters(parsed.scenario);
+    if (none) return failed(`The file's "scenario" key ${none}`);
     const inner = fromStored(parsed.scenario);
     return {
       scenario: inner.scenario,
       issues: ['Read the scenario from the file\'s "scenario" key.', ...inner.issues],
     };
   }
+  const none = noParameters(parsed);
+  if (none) return failed(`The file ${none}`);
   return fromStored(parsed);
+}
+
+/**
+ * "holds none of the scenario's parameters (its keys: …)" for an object with keys but none of a scenario's (a
+ * chip file, a count table or a report given by mistake would otherwise run the defaults with every key
+ * "ignored"); undefined otherwise. `{}` asks for the defaults and is read.
+ */
+function noParameters(obj: Record<string, unknown>): string | undefined {
+  const keys = Object.keys(obj);
+  if (keys.length === 0 || keys.some(isScenarioKey)) return undefined;
+  const shown = keys.slice(0, 4).map((k) => JSON.stringify(oneLine(k, 30)));
+  return `holds none of the scenario's parameters (its keys: ${shown.join(', ')}${keys.length > 4 ? ', …' : ''}); ${EXPECTED}.`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A key a stored scenario may hold: a parameter, the version, or a key older versions wrote. */
+const isScenarioKey = (k: string) =>
+  (PARAM_KEYS as string[]).includes(k) || k === 'v' || LEGACY_KEYS.includes(k);
+
+const sameScenario = (a: Scenario, b: Scenario) =>
+  JSON.stringify(scenarioToObject(a)) === JSON.stringify(scenarioToObject(b));
 
 /**
  * A stored scenario (file, `#s=` link, or the fields of a readable link) over `base`. A named model preset fills
