@@ -394,6 +394,38 @@ describe('the CPU engine of moe run', () => {
     expect(r.ms).toBeLessThan(2000);
   });
 
+  it('a run or stream that would take minutes of arithmetic is refused (or its f shrunk) before any layer runs', async () => {
+    // Router GEMM T·d·E = 2^35 multiply-adds: no expert FFN size brings one run within CPU_WORK_BUDGET.
+    const gemm = file(
+      'gemm.json',
+      JSON.stringify({ v: 2, tokens: 16_384, dModel: 2048, experts: 1024, topK: 1 }),
+    );
+    for (const command of [runCommand, streamCommand]) {
+      const r = await refused(
+        ['--scenario', gemm, '--engine', 'cpu'],
+        /multiply-adds, more than the CPU engine's/,
+        command,
+      );
+      expect(r.ms).toBeLessThan(2000);
+    }
+    // Each run is small, but there are too many: 1024 steps of 1M tokens, or E = 1024 weights over the sparsity batches.
+    for (const [name, body, flags] of [
+      [
+        'steps.json',
+        { v: 2, tokens: 1_048_576, dModel: 8, ffnSize: 8, experts: 64, topK: 2, steps: 1024, moeLayers: 256 },
+        ['--routing-only'],
+      ],
+      ['wide.json', { v: 2, tokens: 64, dModel: 128, ffnSize: 65_536, experts: 1024, topK: 8 }, []],
+    ] as const) {
+      const r = await refused(
+        ['--scenario', file(name, JSON.stringify(body)), '--engine', 'cpu', ...flags],
+        /^the CPU stream would be at least \d+ layer runs of about .* multiply-adds each .*lower --steps or --max-layers/,
+        streamCommand,
+      );
+      expect(r.ms, name).toBeLessThan(2000);
+    }
+  });
+
   it('runs the warm-up as the GPU engine does: warmup + trials layer runs', async () => {
     const r = await cli(runCommand, [
       '--scenario',

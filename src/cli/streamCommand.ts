@@ -9,12 +9,17 @@ import { hardwareSpec, importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
 import { directionSummary, type NetworkReport, networkFactors, STEP_SERIES_KEYS } from '../metrics';
+import { cpuPlan } from '../reference';
+import type { Scenario } from '../scenario';
 import {
   cpuRunner,
+  defaultBatchSizes,
   gpuRunner,
   importedSource,
   type LayerRunner,
+  MAX_MEASURED_LAYERS,
   runStream,
+  type StepSource,
   type StreamResult,
 } from '../stream';
 import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
@@ -133,6 +138,41 @@ function streamReport(r: StreamResult): Record<string, unknown> {
   };
 }
 
+/**
+ * Multiply-adds a CPU stream may take in all: 2^35 (3.4·10¹⁰), about a minute of plain TypeScript. Each layer run
+ * is within CPU_WORK_BUDGET already (cpuPlan); this bounds their number.
+ */
+export const CPU_STREAM_WORK_BUDGET = 2 ** 35;
+
+/**
+ * Refuse, before any run, a CPU stream whose runs (steps × measured layers, the bias what-if's steps and the
+ * sparsity curve's batches, each counted at a full layer run) would take minutes, naming what to lower.
+ */
+function checkCpuStreamWork(
+  s: Scenario,
+  routingOnly: boolean,
+  source: StepSource | undefined,
+  steps: number | undefined,
+  maxLayers: number | undefined,
+): void {
+  const plan = cpuPlan(s, { routingOnly });
+  const S = source?.steps ?? steps ?? s.steps;
+  const layers = source?.layerIds.length ?? Math.min(maxLayers ?? MAX_MEASURED_LAYERS, s.moeLayers);
+  const tokenChoice = s.routingMode === 'token-choice';
+  const bias = tokenChoice && !source?.fixedChoices ? Math.max(S, 32) : 0;
+  // The decode sparsity curve: 16 steps per batch size, for generated token-choice streams (runStream's own).
+  const sparsity =
+    tokenChoice && !source ? 16 * defaultBatchSizes(plan.cfg.tokens, plan.cfg.experts).length : 0;
+  const runs = S * layers + bias + sparsity;
+  if (runs * plan.work <= CPU_STREAM_WORK_BUDGET) return;
+  const g = (n: number) => `${Number((n / 1e9).toPrecision(3)).toLocaleString('en-US')}·10⁹`;
+  throw new Error(
+    `the CPU stream would be at least ${runs} layer runs of about ${g(plan.work)} multiply-adds each ` +
+      `(${g(runs * plan.work)} in all, more than ${g(CPU_STREAM_WORK_BUDGET)}: minutes in plain TypeScript); ` +
+      'lower --steps or --max-layers, use --routing-only, or lower tokens T',
+  );
+}
+
 export const streamCommand: Command = {
   name: 'stream',
   summary: 'run a stream of steps (or an imported trace) over the MoE layers and write load matrices',
@@ -208,6 +248,7 @@ export const streamCommand: Command = {
       try {
         const cfg = runner.plan?.(s).cfg ?? layerConfigFromScenario(s);
         const source = trace ? importedSource(s, cfg, trace, { maxLayers, phase: s.phase }) : undefined;
+        if (engineFlag === 'cpu') checkCpuStreamWork(s, routingOnly, source, steps, maxLayers);
         // The network view when experts are spread over chips; the scale-up domain is the cost model's (the
         // first compared chip's expert chip).
         let domain: number | undefined;

@@ -14,6 +14,8 @@ export {
 } from './gate';
 export {
   CPU_MEMORY_BUDGET,
+  CPU_WORK_BUDGET,
+  cpuWork,
   type CpuArray,
   type CpuMemoryPlan,
   type CpuPlan,

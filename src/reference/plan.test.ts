@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planScenario } from '../gpu';
 import { defaultScenario, type Scenario } from '../scenario';
 import { generateLayerTensors, layerConfigFromScenario } from '../workload';
-import { CPU_MEMORY_BUDGET, cpuMemory, cpuPlan, MAX_TYPED_ARRAY_BYTES } from './plan';
+import { CPU_MEMORY_BUDGET, CPU_WORK_BUDGET, cpuMemory, cpuPlan, MAX_TYPED_ARRAY_BYTES } from './plan';
 import { runReferenceLayer } from './runLayer';
 
 const scenario = (over: Partial<Scenario>): Scenario => ({ ...defaultScenario(), ...over });
@@ -90,6 +90,27 @@ describe('cpuPlan: the CPU engine plans memory before it allocates', () => {
       /^the scenario does not fit the CPU engine at measurement scale 1: the layer needs 6\.\d GiB/,
     );
     expect(() => cpuPlan({ ...s, measureScale: 0.5 })).toThrow(/at measurement scale 0\.5/);
+  });
+
+  it('bounds the arithmetic of one run too: shrinks f, or refuses what no f brings within CPU_WORK_BUDGET', () => {
+    // Fits memory (about 0.6 GiB) but the router GEMM T·d·E alone is 2^35 multiply-adds.
+    const router = scenario({ tokens: 16_384, dModel: 2048, experts: 1024, topK: 1, ffnSize: 8 });
+    expect(cpuMemory(layerConfigFromScenario(router, 0), router.topics).fits).toBe(true);
+    expect(timed(() => cpuPlan(router))).toBeLessThan(200);
+    expect(() => cpuPlan(router)).toThrow(
+      /even with the smallest expert FFN: one layer run is about 35·10⁹ multiply-adds, more than the CPU engine's 8\.59·10⁹ .*the most is the router GEMM \(T·d·E\).*lower tokens T, hidden size d or experts E\)$/,
+    );
+    // Fits memory, but the expert FFN is 3·T·k·d·f = 3·4096·8·1024·2048 ≈ 2.1·10¹¹: shrunk until the run fits.
+    const ffn = scenario({ tokens: 4096, dModel: 1024, experts: 16, topK: 8, ffnSize: 2048 });
+    expect(cpuMemory(layerConfigFromScenario(ffn), ffn.topics).fits).toBe(true);
+    const p = cpuPlan(ffn);
+    expect(p.auto).toBe(true);
+    expect(p.work).toBeLessThanOrEqual(CPU_WORK_BUDGET);
+    expect(p.work).toBeGreaterThan(0.9 * CPU_WORK_BUDGET);
+    expect(p.note).toMatch(/to fit the CPU engine: .*multiply-adds/);
+    expect(() => cpuPlan({ ...ffn, measureScale: 1 })).toThrow(/at measurement scale 1: .*multiply-adds/);
+    // A default scenario is far below it.
+    expect(cpuPlan(defaultScenario()).work).toBeLessThan(CPU_WORK_BUDGET / 100);
   });
 
   it('plans less for the routing-only runner (no dispatched rows, no output of the FFN)', () => {

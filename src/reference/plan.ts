@@ -49,6 +49,8 @@ export interface CpuPlanOptions {
   /** Gate, count, offsets and scatter only (the stream's routing-only runner): no FFN rows, no combine. */
   routingOnly?: boolean;
   budget?: number;
+  /** Multiply-adds one layer run may take (default CPU_WORK_BUDGET). */
+  workBudget?: number;
 }
 
 const F32 = 4;
@@ -171,6 +173,77 @@ export function cpuMemory(cfg: LayerConfig, topics: number, opts: CpuPlanOptions
   return { arrays, totalBytes, largest, fits: reason === undefined, reason };
 }
 
+/**
+ * Multiply-adds one CPU layer run may take: 2^33 (8.6·10⁹). Plain TypeScript does about 0.5–1·10⁹ a second on
+ * one core, so this is some ten seconds a run; a larger layer would run for minutes (a run is warm-up plus
+ * trials, a stream many runs), so it is shrunk (the expert FFN) or refused as memory is.
+ */
+export const CPU_WORK_BUDGET = 2 ** 33;
+
+/** One part of a layer run's arithmetic, in multiply-adds (the inner loop's iterations). */
+interface CpuWorkPart {
+  label: string;
+  sizedBy: string;
+  ops: number;
+}
+
+/**
+ * The multiply-adds of one CPU layer run (generating its tensors, then the seven steps), largest part first.
+ * An estimate of the inner loops, not a count of instructions: it sizes a run against CPU_WORK_BUDGET.
+ */
+export function cpuWork(cfg: LayerConfig, topics: number, opts: CpuPlanOptions = {}): CpuWorkPart[] {
+  const { tokens: T, dModel: d, experts: E, ffnSize: f, sharedExperts: S } = cfg;
+  const fs = S > 0 ? cfg.sharedFfnSize : 0;
+  const ec = cfg.routingMode === 'expert-choice';
+  const k = ec ? 0 : cfg.topK;
+  const basis = 1 + Math.max(0, Math.min(topics, d - 2));
+  const C = capacityOf(cfg);
+  const B = Math.max(1, cfg.blockSize);
+  const pairs = ec ? E * Math.min(C, T) : C > 0 ? Math.min(T * k, E * C) : T * k;
+  const rows = pairs + Math.min(E, pairs) * (B - 1);
+  const parts: CpuWorkPart[] = [
+    {
+      label: 'generated router (topics and random directions)',
+      sizedBy: 'experts E, hidden size d or topics',
+      ops: E * d * (topics + 2 * basis + 2),
+    },
+    {
+      label: 'generated expert weights',
+      sizedBy: 'expert FFN size f, hidden size d or experts E',
+      ops: 3 * E * d * f + 3 * S * d * fs,
+    },
+    { label: 'router GEMM (T·d·E)', sizedBy: 'tokens T, hidden size d or experts E', ops: T * d * (E + 1) },
+    { label: 'gate (T·E scores, top-k)', sizedBy: 'tokens T or experts E', ops: T * E * (2 + k) },
+  ];
+  if (!opts.routingOnly) {
+    parts.push(
+      {
+        label: 'expert FFN (3·rows·d·f)',
+        sizedBy: 'tokens T, top-k, hidden size d or expert FFN size f',
+        ops: 3 * rows * d * f,
+      },
+      {
+        label: 'shared experts (3·T·d·fs per expert)',
+        sizedBy: 'tokens T, shared experts or their FFN size',
+        ops: 3 * S * T * d * fs,
+      },
+      { label: 'dispatch and combine', sizedBy: 'tokens T, top-k or hidden size d', ops: 2 * rows * d },
+    );
+  }
+  return parts.sort((a, b) => b.ops - a.ops);
+}
+
+/** Why one layer run is too much arithmetic for the CPU engine, or undefined when it is within `budget`. */
+export function cpuWorkReason(parts: CpuWorkPart[], budget = CPU_WORK_BUDGET): string | undefined {
+  const total = parts.reduce((a, p) => a + p.ops, 0);
+  if (total <= budget) return undefined;
+  const g = (n: number) => `${Number((n / 1e9).toPrecision(3)).toLocaleString('en-US')}·10⁹`;
+  return (
+    `one layer run is about ${g(total)} multiply-adds, more than the CPU engine's ${g(budget)} (minutes in ` +
+    `plain TypeScript; the most is the ${parts[0].label}, ${g(parts[0].ops)}; lower ${parts[0].sizedBy})`
+  );
+}
+
 export interface CpuPlan {
   /** The layer as the CPU engine runs it: the expert FFN shrunk by `scale`. */
   cfg: LayerConfig;
@@ -182,14 +255,22 @@ export interface CpuPlan {
   note: string;
   /** Bytes of typed arrays the layer allocates (cpuMemory's total). */
   bytes: number;
+  /** Multiply-adds of one layer run (cpuWork's total), at most CPU_WORK_BUDGET. */
+  work: number;
 }
 
 /**
  * The layer the CPU engine runs, planned before anything is allocated: the scenario's measurement scale when it
- * sets one, else full size when it fits CPU_MEMORY_BUDGET, else the largest expert FFN that fits (the note says
- * so). Throws a one-line Error naming what does not fit and what to change when nothing fits.
+ * sets one, else full size when it fits CPU_MEMORY_BUDGET and CPU_WORK_BUDGET, else the largest expert FFN that
+ * fits both (the note says so). Throws a one-line Error naming what does not fit and what to change when nothing fits.
  */
 export function cpuPlan(s: Scenario, opts: CpuPlanOptions = {}): CpuPlan {
-  const choice = chooseScale(s, (cfg) => cpuMemory(cfg, s.topics, opts).reason, 'the CPU engine');
-  return { ...choice, bytes: cpuMemory(choice.cfg, s.topics, opts).totalBytes };
+  const choice = chooseScale(
+    s,
+    (cfg) =>
+      cpuMemory(cfg, s.topics, opts).reason ?? cpuWorkReason(cpuWork(cfg, s.topics, opts), opts.workBudget),
+    'the CPU engine',
+  );
+  const work = cpuWork(choice.cfg, s.topics, opts).reduce((a, p) => a + p.ops, 0);
+  return { ...choice, bytes: cpuMemory(choice.cfg, s.topics, opts).totalBytes, work };
 }
