@@ -110,7 +110,7 @@ describe('moe chip and project --chip-file', () => {
       const { value } = await project(['--scenario', scenarioFile, '--chip-file', file(name, content)]);
       expect(String(value), name).toMatch(
         new RegExp(
-          `--chip-file .*${name.replace('.', '\\.')} holds no chip: none of its keys \\(".*"\\) is a chip file's`,
+          `--chip-file .*${name.replace('.', '\\.')} holds no chip \\(.* holds none of a chip file's keys \\(".*"\\)`,
         ),
       );
     }

@@ -6,18 +6,15 @@
 import { presetChipValues } from '../costmodel';
 import {
   CHIP_BASES,
-  CHIP_FIELDS,
   CHIP_PRESETS,
   type CustomChip,
   chipFile,
   findChipPreset,
   MAX_CUSTOM_CHIPS,
-  parseJsonSafely,
   readChipFileText,
   readCustomChips,
   type Scenario,
 } from '../scenario';
-import { printable } from '../workload';
 import { boolFlag, checkFlags } from './args';
 import type { Command } from './commands';
 import { readInputText } from './files';
@@ -59,23 +56,6 @@ export const chipCommand: Command = {
   },
 };
 
-/** The keys of a chip file besides its figures (CHIP_FIELDS): readCustomChip's. */
-const CHIP_FILE_KEYS: readonly string[] = ['name', 'basedOn', 'chipFormat', 'sources', 'figures'];
-
-/**
- * The keys of a chip file's object when none of them is a chip file's (a scenario or a count table given by
- * mistake, which would read as the base preset under the file's name with every key "ignored"), else undefined.
- * The text was read by readChipFileText already: valid, nesting-limited JSON of at most 64 KiB.
- */
-function foreignKeys(text: string): string | undefined {
-  const raw = parseJsonSafely(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const keys = Object.keys(raw);
-  if (keys.some((k) => CHIP_FILE_KEYS.includes(k) || Object.hasOwn(CHIP_FIELDS, k))) return undefined;
-  const shown = keys.slice(0, 4).map((k) => JSON.stringify(printable(k, 30)));
-  return `${shown.join(', ')}${keys.length > 4 ? ', …' : ''}`;
-}
-
 /**
  * The scenario's custom chips plus one per chip file (each a regular file of at most 64 KiB, checked as a link's
  * chips are: every fixed figure is a warning on stderr). More than MAX_CUSTOM_CHIPS in all is an error.
@@ -88,12 +68,6 @@ export function withChipFiles(s: Scenario, files: readonly string[]): Scenario {
     const issues: string[] = [];
     const chip = readChipFileText(text, `--chip-file ${file}`, issues);
     if (!chip) throw new Error(`--chip-file ${file} holds no chip (${issues.at(-1) ?? 'not an object'})`);
-    const foreign = foreignKeys(text);
-    if (foreign)
-      throw new Error(
-        `--chip-file ${file} holds no chip: none of its keys (${foreign}) is a chip file's; print one with ` +
-          '`npm run moe -- chip h100`',
-      );
     for (const issue of issues) process.stderr.write(`moe: warning: ${issue}\n`);
     added.push(chip);
   }

@@ -269,3 +269,23 @@ describe('chip files (the CLI\'s --chip-file and the app\'s "Open chip file" rea
     }
   });
 });
+
+describe('a file of another kind given as a chip file', () => {
+  it('is refused by its keys (a scenario, a count table, a report), in the app as in the CLI', () => {
+    for (const content of [
+      { tokens: 32, experts: 8 },
+      { layer_0: { 0: 5 } },
+      { moeLab: {}, metrics: {} },
+      {},
+    ]) {
+      const issues: string[] = [];
+      expect(readChipFileText(JSON.stringify(content), 'x.json', issues)).toBeUndefined();
+      expect(issues.at(-1)).toMatch(/^x\.json holds none of a chip file's keys \((".*"|none)\)/);
+    }
+    // One chip key is enough: the rest are reported and dropped as before.
+    const issues: string[] = [];
+    expect(readChipFileText('{"hbmBandwidthTBs": 5, "junk": 1}', 'x.json', issues)?.figures).toEqual({
+      hbmBandwidthTBs: 5,
+    });
+  });
+});

@@ -133,6 +133,18 @@ export function readChipFileText(text: string, label: string, issues: string[]):
     issues.push(`${label} is not a chip file: ${(err as Error).message.split('\n')[0]}`);
     return undefined;
   }
+  if (isRecord(raw)) {
+    const keys = Object.keys(raw);
+    if (!keys.some((k) => (META_KEYS as readonly string[]).includes(k) || Object.hasOwn(CHIP_FIELDS, k))) {
+      // A scenario file or a count table given by mistake would read as the base preset under the file's name.
+      const shown = keys.slice(0, 4).map((k) => JSON.stringify(k.slice(0, 30)));
+      issues.push(
+        `${label} holds none of a chip file's keys (${shown.join(', ') || 'none'}${keys.length > 4 ? ', …' : ''}); ` +
+          'a chip file is what `npm run moe -- chip h100` prints or the editor saves.',
+      );
+      return undefined;
+    }
+  }
   return readCustomChip(raw, label, issues);
 }
 
