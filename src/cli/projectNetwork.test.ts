@@ -15,8 +15,10 @@ const T = 256;
 const L = 2;
 /**
  * A trace [T, L, k] where only home rank 0's tokens leave their rank (to experts 1 and 2, on ranks 1 and 2 under
- * round-robin over 8 ranks); every other token picks two experts on its own rank. Rank 0 sends all the traffic, so
- * the busiest rank sends 8 times the mean (the uniform model charges every rank the mean).
+ * round-robin over 8 ranks); every other token picks two experts on its own rank. Rank 0 sends all the linked
+ * traffic: 2 rows for each of its T/8 tokens, so sendRowsPerToken = 2 (= k) and sendFactor = 8 (the trace's mean
+ * rank sends an eighth of that). Ranks 1 and 2 receive their own 2 rows per token plus rank 0's, so the receive
+ * side sets the dispatch time.
  */
 function skewedTrace() {
   const ids = new Int32Array(T * L * K);
@@ -65,12 +67,40 @@ describe('project --counts with a routing trace and expert parallelism', () => {
         }),
       );
       expect(layer.network).toEqual(want);
+      // By hand: rank 0 sends 2 linked rows for each of its 256 / 8 = 32 tokens, 64 rows over 32 tokens a rank.
+      expect(layer.network?.sendRowsPerToken).toBe(2);
       expect(layer.network?.sendFactor).toBeCloseTo(8, 9);
     });
-    // The busiest rank's real sends cost more than the mean send the uniform model charges.
+    // Rank 0's 2 linked rows per token are more than the uniform k·(N − 1)/N = 1.75, but ranks 1 and 2 receive 96
+    // rows (their own 64 and rank 0's 32), which sets the dispatch either way: the measured sends do not change it.
     const uniform = loadFromTrace(trace, E, T, { phase: 'decode' });
     const [withNet] = projectAll(s, load);
     const [without] = projectAll(s, uniform);
+    expect(withNet.breakdown.dispatch).toBeCloseTo(without.breakdown.dispatch, 15);
+  });
+
+  it('charges the busiest sender when sends set the dispatch', () => {
+    // Every token leaves its rank for the next two ranks: each rank sends k = 2 linked rows per token and receives
+    // exactly the mean, so the send side (2 rows against the uniform 1.75) sets the dispatch.
+    const ids = new Int32Array(T * L * K);
+    const g = Rng.from(11, 'project-network-sends');
+    for (let t = 0; t < T; t++) {
+      const home = Math.floor((t * 8) / T);
+      for (let l = 0; l < L; l++) {
+        const pick = () => 8 * Math.floor(g.next() * (E / 8));
+        ids.set([((home + 1) % 8) + pick(), ((home + 2) % 8) + pick()], (t * L + l) * K);
+      }
+    }
+    const trace = { tokens: T, layers: L, topK: K, ids };
+    const s = scenario();
+    const load = loadFromTrace(trace, E, T, { phase: 'decode' });
+    attachNetwork(s, trace, load);
+    for (const layer of load.layers) {
+      expect(layer.network?.sendRowsPerToken).toBe(2);
+      expect(layer.network?.sendFactor).toBe(1);
+    }
+    const [withNet] = projectAll(s, load);
+    const [without] = projectAll(s, loadFromTrace(trace, E, T, { phase: 'decode' }));
     expect(withNet.breakdown.dispatch).toBeGreaterThan(without.breakdown.dispatch);
   });
 
