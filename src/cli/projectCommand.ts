@@ -17,11 +17,18 @@ import {
 } from '../costmodel';
 import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors } from '../metrics';
 import { allToAllBytesPerRow, type Scenario } from '../scenario';
-import { type NpyArray, parseImport, type RoutingTrace, readNpy, routingTraceFromNpy } from '../workload';
+import {
+  importKindOf,
+  type NpyArray,
+  parseImport,
+  type RoutingTrace,
+  readNpy,
+  routingTraceFromNpy,
+} from '../workload';
 import { boolFlag, checkFlags, filterFlag, scenarioArg, stringFlag, stringFlags } from './args';
 import { withChipFiles } from './chipCommand';
 import type { Command } from './commands';
-import { readInputFile, readInputText } from './files';
+import { readInputFile } from './files';
 
 const USAGE =
   'usage: npm run moe -- project --scenario s.json [--counts FILE.npy|FILE.csv|FILE.pt] [--filter col=value,...]\n' +
@@ -42,7 +49,7 @@ export function readCountsFile(
   const ext = extname(file).toLowerCase();
   if (ext === '.npy') {
     if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
-    const bytes = readInputFile(file, '--counts', 'import');
+    const bytes = readInputFile(file, '--counts', importKindOf(file));
     const arr = readNpy(bytes, file);
     if (arr.shape.length === 3) return arr;
     const table = countsFromNpy(arr, file, { layers });
@@ -63,7 +70,8 @@ export function readCountsFile(
  * counts, or a JSON routing trace (vLLM's routed experts [tokens, layers, k], read as a trace).
  */
 function countsFromServingFile(file: string, layers?: number): CountTable | NpyArray {
-  const t = parseImport(file, readInputFile(file, '--counts', 'import'), { layers });
+  // .pt is read in place under the binary limit, .json as text (importKindOf: the app picks alike).
+  const t = parseImport(file, readInputFile(file, '--counts', importKindOf(file)), { layers });
   for (const note of t.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
   if (t.format === 'token-choices')
     return { dtype: 'int32', shape: [t.tokens, t.layers, t.topK], data: Int32Array.from(t.ids) };
@@ -79,10 +87,12 @@ function countsFromServingFile(file: string, layers?: number): CountTable | NpyA
 
 /**
  * A CSV count table through the same reader as the app's import dialog and `moe stream --import` (BOM, CRLF,
- * quotes, tabs or semicolons, concatenated rank dumps, pandas index columns); its notes go to stderr.
+ * quotes, tabs or semicolons, concatenated rank dumps, pandas index columns); its notes go to stderr. The bytes go
+ * to the reader undecoded: it detects UTF-16 and refuses bytes that are not valid text with their line, where a
+ * decode here would turn a Latin-1 export's bytes into U+FFFD unseen.
  */
 function countsFromCsv(file: string, filter: Record<string, string>, layers?: number): CountTable {
-  const t = parseImport(file, readInputText(file, '--counts', 'import'), {
+  const t = parseImport(file, readInputFile(file, '--counts', 'import'), {
     format: 'count-table',
     filter,
     layers,

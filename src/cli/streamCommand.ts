@@ -22,7 +22,7 @@ import {
   type StepSource,
   type StreamResult,
 } from '../stream';
-import { layerConfigFromScenario, parseImport, writeNpy } from '../workload';
+import { importKindOf, layerConfigFromScenario, parseImport, writeNpy } from '../workload';
 import { boolFlag, checkFlags, engineArg, filterFlag, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 import { readInputFile, withOutputDir } from './files';
@@ -202,7 +202,7 @@ export const streamCommand: Command = {
     /** Flags that do nothing for this input, said on stderr and in report.json. */
     const notes: string[] = [];
     if (importFile) {
-      const bytes = readInputFile(importFile, '--import', 'import');
+      const bytes = readInputFile(importFile, '--import', importKindOf(importFile));
       // Layer ids are the model's (dense layers included, as SGLang numbers them): each must be below L.
       imported = parseImport(basename(importFile), bytes, {
         filter,
