@@ -131,3 +131,31 @@ test('a layer the CPU engine cannot hold is refused by its planner, in words, at
   await expect(page.getByTestId('measured')).toHaveAttribute('data-engine', 'cpu', { timeout: 10_000 });
   expect(errors).toEqual([]);
 });
+
+test('a chip file of another kind, too deep or not JSON is refused in one line and adds no chip', async ({
+  page,
+}) => {
+  const errors = pageErrors(page);
+  await page.goto('/#T=64&E=8&k=2');
+  const editor = page.getByTestId('chip-editor');
+  await editor.scrollIntoViewIfNeeded();
+  const cases: [string, string, RegExp][] = [
+    ['scenario.json', '{"experts": 8, "topK": 2}', /scenario\.json holds none of a chip file's keys/],
+    [
+      'deep.json',
+      `${'['.repeat(5000)}${']'.repeat(5000)}`,
+      /deep\.json is not a chip file: nested 5000 levels/,
+    ],
+    ['half.json', '{"name": "x", ', /half\.json is not a chip file/],
+  ];
+  for (const [name, text, message] of cases) {
+    await page.getByLabel('Open chip file').setInputFiles({
+      name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
+    await expect(editor.locator('.chip-status')).toHaveText(message);
+  }
+  await expect(page.getByTestId('chip-comparison-table').locator('tr[data-chip^="custom-"]')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
