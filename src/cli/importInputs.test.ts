@@ -1,6 +1,7 @@
 /**
  * What `moe project --counts` and `moe stream --import` read, through the shared import reader: binary files
- * (.npy, .pt) under the binary size limit and text under the text one, CSV bytes decoded strictly (never U+FFFD).
+ * (.npy, .pt) under the binary size limit and text under the text one, CSV bytes decoded strictly (never U+FFFD),
+ * and counts exact to 2^53 − 1 in .npy as in CSV and JSON.
  */
 import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,5 +129,33 @@ describe('CSV counts are decoded by the reader, strictly', () => {
       expect('counts' in value && value.selected).toEqual({ model: 'café' });
       expect(err).toMatch(/selected model=café/);
     }
+  });
+});
+
+describe('.npy counts are exact to 2^53 − 1, as CSV and JSON counts', () => {
+  const le = (a: BigInt64Array | Float64Array) => new Uint8Array(a.buffer);
+  it('float64 16777217 and int64 2^40 are read exactly; 2^53 is refused with its place', async () => {
+    const want = [[16777217, 2 ** 40, 3, 0]];
+    for (const [name, bytes] of [
+      ['f8.npy', npyBytes('<f8', [1, 4], le(Float64Array.from([16777217, 2 ** 40, 3, 0])))],
+      ['i8.npy', npyBytes('<i8', [4], le(BigInt64Array.from([16777217n, 2n ** 40n, 3n, 0n])))],
+      ['c.csv', 'layer_id,expert_id,count\n0,0,16777217\n0,1,1099511627776\n0,2,3\n0,3,0\n'],
+      ['c.json', '[[16777217, 1099511627776, 3, 0]]'],
+    ] as const) {
+      const { value } = await captured(() => readCountsFile(file(name, bytes), {}));
+      expect('counts' in value && value.counts).toEqual(want);
+    }
+    const f8 = file('f8big.npy', npyBytes('<f8', [1, 2], le(Float64Array.from([1, 2 ** 53]))));
+    expect(await errorOf(() => readCountsFile(f8, {}))).toMatch(
+      /f8big\.npy: count 9007199254740992 at \[0, 1\] \(layer 0, expert 1\) is too large \(at most 9007199254740991\)/,
+    );
+    const i8 = file('i8big.npy', npyBytes('<i8', [1, 2], le(BigInt64Array.from([1n, 2n ** 53n]))));
+    expect(await errorOf(() => readCountsFile(i8, {}))).toMatch(
+      /i8big\.npy: int64 value 9007199254740992 at flat index 1 of shape \[1, 2\] is beyond 2\^53 − 1/,
+    );
+    const csv = file('big.csv', 'layer_id,expert_id,count\n0,0,1\n0,1,9007199254740992\n');
+    expect(await errorOf(() => readCountsFile(csv, {}))).toMatch(
+      /line 3: count 9007199254740992 is too large/,
+    );
   });
 });

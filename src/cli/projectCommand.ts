@@ -50,8 +50,9 @@ export function readCountsFile(
   if (ext === '.npy') {
     if (Object.keys(filter).length) throw new Error('--filter applies to CSV files only');
     const bytes = readInputFile(file, '--counts', importKindOf(file));
-    const arr = readNpy(bytes, file);
-    if (arr.shape.length === 3) return arr;
+    // Counts keep float64 and 64-bit integers exact (2^53 − 1, the rule of CSV and JSON); a trace is never wide.
+    const arr = readNpy(bytes, file, { exactCounts: true });
+    if (arr.dtype !== 'float64' && arr.shape.length === 3) return arr;
     const table = countsFromNpy(arr, file, { layers });
     for (const note of table.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
     return table;

@@ -12,6 +12,7 @@ import {
   layerCountProblem,
   MAX_IMPORT_EXPERTS,
   type NpyArray,
+  type NpyFloat64Array,
   zeroLayersNote,
   zeroRows,
 } from '../workload';
@@ -32,8 +33,12 @@ export interface CountsFromNpyOptions {
   layers?: number;
 }
 
-/** Counts from a .npy of shape [E] (one layer) or [L, E], int32 or float32. */
-export function countsFromNpy(a: NpyArray, name = 'counts', opts: CountsFromNpyOptions = {}): CountTable {
+/** Counts from a .npy of shape [E] (one layer) or [L, E]: int32, float32, or float64 kept exact (readNpy exactCounts). */
+export function countsFromNpy(
+  a: NpyArray | NpyFloat64Array,
+  name = 'counts',
+  opts: CountsFromNpyOptions = {},
+): CountTable {
   if (a.dtype === 'uint8') {
     throw new InputError(
       `${name}: uint8 looks like a routing trace (expert ids); counts must be int32 or float32 [E] or [L, E]`,

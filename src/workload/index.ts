@@ -64,7 +64,17 @@ export {
   type RoutingMode,
   type ScoreFn,
 } from './layer';
-export { MAX_HEADER_BYTES, type NpyArray, type NpyDtype, NpyError, readNpy, writeNpy } from './npy';
+export {
+  MAX_HEADER_BYTES,
+  type NpyArray,
+  type NpyDtype,
+  NpyError,
+  type NpyFloat64Array,
+  narrowNpy,
+  type ReadNpyOptions,
+  readNpy,
+  writeNpy,
+} from './npy';
 export { portableCosSinTurn, portableExp, portableLog, Rng } from './rng';
 export {
   type Dim,

@@ -252,6 +252,47 @@ describe('one rule for counts: .npy, CSV and JSON', () => {
     });
   }
 
+  it('whole numbers past float32 (2^24) and int32 (2^31) stay exact in .npy as in CSV and JSON; 2^53 is refused in all', () => {
+    const wide = (descr: string, values: bigint[], shape: number[]) =>
+      npyBytes(
+        `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`,
+        new Uint8Array((descr === '<u8' ? BigUint64Array.from(values) : BigInt64Array.from(values)).buffer),
+      );
+    const want = [[16777217, 2 ** 40, 3]];
+    const files: [string, Uint8Array | string][] = [
+      ['c.npy', f64Npy([16777217, 2 ** 40, 3], [3])],
+      ['c.npy', wide('<i8', [16777217n, 2n ** 40n, 3n], [3])],
+      ['c.npy', wide('<u8', [16777217n, 2n ** 40n, 3n], [1, 3])],
+      ['c.csv', 'layer_id,expert_id,count\n0,0,16777217\n0,1,1099511627776\n0,2,3\n'],
+      ['c.json', '[[16777217, 1099511627776, 3]]'],
+    ];
+    for (const [name, bytes] of files) {
+      const t = parseImport(name, bytes, { format: 'count-table' }) as CountTable;
+      expect(t.counts.map((c) => Array.from(c))).toEqual(want);
+      // The projection's reader of .npy counts (moe project --counts) too.
+      if (typeof bytes !== 'string')
+        expect(countsFromNpy(readNpy(bytes, name, { exactCounts: true }), name).counts).toEqual(want);
+    }
+    // Without the option a count table is narrowed as every other array (16777217 is no float32).
+    expect(Array.from(readNpy(f64Npy([16777217], [1])).data)).toEqual([16777216]);
+    // 2^53: too large in every format, named by its place.
+    const tooLarge = /is too large \(at most 9007199254740991\)/;
+    for (const [name, bytes, at] of [
+      ['f.npy', f64Npy([1, 2 ** 53, 3], [1, 3]), /count 9007199254740992 at \[0, 1\] \(layer 0, expert 1\)/],
+      ['c.csv', 'layer_id,expert_id,count\n0,0,1\n0,1,9007199254740992\n', /line 3: count 9007199254740992/],
+      ['c.json', '[[1, 9007199254740992, 3]]', /9007199254740992/],
+    ] as const) {
+      const message = importError(name, bytes, { format: 'count-table' });
+      expect(message).toMatch(tooLarge);
+      expect(message).toMatch(at);
+    }
+    // An int64 beyond 2^53 − 1 would round on its way to a number: refused by the reader with its exact value.
+    for (const v of [2n ** 53n, 2n ** 63n - 1n, -(2n ** 60n)])
+      expect(importError('i.npy', wide('<i8', [1n, v], [2]), { format: 'count-table' })).toMatch(
+        new RegExp(`^i\\.npy: int64 value ${v} at flat index 1 of shape \\[2\\] is beyond 2\\^53 − 1`),
+      );
+  });
+
   it('integer .npy counts and CSV counts agree where both are valid', () => {
     const npy = parseImport('c.npy', writeNpy(new Int32Array([5, 0, 3, 2, 1, 1]), [2, 3]), {
       format: 'count-table',

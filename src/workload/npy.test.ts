@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAX_HEADER_BYTES, NpyError, readNpy, writeNpy } from './npy';
+import { MAX_HEADER_BYTES, NpyError, narrowNpy, readNpy, writeNpy } from './npy';
 import { routingTraceFromNpy, traceCounts } from './trace';
 
 // The project's own copies of ../shared/data/routing (byte-identical; see public/data/routing/README.md).
@@ -180,5 +180,44 @@ describe('the real ESFT trace (uint8, tokens × layers × slots)', () => {
     expect(firstSequence.reduce((a, b) => a + b, 0)).toBe(211 * 6);
     expect(() => traceCounts(routing, 32, 0)).toThrow(/outside 0–31/);
     expect(() => traceCounts(routing, 64, 26)).toThrow(/outside the trace's 26 layers/);
+  });
+});
+
+describe('readNpy exactCounts: count tables kept exact, everything else as without it', () => {
+  const raw = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  it('keeps float64, int64, uint64 and uint32 of shape [E] or [L, E] exact; narrowNpy gives the plain read', () => {
+    const cases: [string, string, ArrayBufferView, number[]][] = [
+      ['<f8', '(2, 2)', Float64Array.from([16777217, 0.5, 3, 4]), [16777217, 0.5, 3, 4]],
+      ['<i8', '(3,)', BigInt64Array.from([2n ** 40n, -5n, 7n]), [2 ** 40, -5, 7]],
+      ['>u8', '(1, 2)', new BigUint64Array(2), [0, 0]],
+      ['<u4', '(2,)', Uint32Array.from([2 ** 32 - 1, 1]), [2 ** 32 - 1, 1]],
+    ];
+    for (const [descr, shape, data, want] of cases) {
+      const bytes = npyBytes(dict(descr, shape), raw(data));
+      const a = readNpy(bytes, 'c.npy', { exactCounts: true });
+      expect([a.dtype, Array.from(a.data)]).toEqual(['float64', want]);
+      expect(a.notes ?? []).not.toContainEqual(expect.stringMatching(/^converted (float|u?int)/));
+      // Narrowed, it is the plain read: the same values, notes and refusals.
+      let plain: unknown;
+      try {
+        plain = readNpy(bytes, 'c.npy');
+      } catch (err) {
+        plain = (err as Error).message;
+      }
+      let narrowed: unknown;
+      try {
+        narrowed = narrowNpy(a, 'c.npy');
+      } catch (err) {
+        narrowed = (err as Error).message;
+      }
+      expect(narrowed).toEqual(plain);
+    }
+  });
+
+  it('reads traces, logits and narrow dtypes as without it', () => {
+    const trace = npyBytes(dict('<i8', '(2, 1, 2)'), raw(BigInt64Array.from([1n, 2n, 3n, 4n])));
+    expect(readNpy(trace, 't.npy', { exactCounts: true })).toEqual(readNpy(trace, 't.npy'));
+    const f4 = writeNpy(Float32Array.from([1, 2]), [2]);
+    expect(readNpy(f4, 'f.npy', { exactCounts: true })).toEqual(readNpy(f4, 'f.npy'));
   });
 });

@@ -5,7 +5,8 @@
  * What NumPy and PyTorch write by default is converted, with a note in `notes`: float64 and float16 to float32,
  * int64/int16/int8/uint16/uint32/uint64 to int32 (refused when a value does not fit), big-endian to little-endian,
  * Fortran order to C order. Anything else (complex, bool, strings, objects, structured) is refused with one NpyError
- * sentence. Write: float32 and int32.
+ * sentence. Count tables may ask to keep float64 and wide integers exact instead (ReadNpyOptions.exactCounts), so
+ * counts follow one rule in .npy, CSV and JSON: whole numbers up to 2^53 − 1. Write: float32 and int32.
  */
 
 import { InputError, MAX_NESTING_DEPTH, printable as shown } from './input';
@@ -17,6 +18,28 @@ export type NpyArray =
   | { dtype: 'float32'; shape: number[]; data: Float32Array; notes?: string[] }
   | { dtype: 'int32'; shape: number[]; data: Int32Array; notes?: string[] }
   | { dtype: 'uint8'; shape: number[]; data: Uint8Array; notes?: string[] };
+
+/**
+ * A count table's float64, int64, uint64 or uint32 values kept exactly (readNpy with exactCounts): float32 holds
+ * whole numbers only up to 2^24 and int32 up to 2^31 − 1, where a count table holds up to 2^53 − 1. `from` is the
+ * file's dtype; narrowNpy turns it into what readNpy returns without the option.
+ */
+export interface NpyFloat64Array {
+  dtype: 'float64';
+  from: 'float64' | 'int64' | 'uint64' | 'uint32';
+  shape: number[];
+  data: Float64Array;
+  notes?: string[];
+}
+
+export interface ReadNpyOptions {
+  /**
+   * An array of a count table's shape ([E] or [L, E]) whose dtype float32 or int32 cannot hold exactly (float64,
+   * int64, uint64, uint32) is read as float64 (NpyFloat64Array); an integer beyond ±(2^53 − 1) is refused with its
+   * place. Other shapes and dtypes are read as without it.
+   */
+  exactCounts?: boolean;
+}
 
 /** An InputError: the CLI and the app catch every refused input file with one `instanceof`. */
 export class NpyError extends InputError {
@@ -215,7 +238,17 @@ class LiteralParser {
 // ---- read --------------------------------------------------------------------------------------------------
 
 /** Parses .npy bytes. `name` (a file name) starts every error message. */
-export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArray {
+export function readNpy(input: Uint8Array | ArrayBuffer, name?: string): NpyArray;
+export function readNpy(
+  input: Uint8Array | ArrayBuffer,
+  name: string,
+  opts: ReadNpyOptions,
+): NpyArray | NpyFloat64Array;
+export function readNpy(
+  input: Uint8Array | ArrayBuffer,
+  name = 'array',
+  opts: ReadNpyOptions = {},
+): NpyArray | NpyFloat64Array {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const fail = (why: string): never => {
     throw new NpyError(`${name}: ${why}`);
@@ -303,13 +336,26 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
   }
 
   // Converted: element by element through a DataView, in C order.
+  const exact = opts.exactCounts === true && shape.length <= 2 && k.label in WIDE;
   const notes: string[] = [];
-  if (k.label !== k.dtype) notes.push(`converted ${k.label} to ${k.dtype}`);
+  if (k.label !== k.dtype && !exact) notes.push(`converted ${k.label} to ${k.dtype}`);
   if (bigEndian) notes.push('converted big-endian to little-endian');
   if (fortran) notes.push('converted Fortran order to C order');
   const read = elementReader(view, dataStart, code, !bigEndian);
   const at = fortran && shape.length > 1 ? fortranIndex(shape) : (c: number) => c;
   const where = (c: number) => `at flat index ${c} of shape [${shape.join(', ')}]`;
+  if (exact) {
+    const data = new Float64Array(count);
+    for (let c = 0; c < count; c++) {
+      const v = read(at(c));
+      // A bigint beyond 2^53 − 1 would round on the way to a number: refused here, with its exact value.
+      if (typeof v === 'bigint' && (v > MAX_SAFE || v < -MAX_SAFE))
+        fail(`${k.label} value ${v} ${where(c)} is beyond 2^53 − 1 (${Number.MAX_SAFE_INTEGER})`);
+      data[c] = Number(v);
+    }
+    const from = k.label as NpyFloat64Array['from'];
+    return { dtype: 'float64', from, shape, data, notes };
+  }
   if (k.dtype === 'float32') {
     const data = new Float32Array(count);
     for (let c = 0; c < count; c++) {
@@ -329,6 +375,36 @@ export function readNpy(input: Uint8Array | ArrayBuffer, name = 'array'): NpyArr
   return out instanceof Uint8Array
     ? { dtype: 'uint8', shape, data: out, notes }
     : { dtype: 'int32', shape, data: out, notes };
+}
+
+/** File dtypes whose values float32 / int32 cannot all hold: kept as float64 by ReadNpyOptions.exactCounts. */
+const WIDE: Record<string, true> = { float64: true, int64: true, uint64: true, uint32: true };
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * What readNpy returns without exactCounts: a kept-exact array narrowed to float32 (from float64) or int32 (from
+ * the integers), refused as readNpy refuses a value that does not fit; other arrays as they are.
+ */
+export function narrowNpy(a: NpyArray | NpyFloat64Array, name = 'array'): NpyArray {
+  if (a.dtype !== 'float64') return a;
+  const where = (c: number) => `at flat index ${c} of shape [${a.shape.join(', ')}]`;
+  const to = a.from === 'float64' ? 'float32' : 'int32';
+  const notes = [`converted ${a.from} to ${to}`, ...(a.notes ?? [])];
+  if (to === 'float32') {
+    const data = Float32Array.from(a.data);
+    for (let c = 0; c < data.length; c++)
+      if (Number.isFinite(a.data[c]) && !Number.isFinite(data[c]))
+        throw new NpyError(`${name}: float64 value ${a.data[c]} ${where(c)} is too large for float32`);
+    return { dtype: 'float32', shape: a.shape, data, notes };
+  }
+  const data = new Int32Array(a.data.length);
+  for (let c = 0; c < data.length; c++) {
+    const v = a.data[c];
+    if (v < -2147483648 || v > 2147483647)
+      throw new NpyError(`${name}: ${a.from} value ${v} ${where(c)} does not fit int32`);
+    data[c] = v;
+  }
+  return { dtype: 'int32', shape: a.shape, data, notes };
 }
 
 // ---- write -------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import {
   MAX_IMPORT_EXPERTS,
   printable,
 } from '../input';
-import type { NpyArray } from '../npy';
+import { type NpyArray, type NpyFloat64Array, narrowNpy } from '../npy';
 import { routingTraceFromNpy } from '../trace';
 import { checkRowIds } from './choices';
 import { denseCountTable } from './countTable';
@@ -56,10 +56,12 @@ function npyLayerIds(name: string, layers: number, opts: ImportOptions): number[
 /**
  * Whether an .npy holds counts [E] or [L, E] rather than top-k ids or logits: an integer array (or any, when the
  * count-table format is asked for) that is 1-D, or 2-D and cannot be top-k ids (wider than any k, or a row that
- * repeats an id). Throws when counts are asked for and the shape cannot hold them.
+ * repeats an id). Throws when counts are asked for and the shape cannot hold them. A float64 file counts as float
+ * whether or not it was kept exact.
  */
-export function npyHoldsCounts(name: string, a: NpyArray, asked: boolean): boolean {
-  if (!asked && a.dtype === 'float32') return false;
+export function npyHoldsCounts(name: string, a: NpyArray | NpyFloat64Array, asked: boolean): boolean {
+  const float = a.dtype === 'float32' || (a.dtype === 'float64' && a.from === 'float64');
+  if (!asked && float) return false;
   if (a.shape.length !== 1 && a.shape.length !== 2) {
     if (asked)
       throw new ImportError(
@@ -81,7 +83,7 @@ export function npyHoldsCounts(name: string, a: NpyArray, asked: boolean): boole
  * Counts [E] or [L, E] from a .npy, under the same rules as a CSV table: every count a non-negative whole number
  * (countProblem), layers within opts.layers, all-zero layers dropped with a note, an all-zero table refused.
  */
-function npyCounts(name: string, a: NpyArray, opts: ImportOptions): CountTable {
+function npyCounts(name: string, a: NpyArray | NpyFloat64Array, opts: ImportOptions): CountTable {
   const asked = opts.format === 'count-table';
   const [L, E] = a.shape.length === 1 ? [1, a.shape[0]] : a.shape;
   if (L === 0 || E === 0)
@@ -114,12 +116,19 @@ const sentence = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}${s.endsWith(
 
 /**
  * What a .npy holds, read under `opts`. `keep`: for a trace [T, L, k], the layers to keep (vLLM's captured ones,
- * ./vllm.ts capturedLayers), each kept layer's id its index in the array; ignored for counts and logits.
+ * ./vllm.ts capturedLayers), each kept layer's id its index in the array; ignored for counts and logits. An array
+ * read with exactCounts keeps its exact values only as counts; ids and logits are narrowed as readNpy would.
  */
-export function fromNpy(name: string, a: NpyArray, opts: ImportOptions, keep?: number[]): ImportedData {
+export function fromNpy(
+  name: string,
+  read: NpyArray | NpyFloat64Array,
+  opts: ImportOptions,
+  keep?: number[],
+): ImportedData {
   checkExperts(name, opts.experts);
   checkLayers(name, opts.layers);
-  if (npyHoldsCounts(name, a, opts.format === 'count-table')) return npyCounts(name, a, opts);
+  if (npyHoldsCounts(name, read, opts.format === 'count-table')) return npyCounts(name, read, opts);
+  const a = narrowNpy(read, name);
   const notes = (a.notes ?? []).map(sentence);
   if (a.dtype === 'float32') {
     if (a.shape.length !== 2 && a.shape.length !== 3) {

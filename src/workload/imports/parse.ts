@@ -43,8 +43,8 @@ const TEXT_LIMIT_HINT = 'as text (CSV or JSON); only .npy and .pt files, read as
 /** Which kind of file this is, from its bytes (and, for text, its header or first character). */
 export function detectImportFormat(name: string, input: Uint8Array | string): ImportFormat {
   if (isNpy(input)) {
-    const a = readNpy(input as Uint8Array, name);
-    if (a.dtype === 'float32') return 'router-logits';
+    const a = readNpy(input as Uint8Array, name, { exactCounts: true });
+    if (a.dtype === 'float32' || (a.dtype === 'float64' && a.from === 'float64')) return 'router-logits';
     return npyHoldsCounts(name, a, false) ? 'count-table' : 'token-choices';
   }
   // A zip archive: a PyTorch .pt, which holds counts (SGLang's expert-distribution dumps).
@@ -83,9 +83,14 @@ export function parseImport(
   const limit = binary ? MAX_BINARY_IMPORT_BYTES : MAX_IMPORT_BYTES;
   checkSize(name, input, Math.min(opts.maxBytes ?? limit, limit), binary ? undefined : TEXT_LIMIT_HINT);
   if (isNpy(input)) {
-    const array = readNpy(input as Uint8Array, name);
+    // Counts keep float64 and 64-bit integers exact (whole numbers to 2^53 − 1, as in CSV and JSON); fromNpy
+    // narrows ids and logits as before.
+    const array = readNpy(input as Uint8Array, name, { exactCounts: true });
     // vLLM's routed experts [T, L, k] keep a zero row for every layer never captured (dense layers): dropped.
-    const trimmed = opts.layerIds || opts.format === 'count-table' ? undefined : uncapturedLayers(array);
+    const trimmed =
+      opts.layerIds || opts.format === 'count-table' || array.dtype === 'float64'
+        ? undefined
+        : uncapturedLayers(array);
     const data = fromNpy(name, array, opts, trimmed?.kept);
     if (trimmed && data.format === 'token-choices') data.notes = [...(data.notes ?? []), trimmed.note];
     const format = opts.format ?? data.format;
