@@ -194,6 +194,68 @@ describe('moe stream (CPU engine)', () => {
     expect(report.outputs).toContain('network_combine_layer1.npy');
   });
 
+  it("takes the model's shape from the scenario, as project does: E and k of the file must fit it", async () => {
+    const serving = resolve(__dirname, '../../test/fixtures/serving');
+    // vLLM's routed experts of a 320-expert model, k = 4; the largest id in the file is 304.
+    const trace = join(serving, 'vllm_routed_experts_u16.npy');
+    const shape = (over: Record<string, unknown>) => {
+      const path = join(dir, `shape-${Object.values(over).join('-')}.json`);
+      writeFileSync(
+        path,
+        JSON.stringify({
+          v: 2,
+          dModel: 16,
+          ffnSize: 8,
+          tokens: 3,
+          moeLayers: 3,
+          experts: 320,
+          topK: 4,
+          ...over,
+        }),
+      );
+      return path;
+    };
+    const run = (s: string, file = trace) =>
+      streamCommand.run(
+        parseArgs([
+          '--scenario',
+          s,
+          '--out',
+          join(dir, 'shape'),
+          '--engine',
+          'cpu',
+          '--routing-only',
+          '--import',
+          file,
+        ]),
+      );
+    await expect(run(shape({ experts: 16 }))).rejects.toThrow(
+      /^vllm_routed_experts_u16\.npy token 0, layer 0: expert id 32 is outside 0–15 \(the model has 16 experts\)$/,
+    );
+    await expect(run(shape({ topK: 2 }))).rejects.toThrow(
+      /vllm_routed_experts_u16\.npy routes k = 4 experts per token but the scenario has k = 2/,
+    );
+    await expect(
+      run(shape({ experts: 16, moeLayers: 5 }), join(serving, 'lmdeploy_eplb_statistic.json')),
+    ).rejects.toThrow(
+      'lmdeploy_eplb_statistic.json: the counts have 32 experts per layer but the model has 16',
+    );
+    // The scenario's E = 320, not the 305 the file's largest id would give.
+    const report = await stream([
+      '--scenario',
+      shape({}),
+      '--out',
+      join(dir, 'shape'),
+      '--engine',
+      'cpu',
+      '--routing-only',
+      '--import',
+      trace,
+    ]);
+    expect([report.experts, report.topK, report.steps]).toEqual([320, 4, 3]);
+    expect(npy(join(dir, 'shape', 'layers.npy')).shape).toEqual([3, 320]);
+  });
+
   it('fails with one line on bad flags', async () => {
     await expect(streamCommand.run(parseArgs(['--scenario', scenario]))).rejects.toThrow(
       /--scenario and --out are required/,

@@ -203,12 +203,19 @@ export const streamCommand: Command = {
     const notes: string[] = [];
     if (importFile) {
       const bytes = readInputFile(importFile, '--import', importKindOf(importFile));
-      // Layer ids are the model's (dense layers included, as SGLang numbers them): each must be below L.
+      // The model's shape is the scenario's, as in `moe project`: layer ids (dense layers included, as SGLang
+      // numbers them) below L, expert ids below E (a trace's largest id + 1 would understate E when the top experts
+      // were never chosen), and a recorded trace routes the scenario's k.
       imported = parseImport(basename(importFile), bytes, {
         filter,
-        experts: undefined,
+        experts: s.experts,
         layers: s.moeLayers + s.denseLayers,
       });
+      if (imported.format === 'token-choices' && imported.topK !== s.topK)
+        throw new Error(
+          `${importFile} routes k = ${imported.topK} experts per token but the scenario has k = ${s.topK}; ` +
+            'set "topK" (or a matching "preset") in the scenario',
+        );
       for (const note of imported.notes ?? []) process.stderr.write(`moe: note: ${note}\n`);
       if (filter && (imported.format !== 'count-table' || imported.filters.length === 0))
         throw new Error(
