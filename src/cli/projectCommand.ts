@@ -15,7 +15,7 @@ import {
   projectAll,
   projectCustomChips,
 } from '../costmodel';
-import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors } from '../metrics';
+import { type LoadMetrics, loadMetrics, networkBeforeAfter, networkFactors, networkOf } from '../metrics';
 import { allToAllBytesPerRow, type Scenario } from '../scenario';
 import {
   importKindOf,
@@ -126,15 +126,13 @@ interface LayerReport {
 
 /**
  * A routing trace knows where every token goes, so with expert parallelism each layer's all-to-all is charged from
- * its real traffic (metrics/network) under the scenario's placement: the busiest rank's sends over the mean and
- * the share inside a scale-up domain. Each batch of s.tokens tokens is one step, split over the ranks in
- * contiguous blocks. The domain is the chips' scale-up domain; when the compared chips differ in it, only the
- * send factor is kept (the up/out split would be one chip's). Load-aware placement is not a measured one: left as
- * uniform sends.
+ * its real traffic (metrics/network) under the scenario's placement (round-robin, load-aware or EPLB, each placed
+ * from the layer's own counts): the busiest rank's linked rows per token and the share inside a scale-up domain.
+ * Each batch of s.tokens tokens is one step, split over the ranks in contiguous blocks. The domain is the chips'
+ * scale-up domain; when the compared chips differ in it, the up/out split is dropped (it would be one chip's).
  */
 export function attachNetwork(s: Scenario, trace: RoutingTrace, load: LoadProfile): void {
-  const which = s.expertPlacement === 'round-robin' ? 'plain' : s.expertPlacement === 'eplb' ? 'eplb' : null;
-  if (s.expertParallel <= 1 || !which) return;
+  if (s.expertParallel <= 1) return;
   const domains = new Set<number>();
   for (const chip of s.chips) {
     try {
@@ -164,7 +162,7 @@ export function attachNetwork(s: Scenario, trace: RoutingTrace, load: LoadProfil
         stepTokens: Math.min(s.tokens, trace.tokens),
       },
     );
-    const factors = networkFactors(net[which]);
+    const factors = networkFactors(networkOf(net, s.expertPlacement));
     if (domains.size !== 1) delete factors.upShare;
     layer.network = factors;
   });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadFromTrace, projectAll } from '../costmodel';
-import { layerNetwork, networkFactors, placeExperts } from '../metrics';
+import { layerChoiceCounts, layerNetwork, networkFactors, placeExperts } from '../metrics';
 import { defaultScenario, type Scenario } from '../scenario';
 import { Rng } from '../workload';
 import { attachNetwork } from './projectCommand';
@@ -104,16 +104,32 @@ describe('project --counts with a routing trace and expert parallelism', () => {
     expect(withNet.breakdown.dispatch).toBeGreaterThan(without.breakdown.dispatch);
   });
 
-  it('leaves uniform sends for load-aware placement and one chip; drops the up share when domains differ', () => {
+  it('measures load-aware placement too; leaves uniform sends on one chip; drops the up share when domains differ', () => {
     const trace = skewedTrace();
-    for (const s of [
-      scenario({ expertPlacement: 'load-aware' }),
-      scenario({ expertParallel: 1, chipCount: 1 }),
-    ]) {
-      const load = loadFromTrace(trace, E, T, { phase: 'decode' });
-      attachNetwork(s, trace, load);
-      for (const layer of load.layers) expect(layer.network).toBeUndefined();
-    }
+    const s = scenario({ expertPlacement: 'load-aware' });
+    const load = loadFromTrace(trace, E, T, { phase: 'decode' });
+    attachNetwork(s, trace, load);
+    load.layers.forEach((layer, l) => {
+      const choices = { tokens: T, topK: K, ids: trace.ids, stride: L * K, offset: l * K };
+      const packed = placeExperts(layerChoiceCounts(choices, E), 8, 'load-aware');
+      const opts = {
+        dispatchBytesPerRow: s.dModel * 2,
+        combineBytesPerRow: s.dModel * 2,
+        domain: 8,
+        stepTokens: T,
+      };
+      const want = networkFactors(layerNetwork(choices, packed, opts));
+      expect(layer.network).toEqual(want);
+      // Packed by load, the experts leave round-robin's ranks: the factors are load-aware's own traffic.
+      expect(packed.fellBack).toBe(false);
+      const rr = networkFactors(
+        layerNetwork(choices, placeExperts(new Array(E).fill(1), 8, 'round-robin'), opts),
+      );
+      expect(want).not.toEqual(rr);
+    });
+    const single = loadFromTrace(trace, E, T, { phase: 'decode' });
+    attachNetwork(scenario({ expertParallel: 1, chipCount: 1 }), trace, single);
+    for (const layer of single.layers) expect(layer.network).toBeUndefined();
     const mixed = loadFromTrace(trace, E, T, { phase: 'decode' });
     attachNetwork(scenario({ chips: ['h100', 'tpu-v5e'] }), trace, mixed);
     for (const layer of mixed.layers) {
