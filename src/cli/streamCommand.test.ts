@@ -125,7 +125,7 @@ describe('moe stream (CPU engine)', () => {
     expect(pooled.maxOverMean.p50).toBeLessThan(6);
   });
 
-  it('writes the network matrices [2, R, R] per layer and their per-rank summary when experts span chips', async () => {
+  it('writes the network matrices [3, R, R] per layer (round-robin, EPLB, load-aware), inline in report.json too', async () => {
     const net = join(dir, 'net.json');
     writeFileSync(
       net,
@@ -141,35 +141,63 @@ describe('moe stream (CPU engine)', () => {
         chips: ['h100'],
         chipCount: 16,
         expertParallel: 16,
+        expertPlacement: 'load-aware',
       }),
     );
     const out = join(dir, 'n');
+    type Placed = {
+      rows: number;
+      expertRows: number;
+      costFactors: { sendRowsPerToken: number; sendFactor: number; upShare: number };
+      dispatch: {
+        sendUp: number[];
+        sendOut: number[];
+        self: number[];
+        busiestRank: { bytes: number };
+        busiestLink: { src: number; dst: number; bytes: number };
+        bytes: number[][];
+      };
+      combine: { bytes: number[][] };
+    };
     const report = (await stream(['--scenario', net, '--out', out, '--engine', 'cpu', '--routing-only'])) as {
       network: {
+        placement: string;
         ranks: number;
         domain: number;
         dispatchBytesPerRow: number;
         layers: {
           layerId: number;
-          plain: {
-            rows: number;
-            expertRows: number;
-            costFactors: { sendFactor: number; upShare: number };
-            dispatch: { sendUp: number[]; sendOut: number[]; self: number[]; busiestRank: { bytes: number } };
-          };
-          eplb: { dispatch: { busiestLink: { src: number; dst: number; bytes: number } } };
+          loadAwareFellBack: boolean;
+          plain: Placed;
+          eplb: Placed;
+          loadAware: Placed;
+          charged: Placed['costFactors'];
         }[];
       };
       files: Record<string, string>;
       outputs: string[];
     };
     // H100: 8 GPUs per NVLink domain, so 16 ranks make two domains.
-    expect([report.network.ranks, report.network.domain]).toEqual([16, 8]);
-    expect(report.files['network_dispatch_layer{L}.npy']).toMatch(/\[2, R, R\]/);
+    expect([report.network.ranks, report.network.domain, report.network.placement]).toEqual([
+      16,
+      8,
+      'load-aware',
+    ]);
+    expect(report.files['network_dispatch_layer{L}.npy']).toMatch(
+      /\[3, R, R\].*\[1\] EPLB, \[2\] load-aware/,
+    );
     for (const l of report.network.layers) {
       const d = npy(join(out, `network_dispatch_layer${l.layerId}.npy`));
       const c = npy(join(out, `network_combine_layer${l.layerId}.npy`));
-      expect([d.dtype, d.shape, c.shape]).toEqual(['float32', [2, 16, 16], [2, 16, 16]]);
+      expect([d.dtype, d.shape, c.shape]).toEqual(['float32', [3, 16, 16], [3, 16, 16]]);
+      // The .npy's [0] round-robin, [1] EPLB, [2] load-aware are report.json's inline matrices (R = 16 ≤ 64).
+      (['plain', 'eplb', 'loadAware'] as const).forEach((which, i) => {
+        expect(Array.from(d.data.subarray(i * 256, (i + 1) * 256))).toEqual(l[which].dispatch.bytes.flat());
+        expect(Array.from(c.data.subarray(i * 256, (i + 1) * 256))).toEqual(l[which].combine.bytes.flat());
+      });
+      // The projection of a load-aware scenario charges load-aware's own traffic.
+      expect(l.charged).toEqual(l.loadAware.costFactors);
+      if (!l.loadAwareFellBack) expect(l.loadAware.dispatch.bytes).not.toEqual(l.plain.dispatch.bytes);
       const plain = Array.from(d.data.subarray(0, 256));
       const sum = plain.reduce((a, b) => a + b, 0);
       // One row per (token, destination rank): at most k per token, at least one.
@@ -192,6 +220,47 @@ describe('moe stream (CPU engine)', () => {
       expect(d.data[256 + link.src * 16 + link.dst]).toBe(link.bytes);
     }
     expect(report.outputs).toContain('network_combine_layer1.npy');
+    // Load-aware packing differed from round-robin somewhere, so the comparison above was not vacuous.
+    expect(report.network.layers.some((l) => !l.loadAwareFellBack)).toBe(true);
+  });
+
+  it('above 64 ranks report.json names the .npy and index of each matrix instead of holding it', async () => {
+    const wide = join(dir, 'wide.json');
+    writeFileSync(
+      wide,
+      JSON.stringify({
+        v: 2,
+        dModel: 16,
+        ffnSize: 8,
+        experts: 128,
+        topK: 2,
+        tokens: 128,
+        moeLayers: 1,
+        steps: 1,
+        chips: ['h100'],
+        chipCount: 128,
+        expertParallel: 128,
+      }),
+    );
+    const out = join(dir, 'w');
+    const report = (await stream([
+      '--scenario',
+      wide,
+      '--out',
+      out,
+      '--engine',
+      'cpu',
+      '--routing-only',
+    ])) as {
+      network: { ranks: number; layers: Record<string, { dispatch: Record<string, unknown> }>[] };
+    };
+    expect(report.network.ranks).toBe(128);
+    const [l] = report.network.layers;
+    (['plain', 'eplb', 'loadAware'] as const).forEach((which, index) => {
+      expect(l[which].dispatch.bytes).toBeUndefined();
+      expect(l[which].dispatch.bytesIn).toEqual({ file: 'network_dispatch_layer0.npy', index });
+    });
+    expect(npy(join(out, 'network_dispatch_layer0.npy')).shape).toEqual([3, 128, 128]);
   });
 
   it("takes the model's shape from the scenario, as project does: E and k of the file must fit it", async () => {

@@ -1,14 +1,15 @@
 /**
  * `moe stream`: run a scenario's stream (or an imported trace) step by step through every measured MoE layer on
  * this machine's GPU (or the CPU reference), and write the load matrices as .npy plus report.json: percentiles,
- * the bias-balancing curve, the decode sparsity curve, plain vs EPLB placement and the adapter.
+ * the bias-balancing curve, the decode sparsity curve, plain vs EPLB placement, the network under each placement
+ * (./streamNetwork.ts) and the adapter.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { hardwareSpec, importToLoadProfile } from '../costmodel';
 import { createMoeEngine, type MoeEngine } from '../gpu';
 import { acquireNodeDevice, loadNodeShaders } from '../gpu/node';
-import { directionSummary, type NetworkReport, networkFactors, STEP_SERIES_KEYS } from '../metrics';
+import { STEP_SERIES_KEYS } from '../metrics';
 import { cpuPlan } from '../reference';
 import type { Scenario } from '../scenario';
 import {
@@ -26,6 +27,7 @@ import { importKindOf, layerConfigFromScenario, parseImport, writeNpy } from '..
 import { boolFlag, checkFlags, engineArg, filterFlag, intFlag, scenarioArg, stringFlag } from './args';
 import type { Command } from './commands';
 import { readInputFile, withOutputDir } from './files';
+import { NETWORK_FILES, networkJson, networkLine, writeNetworkFiles } from './streamNetwork';
 
 const KNOWN = [
   'scenario',
@@ -45,17 +47,6 @@ const SOFTWARE_NOTE =
   'software adapter: the GPU is emulated on the CPU (e.g. SwiftShader), so times are CPU times, not GPU times';
 
 const arr = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
-
-/** One placement's network for report.json: dispatch and combine per rank (up/out), busiest rank and link. */
-const networkSummary = (n: NetworkReport) => ({
-  dispatch: directionSummary(n.dispatch),
-  combine: directionSummary(n.combine),
-  /** Rows moved per (token, destination rank) and per (token, expert): the dedup a rank-wise send saves. */
-  rows: n.rows.reduce((a, b) => a + b, 0),
-  expertRows: n.expertRows.reduce((a, b) => a + b, 0),
-  /** What the cost model takes (LayerLoad.network): busiest/mean send and receive per step, up share. */
-  costFactors: networkFactors(n),
-});
 
 /** The report: everything but the big matrices (those are .npy files). */
 function streamReport(r: StreamResult): Record<string, unknown> {
@@ -92,23 +83,7 @@ function streamReport(r: StreamResult): Record<string, unknown> {
       ...r.placement,
       layers: r.placement.layers.map((l) => ({ ...l, replicas: arr(l.replicas) })),
     },
-    network: r.network && {
-      ranks: r.network.ranks,
-      domain: r.network.domain,
-      redundant: r.network.redundant,
-      dispatchBytesPerRow: r.network.dispatchBytesPerRow,
-      combineBytesPerRow: r.network.combineBytesPerRow,
-      steps: r.network.steps,
-      tokensPerStep: r.network.tokensPerStep,
-      note: r.network.note,
-      layers: r.network.layers.map((l) => ({
-        layerId: l.layerId,
-        fellBack: l.fellBack,
-        replicas: arr(l.eplbPlacement.replicas),
-        plain: networkSummary(l.plain),
-        eplb: networkSummary(l.eplb),
-      })),
-    },
+    network: r.network && networkJson(r.network),
     adapter: {
       engine: r.runner.engine,
       label: r.runner.label,
@@ -312,17 +287,7 @@ export const streamCommand: Command = {
           3,
         ]);
       }
-      if (result.network) {
-        const R = result.network.ranks;
-        for (const l of result.network.layers) {
-          for (const dir of ['dispatch', 'combine'] as const) {
-            const m = new Float32Array(2 * R * R);
-            m.set(l.plain[dir].bytes, 0);
-            m.set(l.eplb[dir].bytes, R * R);
-            write(`network_${dir}_layer${l.layerId}.npy`, m, [2, R, R]);
-          }
-        }
-      }
+      if (result.network) writeNetworkFiles(result.network, write);
       const report = {
         moeLab: { command: 'stream' },
         scenarioFile,
@@ -338,12 +303,7 @@ export const streamCommand: Command = {
           'bias_curve.npy':
             'float32 [steps, 2]: max/mean plain, max/mean with bias balancing (mean over its layers)',
           'sparsity.npy': 'float32 [batch sizes, 3]: batch B, measured distinct experts, E·(1 − (1 − k/E)^B)',
-          'network_dispatch_layer{L}.npy':
-            'float32 [2, R, R] (only when expertParallel > 1): dispatch bytes from home rank (row) to expert rank ' +
-            '(column) over the network steps, [0] round-robin, [1] EPLB; one row per (token, destination rank); the ' +
-            'diagonal is self-traffic (no link)',
-          'network_combine_layer{L}.npy':
-            'float32 [2, R, R]: combine bytes from expert rank (row) back to home rank (column), as above',
+          ...NETWORK_FILES,
         },
         outputs: [...outputs, 'report.json'],
       };
@@ -406,31 +366,7 @@ export const streamCommand: Command = {
                 .join(', '),
           );
       }
-      if (result.network) {
-        const net = result.network;
-        const mib = (v: number) =>
-          v >= 2 ** 30
-            ? `${f(v / 2 ** 30, 2)} GiB`
-            : v >= 2 ** 20
-              ? `${f(v / 2 ** 20, 1)} MiB`
-              : `${f(v / 1024, 1)} KiB`;
-        const busiest = (pick: 'plain' | 'eplb') =>
-          Math.max(...net.layers.map((l) => l[pick].dispatch.busiestRank.bytes));
-        const out = (pick: 'plain' | 'eplb') => {
-          let o = 0;
-          let all = 0;
-          for (const l of net.layers) {
-            o += l[pick].dispatch.totalOut;
-            all += l[pick].dispatch.totalOut + l[pick].dispatch.totalUp;
-          }
-          return all > 0 ? `${f((o / all) * 100, 0)}%` : '—';
-        };
-        lines.push(
-          `network (dispatch, ${net.ranks} ranks, domains of ${net.domain}, ${net.steps} steps): busiest rank ` +
-            `${mib(busiest('plain'))} → ${mib(busiest('eplb'))} with EPLB (+${net.redundant}); across domains ` +
-            `${out('plain')} → ${out('eplb')}`,
-        );
-      }
+      if (result.network) lines.push(networkLine(result.network, f));
       for (const n of result.notes) lines.push(`note: ${n}`);
       lines.push(
         `${result.runs} layer runs in ${f(result.wallMs / 1000, 1)} s; wrote ${report.outputs.length} files to ${outDir}`,
