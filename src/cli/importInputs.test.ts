@@ -76,7 +76,7 @@ describe('size limits follow the file kind: .npy and .pt binary, CSV and JSON te
       streamCommand.run(parseArgs(['--scenario', scenario, '--out', join(dir, 'o'), '--import', npy])),
     );
     expect(s).not.toMatch(sizeRefusal);
-    expect(s).toMatch(/experts per layer; at most 65536/);
+    expect(s).toMatch(new RegExp(`wide\\.npy: the counts have ${N} experts per layer but the model has 4`));
     const csv = sparse('big.csv', new TextEncoder().encode('layer_id,expert_id,count\n'), size);
     expect(await errorOf(() => readCountsFile(csv, {}))).toMatch(
       new RegExp(
