@@ -15,13 +15,13 @@ export {
 export {
   CPU_MEMORY_BUDGET,
   CPU_WORK_BUDGET,
-  cpuWork,
   type CpuArray,
   type CpuMemoryPlan,
   type CpuPlan,
   type CpuPlanOptions,
   cpuMemory,
   cpuPlan,
+  cpuWork,
   MAX_TYPED_ARRAY_BYTES,
 } from './plan';
 export {
