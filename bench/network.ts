@@ -2,9 +2,9 @@
  * Network view speed (not a test): `npm run bench -- network [--runs N]`. The dispatch and combine byte matrices of
  * every layer of a DeepSeek-V3-sized model (61 MoE layers × 256 experts, k = 8) on 144 expert-parallel ranks in
  * 8-rank scale-up domains (DeepSeek's decode unit: 18 nodes × 8 GPUs, 32 redundant experts, 288 slots), under
- * round-robin and under EPLB placed from each layer's own counts: what `moe stream` and the UI do per stream.
- * Timed per run: the layer's expert counts (EPLB's history), placeExperts round-robin and EPLB, and layerNetwork
- * for both (R × R matrices for dispatch and combine, per-rank up/out totals, busiest rank and link, per-step
+ * round-robin, load-aware and EPLB placed from each layer's own counts: what `moe stream` and the UI do per
+ * stream. Timed per run: the layer's expert counts (the placements' history), placeExperts for the three, and
+ * layerNetwork for each (R × R matrices for dispatch and combine, per-rank up/out totals, busiest rank and link, per-step
  * busiest). Not timed: generating the skewed trace (uint8 ids, Zipf-like popularity, a different hot set per layer).
  * Median of N runs after a warm-up.
  */
@@ -103,7 +103,7 @@ export async function runNetworkBench(argv: string[]): Promise<void> {
   process.stdout.write(
     `Network view: ${LAYERS} layers × ${EXPERTS} experts, k = ${K}, ${RANKS} ranks in domains of ${DOMAIN}, EPLB +` +
       `${REDUNDANT} replicas (${EXPERTS + REDUNDANT} slots); d = ${D_MODEL}, FP8 dispatch, BF16 combine. Per run and ` +
-      'layer: expert counts, placeExperts round-robin + EPLB, layerNetwork for both (dispatch and combine ' +
+      'layer: expert counts, placeExperts round-robin + load-aware + EPLB, layerNetwork for each (dispatch and combine ' +
       `${RANKS}×${RANKS} matrices, per-rank up/out, busiest rank and link, per-step busiest). Trace generation not ` +
       `timed. Median of ${runs} runs after a warm-up; Node ${process.version}.\n\n` +
       '| case | tokens per layer | runs | median ms (61 layers) | min ms | ms per layer | busiest rank dispatch MiB, plain → EPLB (max over layers) |\n' +
