@@ -43,3 +43,16 @@ test('a stream shows steps × experts, layers × experts and the balancing what-
   await expect(page.getByTestId('placement')).toBeVisible();
   await expect(page.locator('body')).not.toContainText('NaN');
 });
+
+test('a recorded trace preset is fetched, previewed and used as the load', async ({ page }) => {
+  await page.goto('/#T=64&E=16&k=2');
+  await page.getByLabel('Recorded from a real model').selectOption('esft-lite-translation-sglang');
+  const preview = page.getByTestId('import-preview');
+  // DeepSeek-V2-Lite: 26 MoE layers of 64 routed experts, top-6.
+  await expect(preview).toContainText('26 layers, 64 experts, 8,251 tokens, top-6');
+  await expect(preview).toContainText('deepseek-ai/ESFT');
+  await preview.getByRole('button', { name: 'Use this load' }).click();
+  await expect(page.getByTestId('imported-load')).toContainText('DeepSeek-V2-Lite translation');
+  await expect(page.getByLabel('Routed experts E', { exact: true })).toHaveValue('64');
+  await expect(page.getByLabel('Experts per token k', { exact: true })).toHaveValue('6');
+});

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyModelPreset, defaultScenario } from '../scenario';
 import { findTracePreset, type ImportPreview, importedCounts, previewImport } from '../workload';
-import { applyImportedLoad, importedScenario } from './importController';
+import {
+  applyImportedLoad,
+  importedScenario,
+  importFailure,
+  previewLoaded,
+  readImportFile,
+} from './importController';
 import { useAppStore } from './store';
 
 function ok(p: ImportPreview): Extract<ImportPreview, { ok: true }> {
@@ -71,5 +77,32 @@ describe('applyImportedLoad (the import panel, without React)', () => {
     expect(importedScenario(s, { data: p.data, summary: p.summary })).toEqual({ scenario: s, topK: 2 });
     const capped = importedScenario({ ...s, experts: 16, topK: 8 }, { data: p.data, summary: p.summary });
     expect([capped.scenario.experts, capped.topK]).toEqual([4, 4]);
+  });
+});
+
+describe('reading and previewing a file (the panel, without React)', () => {
+  it('refuses an empty file and one past its format limit before reading it', async () => {
+    await expect(readImportFile(new File([], 'empty.csv'))).rejects.toThrow(/empty\.csv: the file is empty/);
+    // A Blob that claims 65 MiB: text is refused, the same size as .npy is within the binary limit.
+    const big = (name: string) =>
+      ({ name, size: 65 * 2 ** 20, arrayBuffer: async () => new ArrayBuffer(1) }) as unknown as File;
+    await expect(readImportFile(big('counts.csv'))).rejects.toThrow(/counts\.csv: the file is 65\.0 MiB/);
+    await expect(readImportFile(big('ids.npy'))).resolves.toMatchObject({ name: 'ids.npy', options: {} });
+  });
+
+  it('previews a file, and turns whatever a reader throws into one line naming the file', async () => {
+    const loaded = await readImportFile(new File(['layer_id,expert_id,count\n0,0,3\n0,1,5\n'], 'c.csv'));
+    const p = previewLoaded(loaded);
+    expect(p.ok && p.summary.experts).toBe(2);
+    const bad = previewLoaded({ ...loaded, bytes: csv('layer_id,expert_id,count\n0,0,NaN\n') });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/^c\.csv line 2: .*NaN/);
+    expect(importFailure(new RangeError('Maximum call stack size exceeded\n  at x'))).toBe(
+      'the file is nested too deeply to read',
+    );
+    expect(importFailure(new RangeError('Invalid typed array length: 1e12'))).toBe(
+      'the file describes an array too large to hold in memory',
+    );
+    expect(importFailure('x'.repeat(1000))).toHaveLength(301);
   });
 });

@@ -1,5 +1,14 @@
 export { getEngine, startGpuSession } from './gpuSession';
-export { applyImportedLoad, type ImportRequest, importedScenario } from './importController';
+export {
+  applyImportedLoad,
+  fetchTracePreset,
+  type ImportRequest,
+  importedScenario,
+  importFailure,
+  type LoadedImport,
+  previewLoaded,
+  readImportFile,
+} from './importController';
 export { chooseLoad, computeProjections, type ProjectionSet } from './projections';
 export { cancelRun, markProjectionShown, type RunState, runNow, startAutoRun } from './runController';
 export type { MeasuredRun, RunPhase } from './runner';

@@ -1,70 +1,31 @@
 import { useMemo, useState } from 'react';
 import { loadMetrics } from '../metrics';
-import { applyImportedLoad, useAppStore } from '../state';
 import {
-  checkInputSize,
-  type ImportOptions,
-  type ImportPreview,
-  importKindOf,
-  previewImport,
-  TRACE_PRESETS,
-  type TracePreset,
-  tracePresetUrl,
-} from '../workload';
+  applyImportedLoad,
+  fetchTracePreset,
+  importFailure,
+  type LoadedImport,
+  previewLoaded,
+  readImportFile,
+  useAppStore,
+} from '../state';
+import { type ImportPreview, TRACE_PRESETS } from '../workload';
 import { Heatmap } from './charts/Heatmap';
 import { fmt } from './format';
 
-interface Loaded {
-  name: string;
-  bytes: Uint8Array;
-  preset?: TracePreset;
-  options: ImportOptions;
-}
-
-/** Longest message the panel shows; a hostile file may put anything in an error message. */
-const MAX_MESSAGE_CHARS = 300;
-
-/**
- * One clear line for whatever reading or replaying a file threw: engine errors from hostile files (a stack
- * overflow from deep nesting, an impossible array length) are said in words, and only the first line is kept.
- */
-export function importFailure(err: unknown): string {
-  let text = err instanceof Error ? err.message : String(err);
-  text = text
-    .replace(/Maximum call stack size exceeded|too much recursion/gi, 'the file is nested too deeply to read')
-    .replace(
-      /Invalid typed array length[^\n]*|Invalid array length|Array buffer allocation failed/gi,
-      'the file describes an array too large to hold in memory',
-    );
-  const line = text.split('\n', 1)[0].trim() || 'the file could not be read';
-  return line.length > MAX_MESSAGE_CHARS ? `${line.slice(0, MAX_MESSAGE_CHARS)}…` : line;
-}
-
-/** previewImport, with anything it throws (it should not) turned into a failed preview. */
-function safePreview(loaded: Loaded): ImportPreview {
-  try {
-    const p = previewImport(loaded.name, loaded.bytes, loaded.options);
-    return p.ok ? p : { ok: false, error: importFailure(p.error) };
-  } catch (err) {
-    return { ok: false, error: `${loaded.name}: ${importFailure(err)}` };
-  }
-}
-
 /** Bring a load recorded from a real model: a count table, per-token choices, or router logits. Preview first. */
 export function ImportPanel() {
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loaded, setLoaded] = useState<LoadedImport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const imported = useAppStore((s) => s.imported);
-  const preview: ImportPreview | null = useMemo(() => (loaded ? safePreview(loaded) : null), [loaded]);
+  const preview: ImportPreview | null = useMemo(() => (loaded ? previewLoaded(loaded) : null), [loaded]);
 
+  // Reading, fetching and previewing live in src/state (importController); the panel keeps what is on screen.
   const readFile = async (file: File) => {
     setError(null);
     try {
-      // Refused before a byte is read: empty, or larger than an imported file of its kind may be (.npy and .pt
-      // are read as raw tensors and may be larger than text; parseImport holds text to the text limit anyway).
-      checkInputSize(file.name, file.size, importKindOf(file.name));
-      setLoaded({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), options: {} });
+      setLoaded(await readImportFile(file));
     } catch (err) {
       setLoaded(null);
       setError(importFailure(err));
@@ -72,25 +33,11 @@ export function ImportPanel() {
   };
 
   const readPreset = async (id: string) => {
-    const preset = TRACE_PRESETS.find((p) => p.id === id);
-    if (!preset) return;
     setError(null);
     setBusy(true);
     try {
-      const res = await fetch(tracePresetUrl(preset, import.meta.env.BASE_URL));
-      if (!res.ok) throw new Error(`could not fetch ${preset.file} (HTTP ${res.status})`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      setLoaded({
-        name: preset.file.split('/').pop() ?? preset.file,
-        bytes,
-        preset,
-        options: {
-          filter: preset.filter,
-          experts: preset.experts,
-          layerIds: preset.layerIds,
-          topK: preset.topK,
-        },
-      });
+      const next = await fetchTracePreset(id, import.meta.env.BASE_URL);
+      if (next) setLoaded(next);
     } catch (err) {
       setError(importFailure(err));
     } finally {
