@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { NetworkDirection, NetworkReport } from '../metrics';
+import { type NetworkDirection, networkOf } from '../metrics';
 import type { StreamNetwork, StreamNetworkLayer } from '../stream';
 import { Heatmap } from './charts/Heatmap';
 import { type ChartSource, sourceText } from './charts/scale';
@@ -13,8 +13,6 @@ export type BeforePlacement = 'round-robin' | 'load-aware';
 /** Test ids and file names: round-robin keeps its old name 'plain'. */
 type Side = 'plain' | 'load-aware' | 'eplb';
 const sideOf = (b: BeforePlacement): Side => (b === 'load-aware' ? 'load-aware' : 'plain');
-const reportOf = (layer: StreamNetworkLayer, b: BeforePlacement): NetworkReport =>
-  b === 'load-aware' ? layer.loadAware : layer.plain;
 
 /** The side's name: round-robin, or load-aware (saying so when its packing fell back to round-robin). */
 export function beforeLabel(layer: StreamNetworkLayer, b: BeforePlacement): string {
@@ -75,7 +73,7 @@ export function eplbChangeText(
   before: BeforePlacement = 'round-robin',
 ): string {
   const div = Math.max(1, steps);
-  const a = reportOf(layer, before)[dir];
+  const a = networkOf(layer, before)[dir];
   const b = layer.eplb[dir];
   const kept = "(its greedy packing was no better on the layer's load)";
   if (layer.fellBack && (before === 'round-robin' || layer.loadAwareFellBack))
@@ -208,7 +206,7 @@ function NetworkLayerView({
 }) {
   const R = Math.max(1, network.ranks);
   const steps = Math.max(1, network.steps);
-  const first = reportOf(layer, before)[dir];
+  const first = networkOf(layer, before)[dir];
   const eplb = layer.eplb[dir];
   const rows = useMemo(
     () => ({ first: perStepRows(first.bytes, R, steps), eplb: perStepRows(eplb.bytes, R, steps) }),
