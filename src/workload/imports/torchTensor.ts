@@ -202,12 +202,7 @@ export class TensorReader {
     const { shape, stride } = t;
     const st = t.storage;
     const arr = typedView(st);
-    const dv = new DataView(st.bytes.buffer, st.bytes.byteOffset, st.bytes.byteLength);
-    const read = elementReader(dv, st.dtype, st.littleEndian, (v, at) => {
-      throw this.fail(
-        `storage ${printable(st.key)}: the int64 ${v} at element ${at} is larger than 2^53 − 1; such counts are not read`,
-      );
-    });
+    const read = storageReader(st, this.fail);
     const dims = shape.length;
     const inner = shape[dims - 1];
     const step = stride[dims - 1];
@@ -232,13 +227,7 @@ export class TensorReader {
           if (++c === cells) c = 0;
         }
       }
-      for (let d = dims - 2; d >= 0; d--) {
-        idx[d]++;
-        src += stride[d];
-        if (idx[d] < shape[d]) break;
-        src -= stride[d] * shape[d];
-        idx[d] = 0;
-      }
+      src = nextRowStart(src, idx, shape, stride);
     }
   }
 
@@ -290,13 +279,8 @@ function walk(t: PyTensor, fail: Fail, visit: (v: number) => void): void {
   const { storage: st, shape, stride } = t;
   const numel = numelOf(shape);
   if (numel === 0) return;
-  const dv = new DataView(st.bytes.buffer, st.bytes.byteOffset, st.bytes.byteLength);
   let src = t.offset;
-  const read = elementReader(dv, st.dtype, st.littleEndian, (v, at) => {
-    throw fail(
-      `storage ${printable(st.key)}: the int64 ${v} at element ${at} is larger than 2^53 − 1; such counts are not read`,
-    );
-  });
+  const read = storageReader(st, fail);
   const dims = shape.length;
   // The innermost dimension in a tight loop; the outer ones stepped in C order.
   const inner = dims ? shape[dims - 1] : 1;
@@ -304,14 +288,38 @@ function walk(t: PyTensor, fail: Fail, visit: (v: number) => void): void {
   const idx = new Array(Math.max(0, dims - 1)).fill(0);
   for (let row = 0, rows = numel / inner; row < rows; row++) {
     for (let j = 0, at = src; j < inner; j++, at += step) visit(read(at));
-    for (let d = dims - 2; d >= 0; d--) {
-      idx[d]++;
-      src += stride[d];
-      if (idx[d] < shape[d]) break;
-      src -= stride[d] * shape[d];
-      idx[d] = 0;
-    }
+    src = nextRowStart(src, idx, shape, stride);
   }
+}
+
+/** A storage's element i as a number; an int64 past 2^53 − 1 is refused, naming the storage and the element. */
+function storageReader(st: PyStorage, fail: Fail): (i: number) => number {
+  const dv = new DataView(st.bytes.buffer, st.bytes.byteOffset, st.bytes.byteLength);
+  return elementReader(dv, st.dtype, st.littleEndian, (v, at) => {
+    throw fail(
+      `storage ${printable(st.key)}: the int64 ${v} at element ${at} is larger than 2^53 − 1; such counts are not read`,
+    );
+  });
+}
+
+/**
+ * The next innermost row of a view in C order: steps the outer dimensions' index `idx` (one per dimension but the
+ * last, updated in place) and returns the row's first element in the storage, from the current row's `src`.
+ */
+function nextRowStart(
+  src: number,
+  idx: number[],
+  shape: readonly number[],
+  stride: readonly number[],
+): number {
+  for (let d = shape.length - 2; d >= 0; d--) {
+    idx[d]++;
+    src += stride[d];
+    if (idx[d] < shape[d]) return src;
+    src -= stride[d] * shape[d];
+    idx[d] = 0;
+  }
+  return src;
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
