@@ -147,6 +147,11 @@ test('a chip file of another kind, too deep or not JSON is refused in one line a
       /deep\.json is not a chip file: nested 5000 levels/,
     ],
     ['half.json', '{"name": "x", ', /half\.json is not a chip file/],
+    [
+      'huge.json',
+      ' '.repeat(70_000),
+      /huge\.json: the file is 68\.4 KiB; at most 64\.0 KiB is read as a chip file/,
+    ],
   ];
   for (const [name, text, message] of cases) {
     await page.getByLabel('Open chip file').setInputFiles({

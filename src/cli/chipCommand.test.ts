@@ -97,6 +97,10 @@ describe('moe chip and project --chip-file', () => {
     expect(String((await project(['--scenario', scenarioFile, '--chip-file', notJson])).value)).toMatch(
       /is not a chip file/,
     );
+    const huge = file('huge.json', { name: 'Huge', sources: 'x'.repeat(70_000) });
+    expect(String((await project(['--scenario', scenarioFile, '--chip-file', huge])).value)).toMatch(
+      /huge\.json: the file is 68\.4 KiB; at most 64\.0 KiB is read as a chip file/,
+    );
     const list = file('list.json', [1, 2]);
     expect(String((await project(['--scenario', scenarioFile, '--chip-file', list])).value)).toMatch(
       /holds no chip/,

@@ -64,7 +64,7 @@ export function withChipFiles(s: Scenario, files: readonly string[]): Scenario {
   if (files.length === 0) return s;
   const added: CustomChip[] = [];
   for (const file of files) {
-    const text = readInputText(file, '--chip-file', 'scenario');
+    const text = readInputText(file, '--chip-file', 'chip');
     const issues: string[] = [];
     const chip = readChipFileText(text, `--chip-file ${file}`, issues);
     if (!chip) throw new Error(`--chip-file ${file} holds no chip (${issues.at(-1) ?? 'not an object'})`);

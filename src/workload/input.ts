@@ -5,12 +5,16 @@
  * and counts follow one rule whatever the format (.npy, CSV or JSON).
  */
 
+import { MAX_CHIP_FILE_BYTES } from '../scenario';
+
 export { MAX_NESTING_DEPTH, parseJsonSafely } from '../scenario';
 
 /** What kind of file is read, and the most bytes accepted for it. */
 export const INPUT_LIMITS = {
   /** A scenario file (JSON or a link): real ones are a few kB. */
   scenario: { maxBytes: 64 * 1024, label: 'a scenario file' },
+  /** A chip file (what `moe chip` prints or the chip editor saves, about 2 KiB), in the CLI and the app alike. */
+  chip: { maxBytes: MAX_CHIP_FILE_BYTES, label: 'a chip file' },
   /** A recorded load as text: count table or per-token choices (CSV, JSON); parsed into strings and objects. */
   import: { maxBytes: 64 * 2 ** 20, label: 'an imported trace or count table' },
   /**

@@ -14,11 +14,11 @@ import {
   type CustomChip,
   chipFile,
   findChipPreset,
-  MAX_CHIP_FILE_BYTES,
   MAX_CUSTOM_CHIPS,
   readChipFileText,
 } from '../../scenario';
 import { chooseLoad, useAppStore } from '../../state';
+import { checkInputSize } from '../../workload';
 import { downloadBlob, textBlob } from '../export/download';
 import { DerivedView } from './DerivedView';
 import { FigureRows } from './FigureRows';
@@ -143,12 +143,16 @@ function OpenChipFile(props: {
 }) {
   const notify = useAppStore((s) => s.notify);
   const read = async (file: File) => {
+    try {
+      checkInputSize(file.name, file.size, 'chip');
+    } catch (err) {
+      return props.onStatus((err as Error).message);
+    }
     const issues: string[] = [];
-    const chip =
-      file.size > MAX_CHIP_FILE_BYTES ? undefined : readChipFileText(await file.text(), file.name, issues);
-    if (!chip) return props.onStatus(issues.at(-1) ?? `${file.name} is larger than a chip file (64 KiB).`);
+    const chip = readChipFileText(await file.text(), file.name, issues);
+    if (!chip) return props.onStatus(issues.at(-1) ?? `${file.name} holds no chip.`);
     if (issues.length) notify('The chip file needed fixing', issues);
-    if (chip) props.onAdd(chip);
+    props.onAdd(chip);
   };
   return (
     <label className="chip-open">
