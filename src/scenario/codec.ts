@@ -6,6 +6,7 @@ import { findLesson } from './presets/lessons';
 import { findModelPreset, MODEL_PRESET_IDS } from './presets/models';
 import { defaultScenario, MODEL_KEYS, PARAM_KEYS, type ParamKey, type Scenario } from './schema';
 import { type Checked, validateScenario } from './validate';
+import { shownKeys } from './values';
 
 /**
  * The permalink codec. A scenario lives in the URL hash as `#s=<base64url(zlib(JSON))>` with a schema version
@@ -153,8 +154,7 @@ export function scenarioFromJson(text: string): ScenarioRead {
 function noParameters(obj: Record<string, unknown>): string | undefined {
   const keys = Object.keys(obj);
   if (keys.length === 0 || keys.some(isScenarioKey)) return undefined;
-  const shown = keys.slice(0, 4).map((k) => JSON.stringify(oneLine(k, 30)));
-  return `holds none of the scenario's parameters (its keys: ${shown.join(', ')}${keys.length > 4 ? ', …' : ''}); ${EXPECTED}.`;
+  return `holds none of the scenario's parameters (its keys: ${shownKeys(keys)}); ${EXPECTED}.`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -8,7 +8,7 @@
 import { CHIP_FIELD_KEYS, CHIP_FIELDS, type ChipFieldKey, presetFigure } from './chipFields';
 import { jsonNestingDepth, parseJsonSafely } from './json';
 import { CHIP_PRESETS, type ChipPreset, findChipPreset } from './presets/chips';
-import { notANumber, show, toNumber } from './values';
+import { notANumber, show, shownKeys, toNumber } from './values';
 
 export const MAX_CUSTOM_CHIPS = 4;
 export const MAX_CHIP_NAME_LENGTH = 40;
@@ -137,9 +137,8 @@ export function readChipFileText(text: string, label: string, issues: string[]):
     const keys = Object.keys(raw);
     if (!keys.some((k) => (META_KEYS as readonly string[]).includes(k) || Object.hasOwn(CHIP_FIELDS, k))) {
       // A scenario file or a count table given by mistake would read as the base preset under the file's name.
-      const shown = keys.slice(0, 4).map((k) => JSON.stringify(k.slice(0, 30)));
       issues.push(
-        `${label} holds none of a chip file's keys (${shown.join(', ') || 'none'}${keys.length > 4 ? ', …' : ''}); ` +
+        `${label} holds none of a chip file's keys (${shownKeys(keys)}); ` +
           'a chip file is what `npm run moe -- chip h100` prints or the editor saves.',
       );
       return undefined;

@@ -24,6 +24,16 @@ export function notANumber(raw: unknown): string {
 }
 
 /**
+ * The first keys of an object a file held, for a message saying it is not the kind of file expected:
+ * `"a", "b", "c", "d", …` (each JSON-quoted on one line, cut at 30 characters), or `none`.
+ */
+export function shownKeys(keys: readonly string[], most = 4): string {
+  if (keys.length === 0) return 'none';
+  const shown = keys.slice(0, most).map((k) => JSON.stringify(k.length > 30 ? `${k.slice(0, 29)}…` : k));
+  return `${shown.join(', ')}${keys.length > most ? ', …' : ''}`;
+}
+
+/**
  * A short JSON-like rendering of any value for a message, at most 40 characters. Written out by hand, visiting at
  * most a few levels and stopping once long enough, so that no value (nested 10^5 deep, cyclic, a BigInt, an
  * object without a prototype) can make it throw or recurse deeply, as JSON.stringify and String would.
