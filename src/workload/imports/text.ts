@@ -1,5 +1,6 @@
 /** Bytes → text: size limits, UTF-8 / UTF-16 decoding, and the binary files (.npy, .pt, zip) told apart from text. */
 
+import { formatBytes } from '../input';
 import { clip } from './fields';
 import { ImportError } from './types';
 
@@ -13,15 +14,9 @@ export function checkSize(name: string, input: Uint8Array | string, max: number,
   if (n === 0) throw new ImportError(`${name}: the file is empty`);
   if (n > max) {
     throw new ImportError(
-      `${name}: the file is ${fmtBytes(n)}; at most ${fmtBytes(max)} can be imported${as ? ` ${as}` : ''}`,
+      `${name}: the file is ${formatBytes(n)}; at most ${formatBytes(max)} can be imported${as ? ` ${as}` : ''}`,
     );
   }
-}
-
-function fmtBytes(n: number): string {
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }
 
 /**
